@@ -1,0 +1,1 @@
+console.log('guarded-pipeline: not written yet')

@@ -1,0 +1,1 @@
+console.log('ralio-quickstart: not written yet')

@@ -1,0 +1,1 @@
+console.log('relynt-quickstart: not written yet')

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+// One run over every package and example; each has its own vitest.config.ts project.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'examples/*'],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**'],
+      reporter: ['text-summary', 'html'],
+    },
+  },
+})

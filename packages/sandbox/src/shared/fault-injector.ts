@@ -1,0 +1,225 @@
+import type { HttpBindings } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import type { Context, MiddlewareHandler } from 'hono'
+import { cutStreamAfterEvents } from './cut-stream-after-events.js'
+import { type FaultRule, parseFaultRule } from './fault-rule.js'
+
+export type { FaultRule } from './fault-rule.js'
+
+/** What a fault did to one request; kept in `FaultInjector.log`. */
+export interface FaultLogEntry {
+  ruleId: string
+  method: string
+  path: string
+  /** ISO 8601, machine time. */
+  at: string
+  effect: 'status' | 'latency' | 'drop-connection' | 'cut-stream'
+  after: boolean
+}
+
+/** A rule still in force, with what is left of its count. */
+export interface ActiveFaultRule extends FaultRule {
+  id: string
+  remaining: number
+}
+
+export interface FaultInjectorOptions {
+  /** The body of a `status` fault that sets none; each sandbox answers in its own error shape. */
+  defaultBody?: (status: number) => unknown
+  /** Source of randomness for `probability`; inject one for deterministic tests. */
+  random?: () => number
+}
+
+interface StoredRule {
+  id: string
+  rule: FaultRule
+  remaining: number
+  method: string
+  path: RegExp | undefined
+}
+
+/** Paths under this prefix are the sandbox's control plane and are never faulted. */
+export const adminPathPrefix = '/__admin'
+
+const defaultFaultBody = (status: number) => ({
+  error: { code: 'injected_fault', message: `Injected fault: HTTP ${status}` },
+})
+
+/**
+ * Makes the next N matching requests fail in a chosen way. Rules are tried in insertion
+ * order; the first live match applies and uses up one of its count.
+ */
+export class FaultInjector {
+  /** Every fault applied so far, oldest first. */
+  readonly log: FaultLogEntry[] = []
+  #rules: StoredRule[] = []
+  #nextId = 1
+  readonly #defaultBody: (status: number) => unknown
+  readonly #random: () => number
+
+  constructor(options: FaultInjectorOptions = {}) {
+    this.#defaultBody = options.defaultBody ?? defaultFaultBody
+    this.#random = options.random ?? Math.random
+  }
+
+  /** Validates and adds a rule; returns its id. Throws a TypeError describing a bad rule. */
+  add(input: FaultRule): string {
+    const rule = parseFaultRule(input)
+    const id = `flt_${this.#nextId++}`
+    const [method, pattern] = rule.route === '*' ? ['*', undefined] : splitRoute(rule.route)
+    this.#rules.push({
+      id,
+      rule,
+      remaining: rule.count ?? 1,
+      method,
+      path: pattern === undefined ? undefined : wildcardPattern(pattern),
+    })
+    return id
+  }
+
+  /** Removes one rule; returns whether it existed. */
+  remove(id: string): boolean {
+    const before = this.#rules.length
+    this.#rules = this.#rules.filter((stored) => stored.id !== id)
+    return this.#rules.length !== before
+  }
+
+  clear(): void {
+    this.#rules = []
+  }
+
+  /** The rules still in force. */
+  list(): ActiveFaultRule[] {
+    return this.#rules.map((stored) => ({ ...stored.rule, id: stored.id, remaining: stored.remaining }))
+  }
+
+  /** Install before the routes: `app.use(faults.middleware())`. */
+  middleware(): MiddlewareHandler {
+    return async (c, next) => {
+      const path = c.req.path
+      if (path === adminPathPrefix || path.startsWith(`${adminPathPrefix}/`)) return next()
+      const stored = this.#take(c.req.method, path)
+      if (stored === undefined) return next()
+      const { rule } = stored
+      const after = rule.after === true
+      const record = (effect: FaultLogEntry['effect']) =>
+        this.log.push({
+          ruleId: stored.id,
+          method: c.req.method,
+          path,
+          at: new Date().toISOString(),
+          effect,
+          after,
+        })
+
+      if (!after && rule.latencyMs) await sleep(rule.latencyMs)
+      if (after) {
+        await next()
+        if (rule.latencyMs) await sleep(rule.latencyMs)
+      }
+
+      if (rule.dropConnection) {
+        record('drop-connection')
+        if (after) await discardBody(c.res)
+        nodeBindings(c, 'dropConnection').incoming.socket.destroy()
+        return replaceResponse(c, new Response(null, { headers: RESPONSE_ALREADY_SENT.headers }))
+      }
+      if (rule.status !== undefined) {
+        record('status')
+        if (after) await discardBody(c.res)
+        return replaceResponse(c, this.#failureResponse(rule, rule.status))
+      }
+      if (rule.cutStreamAfterEvents !== undefined) {
+        if (!after) await next()
+        const body = c.res.body
+        if (body === null) return
+        record('cut-stream')
+        const bindings = nodeBindings(c, 'cutStreamAfterEvents')
+        const original = c.res
+        const cutBody = cutStreamAfterEvents(body, rule.cutStreamAfterEvents, () => endConnection(bindings))
+        return replaceResponse(
+          c,
+          new Response(cutBody, { status: original.status, headers: original.headers }),
+        )
+      }
+      record('latency')
+      if (!after) await next()
+    }
+  }
+
+  #take(method: string, path: string): StoredRule | undefined {
+    for (const stored of this.#rules) {
+      if (stored.remaining <= 0) continue
+      if (stored.method !== '*' && stored.method !== method) continue
+      if (stored.path !== undefined && !stored.path.test(path)) continue
+      // A rule that loses the dice roll lets this request through untouched rather
+      // than handing it to a later rule, so each rule's rate is what it says.
+      if (this.#random() >= (stored.rule.probability ?? 1)) return undefined
+      stored.remaining -= 1
+      if (stored.remaining === 0) this.#rules = this.#rules.filter((candidate) => candidate !== stored)
+      return stored
+    }
+    return undefined
+  }
+
+  #failureResponse(rule: FaultRule, status: number): Response {
+    const headers = new Headers(rule.headers)
+    const body = rule.body === undefined ? this.#defaultBody(status) : rule.body
+    if (typeof body === 'string') {
+      if (!headers.has('content-type')) headers.set('content-type', 'text/plain; charset=UTF-8')
+      return new Response(body, { status, headers })
+    }
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+    return new Response(JSON.stringify(body ?? null), { status, headers })
+  }
+}
+
+function splitRoute(route: string): [string, string] {
+  const space = route.indexOf(' ')
+  return [route.slice(0, space).toUpperCase(), route.slice(space + 1)]
+}
+
+/** '*' matches any run of characters, '/' included; everything else is literal; anchored. */
+function wildcardPattern(pattern: string): RegExp {
+  const source = pattern
+    .split('*')
+    .map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*')
+  return new RegExp(`^${source}$`)
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds))
+}
+
+/** Replaces the response without inheriting the old one's headers (Hono merges them otherwise). */
+function replaceResponse(c: Context, response: Response): void {
+  c.res = undefined
+  c.res = response
+}
+
+async function discardBody(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {})
+}
+
+function nodeBindings(c: Context, feature: string): HttpBindings {
+  const bindings = c.env as Partial<HttpBindings> | undefined
+  if (bindings?.incoming?.socket === undefined || bindings.outgoing === undefined) {
+    throw new Error(`The ${feature} fault needs the Node HTTP server (start the app with serve())`)
+  }
+  return bindings as HttpBindings
+}
+
+/**
+ * Ends the connection without finishing the HTTP response (no terminating chunk), after
+ * what was already written has been flushed, so the client receives the allowed events
+ * and then a broken stream.
+ */
+async function endConnection({ incoming, outgoing }: HttpBindings): Promise<void> {
+  // The adapter may read a few chunks before writing the status line; wait until it has
+  // (it writes those chunks in the same tick), bounded so a stuck response cannot hang us.
+  for (let attempt = 0; attempt < 200 && !outgoing.headersSent; attempt++) await sleep(1)
+  const socket = incoming.socket
+  if (socket.destroyed) return
+  socket.end(() => socket.destroy())
+}

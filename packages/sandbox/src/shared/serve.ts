@@ -1,0 +1,82 @@
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
+
+export interface ServeOptions {
+  /** 0 (the default) picks a free port; read the real one from `url`. */
+  port?: number
+  /** A loopback address; the sandboxes have no auth on their admin routes. Default 127.0.0.1. */
+  host?: string
+}
+
+export interface RunningServer {
+  /** Origin without a trailing slash, e.g. `http://127.0.0.1:53211`. */
+  url: string
+  /** Stops listening and destroys open connections (including streams) so callers end promptly. */
+  close(): Promise<void>
+}
+
+/** Anything with a Hono-style `fetch`; a `Hono` app of any env satisfies it. */
+export interface FetchApplication {
+  fetch: (request: Request, env: HttpBindings) => Response | Promise<Response>
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1'])
+
+/** Throws unless `host` is a loopback address. */
+export function assertLoopbackHost(host: string): void {
+  if (!loopbackHosts.has(host)) {
+    throw new Error(
+      `The sandbox only binds a loopback address (127.0.0.1, ::1 or localhost), not "${host}": its admin routes have no authentication.`,
+    )
+  }
+}
+
+/** Starts `app` on the Node HTTP server and resolves once it is listening. */
+export async function serve(app: FetchApplication, options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1'
+  assertLoopbackHost(host)
+  const port = options.port ?? 0
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`port must be an integer from 0 to 65535, got ${String(options.port)}`)
+  }
+
+  // serve() only ever creates an HTTP/1.1 server, so the bindings are always HttpBindings.
+  const server = createAdaptorServer({
+    fetch: (request, env) => app.fetch(request, env as HttpBindings),
+    hostname: host,
+  }) as Server
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+
+  const address = server.address()
+  if (address === null || typeof address === 'string') {
+    throw new Error('The sandbox server did not report a TCP address')
+  }
+  const printableHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  let closing: Promise<void> | undefined
+
+  return {
+    url: `http://${printableHost}:${address.port}`,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        // server.close() waits for every keep-alive and streaming connection to end by
+        // itself; a test suite must not wait for that.
+        for (const socket of sockets) socket.destroy()
+      })
+      return closing
+    },
+  }
+}

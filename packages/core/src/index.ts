@@ -1,1 +1,15 @@
-export const placeholder = 'core'
+// Public API of @x/core. Transport and helpers for the SDK packages live in `@x/core/internal`.
+export { APIError, type ApiErrorFields, type ApiErrorInit, RateLimitError } from './errors/api-error.js'
+export {
+  ClientClosedError,
+  ConnectionError,
+  type ConnectionErrorInit,
+  ResponseValidationError,
+  TimeoutError,
+  UserAbortError,
+} from './errors/connection-error.js'
+export { SdkError, type SdkErrorOptions } from './errors/sdk-error.js'
+export { type FetchPage, Page, type PageData, PagePromise } from './pagination/page.js'
+export type { SseEvent } from './sse/read-sse.js'
+export type { Logger, LogLevel } from './util/logger.js'
+export { VERSION } from './version.js'

@@ -1,1 +1,42 @@
-export {}
+// Not public API: the building blocks @x/ralio and @x/relynt are made of. Anything here may
+// change in any release; applications should import from `@x/core` or an SDK package.
+export { apiErrorFields, apiErrorJson } from '../errors/api-error.js'
+export {
+  type ApiErrorClass,
+  type ApiErrorSource,
+  type ConnectionErrorClass,
+  createApiError,
+  defaultCodeForStatus,
+  defaultErrorMap,
+  describeErrorBody,
+  type ErrorMap,
+  parseBody,
+} from '../errors/error-map.js'
+export { type ReadSseOptions, readSse, type SseOptions } from '../sse/read-sse.js'
+export { connectionNeverOpened } from '../transport/connection-never-opened.js'
+export {
+  type AttemptContext,
+  type AuthHook,
+  createTransport,
+  type HttpMethod,
+  type RequestOptions,
+  type SseStream,
+  type StreamRequestOptions,
+  type Transport,
+  type TransportOptions,
+} from '../transport/create-transport.js'
+export {
+  parseRetryAfter,
+  type RetryDecision,
+  type RetryPolicy,
+  type RetryPolicyOptions,
+  type RetryRequest,
+  retryPolicy,
+} from '../transport/retry-policy.js'
+export { createIdempotencyKey } from '../util/idempotency-key.js'
+export { inspectable } from '../util/inspectable.js'
+export { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
+export { readEnv } from '../util/read-env.js'
+export { isSecretName, redact, redactHeaders, redactText, redactUrl } from '../util/redact.js'
+export { sleep } from '../util/sleep.js'
+export { runtimeName, userAgent } from '../util/user-agent.js'

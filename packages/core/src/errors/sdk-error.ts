@@ -1,0 +1,59 @@
+export interface SdkErrorOptions {
+  /** Stable, machine-readable code. */
+  code?: string
+  cause?: unknown
+}
+
+type BrandedClass = { readonly brand: symbol; prototype: unknown }
+
+/**
+ * Base of every error the SDKs throw.
+ *
+ * `instanceof` breaks when two copies of a package are installed (one under each SDK), so
+ * each class declares a `Symbol.for` brand and `isInstance` checks the brand instead. The
+ * constructor stamps every brand up the class chain on the instance, so a subclass only
+ * has to declare its own:
+ *
+ * ```ts
+ * class RalioError extends SdkError {
+ *   static override readonly brand: symbol = Symbol.for('x.error.RalioError')
+ * }
+ * ```
+ */
+export class SdkError extends Error {
+  static readonly brand: symbol = Symbol.for('x.error.SdkError')
+
+  readonly code: string
+
+  constructor(message: string, options: SdkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = options.code ?? 'sdk_error'
+    let name: string | undefined
+    for (
+      let current = new.target as unknown as BrandedClass | null;
+      current && current !== (Error as unknown);
+      current = Object.getPrototypeOf(current) as BrandedClass | null
+    ) {
+      if (!Object.hasOwn(current, 'brand')) continue
+      Object.defineProperty(this, current.brand, { value: true })
+      // The name comes from the brand, not the class, so minified bundles still say `RalioAuthError`.
+      name ??= current.brand.description?.split('.').pop()
+    }
+    Object.defineProperty(this, 'name', { value: name ?? 'SdkError', enumerable: false, configurable: true })
+  }
+
+  /** True when `value` is an instance of this class, even from another installed copy. */
+  static isInstance<C extends abstract new (...args: never[]) => SdkError>(
+    this: C & { readonly brand: symbol },
+    value: unknown,
+  ): value is InstanceType<C> {
+    return (
+      // biome-ignore lint/complexity/noThisInStatic: `this` is the class isInstance was called on, so its own brand is checked.
+      typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[this.brand] === true
+    )
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message }
+  }
+}

@@ -1,0 +1,97 @@
+export interface PageData<T> {
+  data: T[]
+  /** Items across all pages, as the server counts them. */
+  total: number
+  /** 1-based. */
+  page: number
+  perPage: number
+}
+
+export type FetchPage<T> = (page: number) => Promise<PageData<T>>
+
+/** One page of a list. Iterating it yields this page's items; `getNextPage()` fetches on. */
+export class Page<T> implements Iterable<T> {
+  readonly data: T[]
+  readonly total: number
+  readonly page: number
+  readonly perPage: number
+  readonly #fetchPage: FetchPage<T>
+
+  constructor(data: PageData<T>, fetchPage: FetchPage<T>) {
+    this.data = data.data
+    this.total = data.total
+    this.page = data.page
+    this.perPage = data.perPage
+    this.#fetchPage = fetchPage
+  }
+
+  get length(): number {
+    return this.data.length
+  }
+
+  hasNextPage(): boolean {
+    return this.data.length > 0 && this.page * this.perPage < this.total
+  }
+
+  async getNextPage(): Promise<Page<T>> {
+    if (!this.hasNextPage()) {
+      throw new RangeError(`Page ${this.page} is the last page; check hasNextPage() before getNextPage().`)
+    }
+    return new Page(await this.#fetchPage(this.page + 1), this.#fetchPage)
+  }
+
+  [Symbol.iterator](): Iterator<T> {
+    return this.data[Symbol.iterator]()
+  }
+}
+
+/**
+ * What a list method returns: `await` it for the first page, or `for await` it for every
+ * item of every page, fetched one page at a time as the loop reaches it.
+ */
+export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+  readonly #fetchPage: FetchPage<T>
+  readonly #firstPageNumber: number
+  #firstPage: Promise<Page<T>> | undefined
+
+  constructor(fetchPage: FetchPage<T>, firstPage = 1) {
+    this.#fetchPage = fetchPage
+    this.#firstPageNumber = firstPage
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'PagePromise'
+  }
+
+  // The request starts when the promise is first awaited or iterated, not on creation, so
+  // a list call that is never consumed sends nothing and cannot reject unhandled.
+  #first(): Promise<Page<T>> {
+    this.#firstPage ??= this.#fetchPage(this.#firstPageNumber).then((data) => new Page(data, this.#fetchPage))
+    return this.#firstPage
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a PagePromise is awaitable by design.
+  then<R1 = Page<T>, R2 = never>(
+    onFulfilled?: ((page: Page<T>) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#first().then(onFulfilled, onRejected)
+  }
+
+  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<Page<T> | R> {
+    return this.#first().catch(onRejected)
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<Page<T>> {
+    return this.#first().finally(onFinally)
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    let page = await this.#first()
+    for (;;) {
+      yield* page.data
+      if (!page.hasNextPage()) return
+      page = await page.getNextPage()
+    }
+  }
+}

@@ -1,0 +1,109 @@
+export interface RetryPolicyOptions {
+  /** Retries after the first attempt. Default 2. */
+  maxRetries?: number
+  /** First backoff step; doubles each retry. Default 500 ms. */
+  baseDelayMs?: number
+  /** Ceiling of one backoff step. Default 8 s. */
+  maxDelayMs?: number
+  /** A server asking to wait longer than this fails at once instead. Default 60 s. */
+  maxRetryAfterMs?: number
+  /** Injectable for tests. */
+  random?: () => number
+  now?: () => number
+}
+
+/** What the policy needs to know about the request being retried. */
+export interface RetryRequest {
+  method: string
+  /** The request carries an idempotency key (the same one on every attempt). */
+  hasIdempotencyKey: boolean
+  /** Retries already made for this request. */
+  retries: number
+}
+
+export type RetryDecision =
+  | { retry: true; delayMs: number }
+  | { retry: false; reason: 'not-retryable' | 'exhausted' | 'retry-after-too-long'; retryAfterMs?: number }
+
+/** Methods whose repetition cannot do harm twice. */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
+
+const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500
+
+/**
+ * The SDKs' one retry policy.
+ *
+ * * GET/HEAD/PUT/DELETE, and any request with an idempotency key: network errors, timeouts,
+ *   408, 429 and 5xx.
+ * * Any other POST/PATCH: only 429 (the server processed nothing) and a connection refused
+ *   before a byte was sent. A timeout or a reset may mean the work was done: never retried.
+ * * Backoff: exponential with jitter; `retry-after-ms` then `Retry-After` (seconds or an HTTP
+ *   date) replace it, up to `maxRetryAfterMs`; beyond that, fail at once with the delay.
+ */
+export function retryPolicy(options: RetryPolicyOptions = {}) {
+  const maxRetries = options.maxRetries ?? 2
+  const baseDelayMs = options.baseDelayMs ?? 500
+  const maxDelayMs = options.maxDelayMs ?? 8_000
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
+  const random = options.random ?? Math.random
+  const now = options.now ?? Date.now
+
+  const isSafe = (request: RetryRequest) =>
+    request.hasIdempotencyKey || IDEMPOTENT_METHODS.has(request.method.toUpperCase())
+
+  /** Jittered exponential backoff: between half and all of base·2ⁿ, capped. */
+  const backoff = (retries: number): number => {
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** retries)
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+  }
+
+  const schedule = (request: RetryRequest, retryAfterMs: number | undefined): RetryDecision => {
+    if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
+      return { retry: false, reason: 'retry-after-too-long', retryAfterMs }
+    }
+    if (request.retries >= maxRetries) return { retry: false, reason: 'exhausted', retryAfterMs }
+    return { retry: true, delayMs: retryAfterMs ?? backoff(request.retries) }
+  }
+
+  return {
+    maxRetries,
+    backoff,
+
+    /** After a response with a non-2xx status. */
+    afterResponse(request: RetryRequest, status: number, headers: Headers): RetryDecision {
+      const retryAfterMs = parseRetryAfter(headers, now())
+      const retryable = status === 429 || (isSafe(request) && RETRYABLE_STATUS(status))
+      if (!retryable) return { retry: false, reason: 'not-retryable', retryAfterMs }
+      return schedule(request, retryAfterMs)
+    },
+
+    /**
+     * After an attempt that produced no response. `sent` is false only when the connection
+     * was refused, so nothing can have been processed.
+     */
+    afterNoResponse(request: RetryRequest, sent: boolean): RetryDecision {
+      if (sent && !isSafe(request)) return { retry: false, reason: 'not-retryable' }
+      return schedule(request, undefined)
+    },
+  }
+}
+
+export type RetryPolicy = ReturnType<typeof retryPolicy>
+
+/**
+ * The delay a response asks for: `retry-after-ms` (milliseconds), else `Retry-After` as
+ * delta-seconds or an HTTP date. Undefined when absent or unparseable; never negative.
+ */
+export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+  const milliseconds = headers.get('retry-after-ms')
+  if (milliseconds !== null && milliseconds.trim() !== '') {
+    const value = Number(milliseconds)
+    if (Number.isFinite(value) && value >= 0) return Math.ceil(value)
+  }
+  const retryAfter = headers.get('retry-after')?.trim()
+  if (!retryAfter) return undefined
+  if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000)
+  const date = Date.parse(retryAfter)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}

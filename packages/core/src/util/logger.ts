@@ -1,0 +1,53 @@
+import { redact, redactText } from './redact.js'
+
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug'
+
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  info(message: string, fields?: Record<string, unknown>): void
+  debug(message: string, fields?: Record<string, unknown>): void
+}
+
+const LEVELS: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 }
+const METHODS = ['error', 'warn', 'info', 'debug'] as const
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && Object.hasOwn(LEVELS, value)
+}
+
+/**
+ * The SDK's logger. `option` is a level (logs to the console, prefixed with `[name]`) or
+ * your own logger (pino, winston, console…). Either way every message and field passes
+ * through `redact` first, so no token, secret or proof reaches the sink.
+ */
+export function createLogger(
+  option: Logger | LogLevel | undefined,
+  name: string,
+  fallback: LogLevel = 'warn',
+): Logger {
+  const sink: Logger = typeof option === 'object' && option !== null ? option : consoleSink(name)
+  const threshold = LEVELS[isLogLevel(option) ? option : typeof option === 'object' ? 'debug' : fallback]
+  const logger = {} as Logger
+  for (const method of METHODS) {
+    logger[method] =
+      LEVELS[method] > threshold
+        ? () => {}
+        : (message, fields) => {
+            const safeMessage = redactText(message)
+            if (fields === undefined) sink[method](safeMessage)
+            else sink[method](safeMessage, redact(fields) as Record<string, unknown>)
+          }
+  }
+  return logger
+}
+
+function consoleSink(name: string): Logger {
+  const write =
+    (method: (typeof METHODS)[number]) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (fields === undefined) console[method](`[${name}] ${message}`)
+      else console[method](`[${name}] ${message}`, fields)
+    }
+  return { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') }
+}

@@ -1,0 +1,100 @@
+const REDACTED = '[redacted]'
+
+/** Header names that carry credentials. Anything matching SECRET_NAME is redacted too. */
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'dpop',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+])
+
+// Normalised (lower-case, separators removed) name fragments that mark a secret.
+const SECRET_FRAGMENTS = [
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'assertion',
+  'authorization',
+  'dpop',
+  'cookie',
+  'apikey',
+  'privatekey',
+  'credential',
+  'signature',
+]
+
+/** JWK private members (`d`, RSA primes…) are secrets whatever the object around them. */
+const JWK_PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])
+
+export function isSecretName(name: string): boolean {
+  const normalised = name.toLowerCase().replace(/[^a-z0-9]/g, '')
+  return SECRET_FRAGMENTS.some((fragment) => normalised.includes(fragment))
+}
+
+// `Bearer abc`, `DPoP abc`, `Basic abc` and anything shaped like a JWT or a PEM key.
+const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
+  [
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    '[redacted private key]',
+  ],
+  [/\b(Bearer|DPoP|Basic)\s+[^\s,"']+/gi, `$1 ${REDACTED}`],
+  [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted jwt]'],
+]
+
+/** Removes credentials that may hide inside free text (error bodies, messages). */
+export function redactText(text: string): string {
+  let result = text
+  for (const [pattern, replacement] of SECRET_VALUE_PATTERNS) result = result.replace(pattern, replacement)
+  return result
+}
+
+/**
+ * A deep copy of `value` with secret-named fields replaced and secret-looking strings
+ * scrubbed. Safe to log or attach to an error.
+ */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value)
+  if (value === null || typeof value !== 'object') return value
+  if (depth > 8) return '[truncated]'
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1))
+  if (value instanceof Headers) return redactHeaders(value)
+  if (value instanceof URL) return redactUrl(value)
+  const isJwk = 'kty' in value
+  const copy: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] =
+      isSecretName(key) || (isJwk && JWK_PRIVATE_MEMBERS.has(key)) ? REDACTED : redact(item, depth + 1)
+  }
+  return copy
+}
+
+/** Headers as a lower-cased record with every credential-bearing header redacted. */
+export function redactHeaders(
+  headers: Headers | Record<string, string | undefined> | undefined,
+): Record<string, string> {
+  const result: Record<string, string> = {}
+  if (!headers) return result
+  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers)
+  for (const [rawName, value] of entries) {
+    if (value === undefined) continue
+    const name = rawName.toLowerCase()
+    result[name] = SECRET_HEADERS.has(name) || isSecretName(name) ? REDACTED : redactText(value)
+  }
+  return result
+}
+
+/** A URL without credentials or secret-named query parameters. */
+export function redactUrl(url: URL | string): string {
+  const copy = new URL(url)
+  if (copy.username || copy.password) {
+    copy.username = ''
+    copy.password = ''
+  }
+  for (const key of [...copy.searchParams.keys()]) {
+    if (isSecretName(key)) copy.searchParams.set(key, REDACTED)
+  }
+  return copy.toString()
+}

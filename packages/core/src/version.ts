@@ -1,0 +1,3 @@
+// Kept equal to package.json's version by scripts/sync-versions.mjs (run by `pnpm version-packages`);
+// a test fails if they drift.
+export const VERSION = '0.0.0'

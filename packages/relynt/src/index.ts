@@ -1,1 +1,25 @@
-export const placeholder = 'relynt'
+// Public API of @x/relynt.
+export type { Logger, LogLevel } from '@x/core'
+export { UserAbortError } from '@x/core'
+export {
+  ActionDeniedError,
+  ApprovalTimeoutError,
+  AuthenticationError,
+  NetworkError,
+  RelyntError,
+  RequestError,
+} from './errors.js'
+export type { Authorization, GuardRequest, GuardResult } from './guard.js'
+export { RelyntClient, type RelyntClientOptions } from './relynt-client.js'
+export { computeRequestHash } from './request-hash.js'
+export type { ActionRequest } from './resources/actions.js'
+export type { PollApprovalOptions, RequestSignalOptions } from './resources/approvals.js'
+export type { ReceiptListFilters, SentRequest } from './resources/receipts.js'
+export type { SimulateRequest } from './resources/simulator.js'
+export type { ActionInput } from './resources/validate-request.js'
+export type { ActionResult } from './schemas/action-result.js'
+export type { Approval } from './schemas/approval.js'
+export type { Receipt, ReceiptSummary } from './schemas/receipt.js'
+export type { MatchedRule, Simulation } from './schemas/simulation.js'
+export type { ApprovalStatus, Decision, ReceiptDecision, RiskLevel } from './schemas/wire-values.js'
+export { VERSION } from './version.js'

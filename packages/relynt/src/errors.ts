@@ -1,0 +1,188 @@
+import { type ApiErrorFields, type ApiErrorInit, type ConnectionErrorInit, SdkError } from '@x/core'
+import { apiErrorFields, apiErrorJson, type ErrorMap } from '@x/core/internal'
+
+/**
+ * Base of every error `@x/relynt` throws (except core's `UserAbortError` when your own
+ * signal aborts). `RelyntError.isInstance(error)` works across two installed copies.
+ */
+export class RelyntError extends SdkError {
+  static override readonly brand: symbol = Symbol.for('x.error.RelyntError')
+}
+
+/** Shared by the two HTTP-status errors so each stays a few lines. */
+abstract class RelyntApiError extends RelyntError implements ApiErrorFields {
+  readonly statusCode: number
+  readonly body: unknown
+  readonly requestId: string | undefined
+  readonly headers: Record<string, string>
+  readonly retryAfterMs: number | undefined
+
+  constructor(init: ApiErrorInit) {
+    super(init.message, { code: init.code })
+    const fields = apiErrorFields(init)
+    this.statusCode = fields.statusCode
+    this.body = fields.body
+    this.requestId = fields.requestId
+    this.headers = fields.headers
+    this.retryAfterMs = fields.retryAfterMs
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return apiErrorJson(this)
+  }
+}
+
+/** 401 or 403: the agent credential is wrong, revoked (rotated) or not allowed for the organisation. */
+export class AuthenticationError extends RelyntApiError {
+  static override readonly brand: symbol = Symbol.for('x.error.relynt.AuthenticationError')
+}
+
+/**
+ * Any other HTTP error, after retries: `statusCode`, the gateway's `code` (`bad_request`,
+ * `not_found`, `conflict`, `policy_error`, `rate_limited`, `unavailable`…) and its message.
+ */
+export class RequestError extends RelyntApiError {
+  static override readonly brand: symbol = Symbol.for('x.error.relynt.RequestError')
+}
+
+/** The gateway could not be reached, the connection broke, or an attempt timed out (`code` 'timeout'). */
+export class NetworkError extends RelyntError {
+  static override readonly brand: symbol = Symbol.for('x.error.relynt.NetworkError')
+  constructor(init: ConnectionErrorInit) {
+    super(init.message, { code: init.code ?? 'network_error', cause: init.cause })
+  }
+}
+
+/** `pollApproval` spent its whole `timeoutMs` budget and the approval is still pending. */
+export class ApprovalTimeoutError extends RelyntError {
+  static override readonly brand: symbol = Symbol.for('x.error.relynt.ApprovalTimeoutError')
+  readonly approvalId: string
+  readonly waitedMs: number
+
+  constructor(approvalId: string, waitedMs: number) {
+    super(
+      `Approval ${approvalId} was still pending after ${Math.round(waitedMs / 1000)} s. ` +
+        'Nothing was executed; poll it again later with pollApproval, or raise timeoutMs.',
+      { code: 'approval_timeout' },
+    )
+    this.approvalId = approvalId
+    this.waitedMs = waitedMs
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), approvalId: this.approvalId, waitedMs: this.waitedMs }
+  }
+}
+
+export interface ActionDeniedInit {
+  /** `deny` from the gateway, or the approval's final status (`denied`, `expired`, …). */
+  decision: string
+  reason: string | undefined
+  receiptId: string
+  approvalId: string | undefined
+  idempotencyKey: string
+}
+
+/** Thrown by `guard()` when the action may not run; the guarded function was not called. */
+export class ActionDeniedError extends RelyntError {
+  static override readonly brand: symbol = Symbol.for('x.error.relynt.ActionDeniedError')
+  readonly decision: string
+  readonly reason: string | undefined
+  readonly receiptId: string
+  readonly approvalId: string | undefined
+  readonly idempotencyKey: string
+
+  constructor(init: ActionDeniedInit) {
+    super(deniedMessage(init), { code: 'action_denied' })
+    this.decision = init.decision
+    this.reason = init.reason
+    this.receiptId = init.receiptId
+    this.approvalId = init.approvalId
+    this.idempotencyKey = init.idempotencyKey
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      decision: this.decision,
+      reason: this.reason,
+      receiptId: this.receiptId,
+      approvalId: this.approvalId,
+    }
+  }
+}
+
+function deniedMessage(init: ActionDeniedInit): string {
+  const because = init.reason ? `: ${init.reason}` : ''
+  switch (init.decision) {
+    case 'deny':
+      return `The gateway denied the action${because} (receipt ${init.receiptId}).`
+    case 'denied':
+      return `Approval ${init.approvalId} was denied${because} (receipt ${init.receiptId}).`
+    case 'expired':
+      return `Approval ${init.approvalId} expired before anyone decided (receipt ${init.receiptId}); request the action again to ask anew.`
+    default:
+      return `The action was not authorised (decision "${init.decision}")${because} (receipt ${init.receiptId}).`
+  }
+}
+
+const CONFLICT_MESSAGE =
+  'The idempotency key was already used with different parameters (action, resource or payload). ' +
+  'Resend the original request unchanged to get its result, or use a new key for a different request.'
+
+/** The wire's error body is `{error: {code, message}}`, but older gateways send `{code, message}` or `{error: "…"}`. */
+function describeRelyntError(body: unknown, statusCode: number): { code?: string; message?: string } {
+  const described = describeBody(body)
+  if (statusCode === 409) {
+    return {
+      code: 'conflict',
+      message: described.message
+        ? `${CONFLICT_MESSAGE} Gateway said: ${described.message}`
+        : CONFLICT_MESSAGE,
+    }
+  }
+  return described
+}
+
+function describeBody(body: unknown): { code?: string; message?: string } {
+  if (typeof body === 'string') return body.trim() ? { message: body.slice(0, 500) } : {}
+  if (typeof body !== 'object' || body === null) return {}
+  const record = body as Record<string, unknown>
+  const error = record.error
+  if (typeof error === 'object' && error !== null) {
+    const nested = error as Record<string, unknown>
+    return { code: text(nested.code), message: text(nested.message) }
+  }
+  if (typeof error === 'string') {
+    // `{error: "conflict"}` is a code; `{error: "Something went wrong"}` is a message.
+    return /^[a-z][a-z0-9_]*$/.test(error)
+      ? { code: error, message: text(record.message) }
+      : { code: text(record.code), message: error }
+  }
+  return { code: text(record.code), message: text(record.message) ?? text(record.detail) }
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : undefined
+
+/** The table core's transport uses to turn each failure into a Relynt error. */
+export const relyntErrors: ErrorMap = {
+  api: { 401: AuthenticationError, 403: AuthenticationError, default: RequestError },
+  connection: NetworkError,
+  // A per-attempt timeout is a NetworkError too, told apart by its code.
+  timeout: class TimeoutError extends NetworkError {
+    constructor(init: ConnectionErrorInit) {
+      super({ ...init, code: init.code ?? 'timeout' })
+    }
+  },
+  // A 2xx body without the documented shape: a RelyntError with code 'invalid_response'.
+  invalidResponse: class InvalidResponseError extends RelyntError {
+    static override readonly brand: symbol = Symbol.for('x.error.relynt.InvalidResponseError')
+    readonly issues: readonly { path: readonly PropertyKey[]; message: string }[]
+    constructor(message: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
+      super(message, { code: 'invalid_response' })
+      this.issues = issues
+    }
+  },
+  describe: describeRelyntError,
+}

@@ -1,0 +1,31 @@
+import type { Transport } from '@x/core/internal'
+import { type Simulation, simulationSchema } from '../schemas/simulation.js'
+import { type ActionInput, actionBody } from './validate-request.js'
+
+export interface SimulateRequest extends ActionInput {
+  signal?: AbortSignal
+}
+
+export class Simulator {
+  readonly #transport: Transport
+  readonly #instanceId: string
+
+  constructor(transport: Transport, instanceId: string) {
+    this.#transport = transport
+    this.#instanceId = instanceId
+  }
+
+  /**
+   * `POST /v1/policy-simulator`: what the current policy would decide. Runs no connector,
+   * writes no receipt and creates no approval.
+   */
+  simulate(request: SimulateRequest): Promise<Simulation> {
+    return this.#transport.request({
+      method: 'POST',
+      path: '/v1/policy-simulator',
+      json: actionBody(request, this.#instanceId, 'simulate'),
+      schema: simulationSchema,
+      signal: request.signal,
+    })
+  }
+}

@@ -1,0 +1,43 @@
+import { RelyntError } from '../errors.js'
+
+/** The fields every gateway-shaped request shares (`requestAction`, `simulate`, `guard`). */
+export interface ActionInput {
+  /** What the agent wants to do, e.g. `update_deal`. */
+  action: string
+  /** What it acts on, e.g. `crm:deal:123`. */
+  resource: string
+  /** The change itself; policies read its top-level fields (`amount`, `stage`, …). */
+  payload?: Record<string, unknown>
+}
+
+/** The JSON body of `POST /v1/agent-tool-call` and `POST /v1/policy-simulator`. */
+export interface ActionBody {
+  instance_id: string
+  action: string
+  resource: string
+  payload?: Record<string, unknown>
+}
+
+/** Checks the input before anything is sent, so a mistake fails here with a clear message, not as a 400. */
+export function actionBody(input: ActionInput, instanceId: string, method: string): ActionBody {
+  if (typeof input !== 'object' || input === null) {
+    throw invalid(`${method} needs an object: { action, resource, payload? }.`)
+  }
+  if (typeof input.action !== 'string' || input.action.trim() === '') {
+    throw invalid(`${method} needs an action (a non-empty string such as 'update_deal').`)
+  }
+  if (typeof input.resource !== 'string' || input.resource.trim() === '') {
+    throw invalid(`${method} needs a resource (a non-empty string such as 'crm:deal:123').`)
+  }
+  const payload = input.payload
+  if (payload !== undefined && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
+    throw invalid(`${method}: payload must be a plain object when given.`)
+  }
+  const body: ActionBody = { instance_id: instanceId, action: input.action, resource: input.resource }
+  if (payload !== undefined) body.payload = payload
+  return body
+}
+
+export function invalid(message: string): RelyntError {
+  return new RelyntError(message, { code: 'invalid_argument' })
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod'
+import { definedOnly } from '../defined-only.js'
+import { type ApprovalStatus, idSchema, optionalText } from './wire-values.js'
+
+/** An approval as `GET /v1/approvals/{id}` reports it. */
+export interface Approval {
+  approvalId: string
+  status: ApprovalStatus
+  /** Who decided, e.g. `slack:U12345`; null while pending or when it expired. */
+  decidedBy: string | null
+  /** ISO 8601; null while pending. */
+  decidedAt: string | null
+  /** The final receipt (`allow` after approval, `deny` after denial), once decided. */
+  receiptId?: string
+  /** What the connector returned after the approval, when one ran. */
+  toolResponse?: unknown
+}
+
+/** `approvalId` is filled from the request path when a gateway leaves it out of the body. */
+export const approvalSchema = z
+  .looseObject({
+    approval_id: idSchema.optional().catch(undefined),
+    status: z.string().min(1),
+    decided_by: optionalText,
+    decided_at: optionalText,
+    receipt_id: optionalText,
+    tool_response: z.unknown().optional(),
+  })
+  .transform((wire): Omit<Approval, 'approvalId'> & { approvalId: string | undefined } =>
+    definedOnly({
+      approvalId: wire.approval_id,
+      status: wire.status,
+      decidedBy: wire.decided_by ?? null,
+      decidedAt: wire.decided_at ?? null,
+      receiptId: wire.receipt_id,
+      toolResponse: wire.tool_response ?? undefined,
+    }),
+  )

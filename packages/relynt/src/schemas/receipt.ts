@@ -1,0 +1,120 @@
+import { z } from 'zod'
+import { definedOnly } from '../defined-only.js'
+import { idSchema, optionalText, type ReceiptDecision, type RiskLevel } from './wire-values.js'
+
+/**
+ * A signed, append-only record of one gateway decision. The signature covers
+ * `receiptId … requestHash`; only the gateway can check it (`receipts.verify`).
+ */
+export interface Receipt {
+  receiptId: string
+  /** ISO 8601. */
+  createdAt: string
+  organizationId?: string
+  agentId?: string
+  instanceId?: string
+  action: string
+  resource: string
+  policyVersion?: string
+  decision: ReceiptDecision
+  riskLevel?: RiskLevel
+  /** `"sha256:<hex>"` of the RFC 8785 canonical JSON of the request body the gateway judged. */
+  requestHash: string
+  /** `"sha256:<hex>"` of the connector response, when a connector ran. */
+  responseHash?: string
+  /** `"hmac-sha256:<hex>"`, made with a key only the gateway holds. */
+  signature?: string
+  approvalId?: string
+  idempotencyKey?: string
+  approver?: string
+}
+
+/** One row of `receipts.list`; `receipts.get` returns the full receipt. */
+export interface ReceiptSummary {
+  receiptId: string
+  createdAt?: string
+  agentId?: string
+  instanceId?: string
+  action?: string
+  resource?: string
+  decision?: ReceiptDecision
+  riskLevel?: RiskLevel
+  policyVersion?: string
+  approvalId?: string
+}
+
+export const receiptSchema = z
+  .looseObject({
+    receipt_id: idSchema,
+    created_at: z.string().min(1),
+    organization_id: optionalText,
+    agent_id: optionalText,
+    instance_id: optionalText,
+    action: z.string(),
+    resource: z.string(),
+    policy_version: optionalText,
+    decision: z.string().min(1),
+    risk_level: optionalText,
+    request_hash: z.string().min(1),
+    response_hash: optionalText,
+    signature: optionalText,
+    approval_id: optionalText,
+    idempotency_key: optionalText,
+    approver: optionalText,
+  })
+  .transform(
+    (wire): Receipt =>
+      definedOnly({
+        receiptId: wire.receipt_id,
+        createdAt: wire.created_at,
+        organizationId: wire.organization_id,
+        agentId: wire.agent_id,
+        instanceId: wire.instance_id,
+        action: wire.action,
+        resource: wire.resource,
+        policyVersion: wire.policy_version,
+        decision: wire.decision,
+        riskLevel: wire.risk_level,
+        requestHash: wire.request_hash,
+        responseHash: wire.response_hash,
+        signature: wire.signature,
+        approvalId: wire.approval_id,
+        idempotencyKey: wire.idempotency_key,
+        approver: wire.approver,
+      }),
+  )
+
+const receiptSummarySchema = z
+  .looseObject({
+    receipt_id: idSchema,
+    created_at: optionalText,
+    agent_id: optionalText,
+    instance_id: optionalText,
+    action: optionalText,
+    resource: optionalText,
+    decision: optionalText,
+    risk_level: optionalText,
+    policy_version: optionalText,
+    approval_id: optionalText,
+  })
+  .transform(
+    (wire): ReceiptSummary =>
+      definedOnly({
+        receiptId: wire.receipt_id,
+        createdAt: wire.created_at,
+        agentId: wire.agent_id,
+        instanceId: wire.instance_id,
+        action: wire.action,
+        resource: wire.resource,
+        decision: wire.decision,
+        riskLevel: wire.risk_level,
+        policyVersion: wire.policy_version,
+        approvalId: wire.approval_id,
+      }),
+  )
+
+export const receiptListSchema = z
+  .looseObject({ receipts: z.array(receiptSummarySchema) })
+  .transform((wire) => wire.receipts)
+
+export const receiptVerificationSchema = z.looseObject({ valid: z.boolean() }).transform((wire) => wire.valid)

@@ -40,7 +40,7 @@ export class Receipts {
   }
 
   /** The full receipt, camelCased. */
-  get(receiptId: string, options: RequestSignalOptions = {}): Promise<Receipt> {
+  async get(receiptId: string, options: RequestSignalOptions = {}): Promise<Receipt> {
     return this.#transport.request({
       method: 'GET',
       path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.get'))}`,
@@ -53,7 +53,7 @@ export class Receipts {
    * The gateway's own check of the receipt's HMAC signature: false means the stored
    * receipt no longer matches what was signed (it was altered).
    */
-  verify(receiptId: string, options: RequestSignalOptions = {}): Promise<boolean> {
+  async verify(receiptId: string, options: RequestSignalOptions = {}): Promise<boolean> {
     return this.#transport.request({
       method: 'GET',
       path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.verify'))}/verify`,
@@ -66,7 +66,7 @@ export class Receipts {
    * Receipts matching the filters, in the order the gateway returns them. The gateway
    * returns them in one response (it does not paginate), so this resolves to an array.
    */
-  list(filters: ReceiptListFilters = {}): Promise<ReceiptSummary[]> {
+  async list(filters: ReceiptListFilters = {}): Promise<ReceiptSummary[]> {
     return this.#transport.request({
       method: 'GET',
       path: '/v1/receipts',

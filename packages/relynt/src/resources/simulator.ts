@@ -19,7 +19,7 @@ export class Simulator {
    * `POST /v1/policy-simulator`: what the current policy would decide. Runs no connector,
    * writes no receipt and creates no approval.
    */
-  simulate(request: SimulateRequest): Promise<Simulation> {
+  async simulate(request: SimulateRequest): Promise<Simulation> {
     return this.#transport.request({
       method: 'POST',
       path: '/v1/policy-simulator',

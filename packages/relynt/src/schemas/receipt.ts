@@ -27,6 +27,8 @@ export interface Receipt {
   approvalId?: string
   idempotencyKey?: string
   approver?: string
+  /** Why the policy decided as it did. */
+  reason?: string
 }
 
 /** One row of `receipts.list`; `receipts.get` returns the full receipt. */
@@ -41,6 +43,7 @@ export interface ReceiptSummary {
   riskLevel?: RiskLevel
   policyVersion?: string
   approvalId?: string
+  reason?: string
 }
 
 export const receiptSchema = z
@@ -61,6 +64,7 @@ export const receiptSchema = z
     approval_id: optionalText,
     idempotency_key: optionalText,
     approver: optionalText,
+    reason: optionalText,
   })
   .transform(
     (wire): Receipt =>
@@ -81,6 +85,7 @@ export const receiptSchema = z
         approvalId: wire.approval_id,
         idempotencyKey: wire.idempotency_key,
         approver: wire.approver,
+        reason: wire.reason,
       }),
   )
 
@@ -96,6 +101,7 @@ const receiptSummarySchema = z
     risk_level: optionalText,
     policy_version: optionalText,
     approval_id: optionalText,
+    reason: optionalText,
   })
   .transform(
     (wire): ReceiptSummary =>
@@ -110,6 +116,7 @@ const receiptSummarySchema = z
         riskLevel: wire.risk_level,
         policyVersion: wire.policy_version,
         approvalId: wire.approval_id,
+        reason: wire.reason,
       }),
   )
 

@@ -62,10 +62,17 @@ const ruleSchema = z
       }),
   )
 
-// Gateways report the matched rule as the rule itself or as its position; both are accepted.
+// Gateways report the matched rule as the rule itself, as `{ index, rule }` or as its
+// position; all three read as one flat MatchedRule.
+const flattenRule = (value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null) return value
+  const { rule, ...rest } = value as Record<string, unknown>
+  return typeof rule === 'object' && rule !== null ? { ...rule, ...rest } : value
+}
+
 const matchedRuleSchema = z
   .union([
-    ruleSchema,
+    z.preprocess(flattenRule, ruleSchema),
     z
       .number()
       .int()

@@ -1,0 +1,192 @@
+import { inspect } from 'node:util'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RelyntError } from '../src/errors.js'
+import { RelyntClient } from '../src/relynt-client.js'
+
+const secret = 'rls_super-secret-value'
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+})
+
+function recordingFetch() {
+  const requests: Request[] = []
+  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    requests.push(new Request(input, init))
+    return Response.json({ decision: 'allow', receipt_id: 'rec_1' })
+  })
+  return { fetch, requests }
+}
+
+describe('RelyntClient options', () => {
+  it('reads baseUrl, secret and agent id from the environment', async () => {
+    vi.stubEnv('RELYNT_API_BASE_URL', 'https://gateway.example.com/')
+    vi.stubEnv('RELYNT_AGENT_SECRET', secret)
+    vi.stubEnv('RELYNT_AGENT_ID', 'agt_env')
+    const { fetch, requests } = recordingFetch()
+    const client = new RelyntClient({ fetch })
+    expect(client.baseUrl).toBe('https://gateway.example.com')
+    expect(client.agentId).toBe('agt_env')
+    await client.requestAction({ action: 'a', resource: 'r' })
+    expect(requests[0]!.url).toBe('https://gateway.example.com/v1/agent-tool-call')
+    expect(requests[0]!.headers.get('authorization')).toBe(`Bearer agt_env:${secret}`)
+  })
+
+  it('prefers explicit options over the environment', () => {
+    vi.stubEnv('RELYNT_API_BASE_URL', 'https://env.example.com')
+    vi.stubEnv('RELYNT_AGENT_ID', 'agt_env')
+    const client = new RelyntClient({
+      baseUrl: 'https://option.example.com',
+      agentId: 'agt_option',
+      agentSecret: secret,
+    })
+    expect(client.baseUrl).toBe('https://option.example.com')
+    expect(client.agentId).toBe('agt_option')
+  })
+
+  it('uses a secret already in <agentId>:<secret> form as is', async () => {
+    const { fetch, requests } = recordingFetch()
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentSecret: `agt_1:${secret}`,
+      fetch,
+    })
+    expect(client.agentId).toBe('agt_1')
+    await client.requestAction({ action: 'a', resource: 'r' })
+    const withId = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentId: 'agt_1',
+      agentSecret: `agt_1:${secret}`,
+      fetch,
+    })
+    await withId.requestAction({ action: 'a', resource: 'r' })
+    expect(requests.map((request) => request.headers.get('authorization'))).toEqual([
+      `Bearer agt_1:${secret}`,
+      `Bearer agt_1:${secret}`,
+    ])
+  })
+
+  it('generates one instance id per client and sends it on every call', async () => {
+    const { fetch, requests } = recordingFetch()
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentId: 'a',
+      agentSecret: secret,
+      fetch,
+    })
+    const other = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentId: 'a',
+      agentSecret: secret,
+      fetch,
+    })
+    expect(client.instanceId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(other.instanceId).not.toBe(client.instanceId)
+    await client.requestAction({ action: 'a', resource: 'r' })
+    await client.requestAction({ action: 'b', resource: 'r' })
+    const bodies = await Promise.all(requests.map((request) => request.json()))
+    expect(bodies.map((body) => body.instance_id)).toEqual([client.instanceId, client.instanceId])
+    const given = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentId: 'a',
+      agentSecret: secret,
+      instanceId: 'run-7',
+    })
+    expect(given.instanceId).toBe('run-7')
+  })
+
+  it('says what to set when the base URL, secret or agent id is missing', () => {
+    expect(() => new RelyntClient({ agentId: 'a', agentSecret: secret })).toThrow(/RELYNT_API_BASE_URL/)
+    expect(() => new RelyntClient({ baseUrl: 'https://g.example.com', agentId: 'a' })).toThrow(
+      /RELYNT_AGENT_SECRET/,
+    )
+    expect(() => new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: secret })).toThrow(
+      /RELYNT_AGENT_ID/,
+    )
+  })
+
+  it('refuses plain HTTP to a non-loopback host before sending anything', async () => {
+    const { fetch } = recordingFetch()
+    const attempt = () =>
+      new RelyntClient({ baseUrl: 'http://gateway.example.com', agentId: 'a', agentSecret: secret, fetch })
+    expect(attempt).toThrow(/plain HTTP/)
+    expect(attempt).toThrow(expect.objectContaining({ code: 'insecure_transport' }))
+    try {
+      attempt()
+    } catch (error) {
+      expect(RelyntError.isInstance(error)).toBe(true)
+      expect(String((error as Error).message)).not.toContain(secret)
+    }
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('allows plain HTTP to loopback hosts for a local sandbox', () => {
+    for (const baseUrl of [
+      'http://127.0.0.1:8080',
+      'http://localhost:3000',
+      'http://[::1]:9000',
+      'http://api.localhost',
+    ]) {
+      expect(new RelyntClient({ baseUrl, agentId: 'a', agentSecret: secret }).baseUrl).toBe(baseUrl)
+    }
+  })
+
+  it('refuses an absolute approval path that would send the secret over plain HTTP', async () => {
+    const { fetch } = recordingFetch()
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentId: 'a',
+      agentSecret: secret,
+      approvalPath: 'http://approvals.example.com/{approvalId}',
+      fetch,
+    })
+    await expect(client.approvals.get('apr_1')).rejects.toMatchObject({ code: 'insecure_transport' })
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('never shows the secret in util.inspect, JSON or console output', () => {
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentId: 'agt_1',
+      agentSecret: secret,
+    })
+    expect(inspect(client, { depth: 10, showHidden: true })).not.toContain(secret)
+    expect(JSON.stringify(client)).not.toContain(secret)
+    expect(JSON.parse(JSON.stringify(client))).toEqual({
+      baseUrl: 'https://g.example.com',
+      agentId: 'agt_1',
+      instanceId: client.instanceId,
+      timeoutMs: 30_000,
+      maxRetries: 3,
+    })
+    expect(inspect(client.receipts, { depth: 10, showHidden: true })).not.toContain(secret)
+  })
+
+  it('rejects bad input before any request with an invalid_argument error', async () => {
+    const { fetch } = recordingFetch()
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentId: 'a',
+      agentSecret: secret,
+      fetch,
+    })
+    // @ts-expect-error: checking the runtime guard
+    await expect(client.requestAction({ resource: 'r' })).rejects.toMatchObject({ code: 'invalid_argument' })
+    await expect(
+      // @ts-expect-error: checking the runtime guard
+      client.requestAction({ action: 'a', resource: 'r', payload: [1] }),
+    ).rejects.toThrow(/payload must be a plain object/)
+    await expect(client.pollApproval({ approvalId: '' })).rejects.toThrow(/needs an approvalId/)
+    await expect(client.receipts.list({ from: 'yesterday' })).rejects.toThrow(/ISO 8601/)
+    expect(
+      () =>
+        new RelyntClient({
+          baseUrl: 'https://g.example.com',
+          agentId: 'a',
+          agentSecret: secret,
+          approvalPath: '/x',
+        }),
+    ).toThrow(/\{approvalId\}/)
+    expect(fetch).not.toHaveBeenCalled()
+  })
+})

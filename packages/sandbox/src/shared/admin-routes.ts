@@ -40,7 +40,9 @@ export function mountAdminRoutes<E extends Env>(app: Hono<E>, options: AdminRout
   const admin = new Hono()
 
   admin.onError((error, c) => {
-    if (error instanceof AdminRouteError) return adminError(c, error.status, error.code, error.message)
+    if (error instanceof AdminRouteError || isHttpError(error)) {
+      return adminError(c, error.status, error.code, error.message)
+    }
     if (error instanceof TypeError) return adminError(c, 400, 'bad_request', error.message)
     return adminError(c, 500, 'internal_error', error instanceof Error ? error.message : 'unexpected error')
   })
@@ -96,4 +98,15 @@ export function parseAdminBody<T>(schema: z.ZodType<T>, input: unknown): T {
 
 function adminError(c: Context, status: ContentfulStatusCode, code: string, message: string) {
   return c.json({ error: { code, message } }, status)
+}
+
+/** A sandbox's own API error (anything carrying an HTTP `status` and a `code`) keeps its status. */
+function isHttpError(error: Error): error is Error & { status: ContentfulStatusCode; code: string } {
+  const candidate = error as Error & { status?: unknown; code?: unknown }
+  return (
+    typeof candidate.status === 'number' &&
+    candidate.status >= 400 &&
+    candidate.status <= 599 &&
+    typeof candidate.code === 'string'
+  )
 }

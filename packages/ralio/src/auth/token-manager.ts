@@ -1,0 +1,252 @@
+import { ClientClosedError, UserAbortError } from '@x/core'
+import type { Logger, Transport } from '@x/core/internal'
+import type { CredentialStore, StoredTokens } from '../credentials/credential-store.js'
+import { RalioAPIError } from '../errors.js'
+import { type TokenResponse, tokenResponseSchema } from '../schemas/token-response.js'
+import { clientAssertionType, createClientAssertion } from './client-assertion.js'
+import type { DpopSession } from './dpop-session.js'
+import type { SigningKey } from './signing-key.js'
+
+/** A binding ready to authenticate: its client id, loaded key and any stored tokens. */
+export interface Binding {
+  clientId: string
+  key: SigningKey
+  tokens?: StoredTokens | undefined
+}
+
+export interface TokenManagerOptions {
+  /** The transport token requests go through; it adds the DPoP proof to each attempt. */
+  transport: Transport
+  tokenUrl: URL
+  binding: () => Promise<Binding>
+  session: DpopSession
+  /** Scopes to ask for; none means the binding's whole ceiling. */
+  scopes?: readonly string[] | undefined
+  store?: CredentialStore | undefined
+  logger: Logger
+  now?: () => number
+}
+
+interface TokenState {
+  accessToken: string
+  refreshToken: string | undefined
+  scope: string | undefined
+  expiresIn: number
+  /** Local milliseconds. */
+  obtainedAtMs: number
+}
+
+/**
+ * Holds the access token and obtains new ones: reuse until shortly before expiry, then
+ * refresh (rotating the refresh token), falling back to a fresh private_key_jwt mint.
+ * Every token request goes through one promise, so however many calls wait there is at
+ * most one in flight: a second concurrent refresh would present a rotated refresh token
+ * and make the server revoke the whole family.
+ */
+export class TokenManager {
+  readonly #options: TokenManagerOptions
+  readonly #now: () => number
+  #state: TokenState | undefined
+  #pending: Promise<TokenState> | undefined
+  #triedStoredTokens = false
+
+  constructor(options: TokenManagerOptions) {
+    this.#options = options
+    this.#now = options.now ?? Date.now
+  }
+
+  /** A valid access token, obtaining one first when needed. */
+  async accessToken(signal?: AbortSignal): Promise<string> {
+    const state = this.#state
+    if (state !== undefined && this.#isFresh(state)) return state.accessToken
+    return (await this.#untilAborted(this.#obtainOnce(), signal)).accessToken
+  }
+
+  /** The token as last obtained (for registration to report its scopes). */
+  async currentTokens(signal?: AbortSignal): Promise<StoredTokens & { accessToken: string }> {
+    await this.accessToken(signal)
+    return toStored(this.#state!)
+  }
+
+  /**
+   * The server refused `accessToken` (revoked, expired early): forget it so the next
+   * caller refreshes. Ignored when a newer token already replaced it, so a burst of
+   * 401s for one token costs one refresh.
+   */
+  invalidate(accessToken: string): void {
+    if (this.#state?.accessToken === accessToken) this.#state = { ...this.#state, obtainedAtMs: -Infinity }
+  }
+
+  #obtainOnce(): Promise<TokenState> {
+    this.#pending ??= this.#obtain().finally(() => {
+      this.#pending = undefined
+    })
+    return this.#pending
+  }
+
+  async #obtain(): Promise<TokenState> {
+    const binding = await this.#options.binding()
+    const previous = this.#state
+    let state: TokenState | undefined
+    if (previous === undefined && !this.#triedStoredTokens) {
+      this.#triedStoredTokens = true
+      state = this.#storedState(binding)
+      if (state !== undefined) {
+        this.#state = state
+        return state
+      }
+    }
+    if (previous?.refreshToken !== undefined) {
+      try {
+        state = await this.#refresh(binding, previous.refreshToken)
+      } catch (error) {
+        if (UserAbortError.isInstance(error) || ClientClosedError.isInstance(error)) {
+          throw error
+        }
+        // A rotated-away or revoked refresh token: a fresh mint always works while the key is bound.
+        this.#options.logger.info('token refresh failed; minting a new token with the client assertion', {
+          code: (error as { code?: unknown }).code,
+        })
+      }
+    }
+    state ??= await this.#mint(binding)
+    this.#state = state
+    await this.#save(state)
+    return state
+  }
+
+  /**
+   * An access token another process (or the CLI) stored is reusable: it is bound to the
+   * same key. Its refresh token is not: it belongs to that process's family.
+   */
+  #storedState(binding: Binding): TokenState | undefined {
+    const tokens = binding.tokens
+    if (!tokens?.accessToken || tokens.obtainedAt === undefined) return undefined
+    const wanted = this.#options.scopes ?? []
+    const granted = new Set((tokens.scope ?? '').split(' ').filter(Boolean))
+    if (wanted.some((scope) => !granted.has(scope))) return undefined
+    const state: TokenState = {
+      accessToken: tokens.accessToken,
+      refreshToken: undefined,
+      scope: tokens.scope,
+      expiresIn: tokens.expiresIn ?? 1800,
+      obtainedAtMs: tokens.obtainedAt * 1000,
+    }
+    return this.#isFresh(state) ? state : undefined
+  }
+
+  #mint(binding: Binding): Promise<TokenState> {
+    const scope = this.#options.scopes?.length ? this.#options.scopes.join(' ') : undefined
+    return this.#tokenRequest(async () => ({
+      grant_type: 'client_credentials',
+      client_assertion_type: clientAssertionType,
+      // Rebuilt for every send: the server refuses a replayed assertion jti and an old iat.
+      client_assertion: await createClientAssertion(binding.key, {
+        clientId: binding.clientId,
+        audience: this.#options.tokenUrl.href,
+        nowSeconds: this.#options.session.nowSeconds(),
+      }),
+      scope,
+    }))
+  }
+
+  #refresh(binding: Binding, refreshToken: string): Promise<TokenState> {
+    return this.#tokenRequest(async () => ({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: binding.clientId,
+    }))
+  }
+
+  /**
+   * Sends a token request, re-sending once per fresh DPoP nonce and once after adopting
+   * the server's clock. Done here rather than as a transport challenge because the form
+   * (with its one-time assertion) must be rebuilt for every send.
+   */
+  async #tokenRequest(form: () => Promise<Record<string, string | undefined>>): Promise<TokenState> {
+    const { transport, tokenUrl, session } = this.#options
+    const reasons = new Set<string>()
+    for (;;) {
+      const nonceSent = session.nonceFor(tokenUrl)
+      try {
+        const response: TokenResponse = await transport.request({
+          method: 'POST',
+          path: tokenUrl.href,
+          form: await form(),
+          schema: tokenResponseSchema,
+        })
+        return {
+          accessToken: response.accessToken,
+          refreshToken: response.refreshToken,
+          scope: response.scope,
+          expiresIn: response.expiresIn,
+          obtainedAtMs: this.#now(),
+        }
+      } catch (error) {
+        const reason = this.#resendReason(error, nonceSent)
+        if (reason === undefined || reasons.has(reason) || reasons.size >= 3) throw error
+        reasons.add(reason)
+      }
+    }
+  }
+
+  #resendReason(error: unknown, nonceSent: string | undefined): string | undefined {
+    if (!RalioAPIError.isInstance(error) || (error.statusCode !== 400 && error.statusCode !== 401))
+      return undefined
+    const nonce = this.#options.session.nonceFor(this.#options.tokenUrl)
+    if (error.code === 'use_dpop_nonce')
+      return nonce !== undefined && nonce !== nonceSent ? `nonce:${nonce}` : undefined
+    if (error.code === 'invalid_dpop_proof' || error.code === 'invalid_client') {
+      const date = error.headers.date
+      if (date !== undefined && this.#options.session.correctClock(date)) return 'clock'
+    }
+    return undefined
+  }
+
+  async #save(state: TokenState): Promise<void> {
+    try {
+      await this.#options.store?.saveRefreshToken(toStored(state))
+    } catch (error) {
+      // The token works; failing to record it only costs another mint next start.
+      this.#options.logger.warn('could not save the new token to the credential store', {
+        error: (error as Error).message,
+      })
+    }
+  }
+
+  #isFresh(state: TokenState): boolean {
+    // Renew early (the official SDKs use 300 s), but never more than half a short lifetime.
+    const marginMs = Math.min(300, state.expiresIn / 2) * 1000
+    return this.#now() < state.obtainedAtMs + state.expiresIn * 1000 - marginMs
+  }
+
+  /** Lets one waiter give up without cancelling the shared request the others wait on. */
+  #untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (signal === undefined) return promise
+    if (signal.aborted) return Promise.reject(new UserAbortError({ cause: signal.reason }))
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(new UserAbortError({ cause: signal.reason }))
+      signal.addEventListener('abort', onAbort, { once: true })
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(value)
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort)
+          reject(error)
+        },
+      )
+    })
+  }
+}
+
+function toStored(state: TokenState): StoredTokens & { accessToken: string } {
+  return {
+    accessToken: state.accessToken,
+    refreshToken: state.refreshToken,
+    expiresIn: state.expiresIn,
+    obtainedAt: Math.floor(state.obtainedAtMs / 1000),
+    scope: state.scope,
+  }
+}

@@ -1,0 +1,63 @@
+import type { StoredTokens } from './credential-store.js'
+
+/**
+ * `credentials.json` as the Python SDK and the CLI write it. Keys we don't know are
+ * carried through every rewrite untouched.
+ */
+export interface CredentialsFile {
+  client_id: string
+  key_jkt: string
+  key_path?: string
+  access_token?: string
+  refresh_token?: string
+  expires_in?: number
+  obtained_at?: number
+  scope?: string
+  auth_method?: string
+  [unknown: string]: unknown
+}
+
+const tokenFields = ['access_token', 'refresh_token', 'expires_in', 'obtained_at', 'scope'] as const
+
+export function parseCredentialsFile(text: string, where: string): CredentialsFile {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new TypeError(`${where} is not valid JSON`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TypeError(`${where} does not hold a JSON object`)
+  }
+  const record = parsed as Record<string, unknown>
+  if (typeof record.client_id !== 'string' || record.client_id === '') {
+    throw new TypeError(`${where} has no "client_id"`)
+  }
+  if (typeof record.key_jkt !== 'string' || record.key_jkt === '') {
+    throw new TypeError(`${where} has no "key_jkt"`)
+  }
+  return record as CredentialsFile
+}
+
+export function tokensFromFile(file: CredentialsFile): StoredTokens | undefined {
+  const tokens: StoredTokens = {}
+  if (typeof file.access_token === 'string') tokens.accessToken = file.access_token
+  if (typeof file.refresh_token === 'string') tokens.refreshToken = file.refresh_token
+  if (typeof file.expires_in === 'number') tokens.expiresIn = file.expires_in
+  if (typeof file.obtained_at === 'number') tokens.obtainedAt = file.obtained_at
+  if (typeof file.scope === 'string') tokens.scope = file.scope
+  return Object.keys(tokens).length === 0 ? undefined : tokens
+}
+
+/** Replaces the token fields of `file` (dropping stale ones), keeping every other key. */
+export function withTokens(file: CredentialsFile, tokens: StoredTokens | undefined): CredentialsFile {
+  const next: CredentialsFile = { ...file }
+  for (const field of tokenFields) delete next[field]
+  if (tokens?.accessToken !== undefined) next.access_token = tokens.accessToken
+  if (tokens?.refreshToken !== undefined) next.refresh_token = tokens.refreshToken
+  if (tokens?.expiresIn !== undefined) next.expires_in = tokens.expiresIn
+  if (tokens?.obtainedAt !== undefined) next.obtained_at = tokens.obtainedAt
+  if (tokens?.scope !== undefined) next.scope = tokens.scope
+  next.auth_method = 'private_key_jwt'
+  return next
+}

@@ -1,0 +1,236 @@
+import type { ApiErrorInit, ConnectionErrorInit } from '@x/core'
+import { SdkError } from '@x/core'
+import { apiErrorFields, apiErrorJson, type ErrorMap } from '@x/core/internal'
+
+/** Base of every error `@x/ralio` throws: `RalioError.isInstance(error)` catches them all. */
+export class RalioError extends SdkError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioError')
+}
+
+/** The server answered with an error status. Subclasses narrow it by status. */
+export class RalioAPIError extends RalioError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioAPIError')
+  readonly statusCode: number
+  readonly body: unknown
+  readonly requestId: string | undefined
+  /** Response headers with every credential-bearing header redacted. */
+  readonly headers: Record<string, string>
+  /** How long the server asked to wait, when it said (`Retry-After`). */
+  readonly retryAfterMs: number | undefined
+
+  constructor(init: ApiErrorInit) {
+    super(describeAuthenticateHeader(init) ?? init.message, { code: init.code })
+    const fields = apiErrorFields(init)
+    this.statusCode = fields.statusCode
+    this.body = fields.body
+    this.requestId = fields.requestId
+    this.headers = fields.headers
+    this.retryAfterMs = fields.retryAfterMs
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return apiErrorJson(this)
+  }
+}
+
+/** 401: the token or proof was refused even after a refresh (or the client assertion was). */
+export class RalioAuthError extends RalioAPIError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioAuthError')
+}
+
+/** 403: the binding lacks the scope, or the agent is not the one it is pinned to. */
+export class RalioPermissionError extends RalioAPIError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioPermissionError')
+}
+
+export class RalioNotFoundError extends RalioAPIError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioNotFoundError')
+}
+
+/** 422: the request broke a validation or business rule. */
+export class RalioValidationError extends RalioAPIError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioValidationError')
+}
+
+/** 429: still rate limited after the retries, or the server asked to wait longer than allowed. */
+export class RalioRateLimitError extends RalioAPIError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioRateLimitError')
+}
+
+/** The request never got an HTTP answer (refused, reset, DNS), or a stream was cut. */
+export class RalioConnectionError extends RalioError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioConnectionError')
+  constructor(init: ConnectionErrorInit) {
+    super(init.message, { code: init.code ?? 'connection_error', cause: init.cause })
+  }
+}
+
+/** An attempt, or a stream waiting for its next event, took longer than allowed. */
+export class RalioTimeoutError extends RalioConnectionError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioTimeoutError')
+  constructor(init: ConnectionErrorInit) {
+    super({ ...init, code: init.code ?? 'timeout' })
+  }
+}
+
+/** The SDK was set up wrongly: missing ticket or credentials, unsafe URL or key file, … */
+export class RalioConfigError extends RalioError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioConfigError')
+  constructor(message: string, options?: { code?: string; cause?: unknown }) {
+    super(message, { code: options?.code ?? 'invalid_config', cause: options?.cause })
+  }
+}
+
+export interface RegistrationErrorInit {
+  code: string
+  message: string
+  statusCode?: number
+  body?: unknown
+  requestId?: string
+  headers?: Record<string, string>
+  /** Where the key generated for this registration was kept, when it was. */
+  keyPath?: string
+}
+
+/**
+ * Registration failed: the server refused the ticket or key (`code` is the server's,
+ * e.g. `ticket_already_consumed`), or its answer can't be used (`fingerprint_mismatch`,
+ * `approval_required`).
+ */
+export class RalioRegistrationError extends RalioError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioRegistrationError')
+  readonly statusCode: number | undefined
+  readonly body: unknown
+  readonly requestId: string | undefined
+  readonly headers: Record<string, string>
+  /** When and by which host a consumed ticket was used, as the server reported. */
+  readonly usedAt: string | undefined
+  readonly usedByHost: string | undefined
+  readonly keyPath: string | undefined
+
+  constructor(init: ApiErrorInit | RegistrationErrorInit) {
+    const detail = registrationDetail(init.body)
+    const code = detail.error ?? init.code
+    super(registrationMessage(code, detail, init.message), { code })
+    this.statusCode = init.statusCode
+    this.body = init.body
+    this.requestId = init.requestId
+    this.headers = init.headers ?? {}
+    this.usedAt = detail.usedAt
+    this.usedByHost = detail.usedByHost
+    this.keyPath = 'keyPath' in init ? init.keyPath : undefined
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      statusCode: this.statusCode,
+      usedAt: this.usedAt,
+      usedByHost: this.usedByHost,
+      body: this.body,
+    }
+  }
+}
+
+/** A successful response whose body does not have the documented shape. */
+export class RalioResponseValidationError extends RalioError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioResponseValidationError')
+  readonly issues: readonly { path: readonly PropertyKey[]; message: string }[]
+
+  constructor(message: string, issues: readonly { path: readonly PropertyKey[]; message: string }[] = []) {
+    super(message, { code: 'invalid_response' })
+    this.issues = issues
+  }
+}
+
+interface RegistrationDetail {
+  error?: string
+  description?: string
+  usedAt?: string
+  usedByHost?: string
+}
+
+function registrationDetail(body: unknown): RegistrationDetail {
+  if (typeof body !== 'object' || body === null) return {}
+  const raw = (body as { detail?: unknown }).detail ?? body
+  if (typeof raw === 'string') return { description: raw }
+  if (typeof raw !== 'object' || raw === null) return {}
+  const record = raw as Record<string, unknown>
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
+  return {
+    error: text(record.error),
+    description: text(record.error_description),
+    usedAt: text(record.used_at),
+    usedByHost: text(record.used_by_host),
+  }
+}
+
+const registrationAdvice: Record<string, string> = {
+  ticket_already_consumed: 'ask the owner for a new ticket',
+  ticket_expired: 'tickets live 15 minutes; ask the owner for a new one',
+  invalid_ticket: 'check that the whole ticket (ralio-reg-…) was copied, or ask the owner for a new one',
+  scope_exceeds_ticket_ceiling:
+    "request only scopes within the ticket's ceiling, or ask the owner for a ticket with a wider one",
+  invalid_scope: 'grantable scopes are agents:execute, transactions:read and audits:read',
+  public_key_already_in_use: 'register with a newly generated key',
+  invalid_public_key: 'the key must be a P-256 (ES256) key',
+}
+
+function registrationMessage(code: string, detail: RegistrationDetail, fallback: string): string {
+  if (detail.description === undefined && detail.error === undefined) return fallback
+  let message = detail.description ?? detail.error ?? fallback
+  if (detail.usedAt !== undefined || detail.usedByHost !== undefined) {
+    const parts = [
+      detail.usedAt && `used at ${detail.usedAt}`,
+      detail.usedByHost && `by ${detail.usedByHost}`,
+    ].filter(Boolean)
+    message += ` (${parts.join(', ')})`
+  }
+  const advice = registrationAdvice[code]
+  return advice === undefined ? message : `${message}; ${advice}`
+}
+
+/** DPoP and OAuth failures carry their precise reason in `WWW-Authenticate`. */
+function describeAuthenticateHeader(init: ApiErrorInit): string | undefined {
+  if (init.statusCode !== 401) return undefined
+  const header = init.headers['www-authenticate']
+  if (header === undefined) return undefined
+  const description = /error_description="([^"]*)"/.exec(header)?.[1]
+  const error = /error="([^"]*)"/.exec(header)?.[1]
+  if (description === undefined && error === undefined) return undefined
+  const reason = description ?? error
+  return init.message && !init.message.includes(reason!) ? `${init.message}: ${reason}` : reason
+}
+
+/** The status → class map every Ralio request uses. */
+export const ralioErrors: ErrorMap = {
+  api: {
+    401: RalioAuthError,
+    403: RalioPermissionError,
+    404: RalioNotFoundError,
+    422: RalioValidationError,
+    429: RalioRateLimitError,
+    default: RalioAPIError,
+  },
+  connection: RalioConnectionError,
+  timeout: RalioTimeoutError,
+  invalidResponse: RalioResponseValidationError,
+}
+
+/** Registration answers its own refusals (consumed, expired, unknown ticket …) as 4xx. */
+export const registrationErrors: ErrorMap = {
+  api: {
+    400: RalioRegistrationError,
+    401: RalioRegistrationError,
+    403: RalioRegistrationError,
+    404: RalioRegistrationError,
+    409: RalioRegistrationError,
+    410: RalioRegistrationError,
+    422: RalioRegistrationError,
+    429: RalioRateLimitError,
+    default: RalioAPIError,
+  },
+  connection: RalioConnectionError,
+  timeout: RalioTimeoutError,
+  invalidResponse: RalioResponseValidationError,
+}

@@ -1,0 +1,193 @@
+import { createLogger, createTransport, readEnv } from '@x/core/internal'
+import { FileCredentialStore } from '#file-store'
+import { tokenEndpointAuthHook } from './auth/dpop-auth-hook.js'
+import { createDpopProofFactory } from './auth/dpop-proof.js'
+import { DpopSession } from './auth/dpop-session.js'
+import { generateSigningKey } from './auth/signing-key.js'
+import { TokenManager } from './auth/token-manager.js'
+import { endpointUrl, resolveBaseUrl } from './base-url.js'
+import type { CredentialStore } from './credentials/credential-store.js'
+import {
+  RalioAPIError,
+  RalioConfigError,
+  RalioConnectionError,
+  RalioRegistrationError,
+  ralioErrors,
+  registrationErrors,
+} from './errors.js'
+import { registrationResponseSchema } from './schemas/registration-response.js'
+import { VERSION } from './version.js'
+
+export interface RegisterOptions {
+  /** The one-time `ralio-reg-…` ticket from the console. Default: `RALIO_REGISTRATION_TICKET`. */
+  ticket?: string
+  /** Default: `RALIO_API_URL`, else `https://api.ralio.co`. */
+  baseUrl?: string
+  /** Default: `RALIO_CONFIG_DIR`, else `~/.ralio`. */
+  configDir?: string
+  /** Where to write the new key; default `<configDir>/keys/<jkt>.pem`. */
+  privateKeyPath?: string
+  /** Scopes to ask for, within the ticket's ceiling; default: the whole ceiling. */
+  requestedScopes?: string[]
+  /** Free-form facts about this host, shown to the owner. */
+  clientMetadata?: Record<string, unknown>
+  /** Where to keep the binding; default the file store in `configDir`. */
+  credentialStore?: CredentialStore
+  /** Replace credentials already stored. */
+  overwrite?: boolean
+  fetch?: typeof globalThis.fetch
+  /** Allow `http://` to a host other than this machine. */
+  allowInsecureHttp?: boolean
+  signal?: AbortSignal
+}
+
+export interface Registration {
+  clientId: string
+  /** What the binding may do: the scopes of its first token. */
+  scopes: string[]
+  /** The key's RFC 7638 thumbprint. */
+  jkt: string
+  /** Where the private key was written (file store only). */
+  keyPath?: string
+}
+
+/**
+ * Binds this host to an agent with a one-time ticket: generates a P-256 key here (the
+ * private half never leaves), registers its public half, stores the binding and mints
+ * a first token. Active as soon as this returns.
+ */
+export async function register(options: RegisterOptions = {}): Promise<Registration> {
+  const ticket = options.ticket ?? readEnv('RALIO_REGISTRATION_TICKET')
+  if (ticket === undefined || ticket.trim() === '') {
+    throw new RalioConfigError(
+      'register() needs a registration ticket: pass { ticket } or set RALIO_REGISTRATION_TICKET (the owner mints one in the console)',
+      { code: 'missing_ticket' },
+    )
+  }
+  const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp)
+  const store =
+    options.credentialStore ??
+    new FileCredentialStore({ configDir: options.configDir, privateKeyPath: options.privateKeyPath })
+  // Checked before the ticket is spent: a refusal afterwards would waste the one-time ticket.
+  if (options.overwrite !== true) await refuseExisting(store)
+
+  const { key, pem } = await generateSigningKey()
+  const logger = createLogger(undefined, '@x/ralio')
+  const transport = createTransport({
+    baseUrl: baseUrl.href,
+    userAgent: `@x/ralio/${VERSION}`,
+    fetch: options.fetch,
+    logger,
+    errors: registrationErrors,
+  })
+
+  // Kept on disk before the request: if the answer is lost, the server may have bound it.
+  const keyPath = await store.saveKey?.(pem, key.jkt)
+  let response: { clientId?: string | undefined; fingerprint?: string | undefined }
+  try {
+    response = await transport.request({
+      method: 'POST',
+      path: '/api/credential-bindings/registrations',
+      json: {
+        ticket: ticket.trim(),
+        public_key_jwk: key.publicJwk,
+        requested_scopes: options.requestedScopes?.length ? options.requestedScopes : undefined,
+        client_metadata: options.clientMetadata,
+      },
+      schema: registrationResponseSchema,
+      signal: options.signal,
+    })
+  } catch (error) {
+    // A definite refusal bound nothing, so its key is useless; after a lost answer it may be bound.
+    if (RalioRegistrationError.isInstance(error)) await store.deleteKey?.(key.jkt)
+    else if (keyPath !== undefined && RalioConnectionError.isInstance(error)) {
+      logger.warn(`registration outcome unknown; the generated key was kept at ${keyPath}`)
+    }
+    throw error
+  } finally {
+    transport.close()
+  }
+
+  if (response.clientId === undefined) {
+    throw new RalioRegistrationError({
+      code: 'approval_required',
+      message: `The server answered without a client_id: it still requires owner approval, which this SDK does not support. Ask the owner to approve the binding or update the server.${keyPath ? ` The generated key was kept at ${keyPath}.` : ''}`,
+      keyPath,
+    })
+  }
+  if (response.fingerprint !== undefined && response.fingerprint !== key.jkt) {
+    await store.deleteKey?.(key.jkt)
+    throw new RalioRegistrationError({
+      code: 'fingerprint_mismatch',
+      message: `The server registered a key with thumbprint ${response.fingerprint}, not ours (${key.jkt}); the key was deleted. Revoke binding ${response.clientId} in the console and register again with a new ticket.`,
+    })
+  }
+
+  const saved = await store.saveCredentials(
+    { clientId: response.clientId, jkt: key.jkt, privateKey: pem },
+    { overwrite: options.overwrite },
+  )
+  const tokens = await firstToken(baseUrl, options, store, { clientId: response.clientId, key })
+  const registration: Registration = {
+    clientId: response.clientId,
+    scopes: (tokens.scope ?? '').split(' ').filter(Boolean),
+    jkt: key.jkt,
+  }
+  const finalKeyPath = saved.keyPath ?? keyPath
+  if (finalKeyPath !== undefined) registration.keyPath = finalKeyPath
+  return registration
+}
+
+async function refuseExisting(store: CredentialStore): Promise<void> {
+  let existing: { clientId: string } | undefined
+  try {
+    existing = await store.load()
+  } catch (error) {
+    // Unreadable or broken credentials are still credentials someone may care about.
+    if (RalioConfigError.isInstance(error) && error.code === 'no_file_system') throw error
+    existing = { clientId: 'unknown' }
+  }
+  if (existing !== undefined) {
+    const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
+    throw new RalioConfigError(
+      `Credentials for ${existing.clientId} already exist${where}; pass overwrite: true to replace them (the old binding stays active until revoked in the console)`,
+      { code: 'credentials_exist' },
+    )
+  }
+}
+
+/** Mints the binding's first token (no `scope`: the answer tells us what was granted). */
+async function firstToken(
+  baseUrl: URL,
+  options: RegisterOptions,
+  store: CredentialStore,
+  binding: { clientId: string; key: Awaited<ReturnType<typeof generateSigningKey>>['key'] },
+) {
+  const session = new DpopSession()
+  const transport = createTransport({
+    baseUrl: baseUrl.href,
+    userAgent: `@x/ralio/${VERSION}`,
+    fetch: options.fetch,
+    errors: ralioErrors,
+    auth: tokenEndpointAuthHook(session, createDpopProofFactory(binding.key)),
+  })
+  try {
+    const tokens = new TokenManager({
+      transport,
+      tokenUrl: endpointUrl(baseUrl, '/oauth/token'),
+      binding: async () => binding,
+      session,
+      store,
+      logger: createLogger(undefined, '@x/ralio'),
+    })
+    return await tokens.currentTokens(options.signal)
+  } catch (error) {
+    if (RalioAPIError.isInstance(error) || RalioConnectionError.isInstance(error)) {
+      // The binding is active and saved; only its first token failed. Say so instead of hiding it.
+      error.message = `Registered ${binding.clientId} and saved its credentials, but minting the first token failed: ${error.message}`
+    }
+    throw error
+  } finally {
+    transport.close()
+  }
+}

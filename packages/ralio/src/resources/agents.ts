@@ -1,0 +1,24 @@
+import type { Transport } from '@x/core/internal'
+import { type Agent, agentListSchema } from '../schemas/agent.js'
+
+export interface AgentListParams {
+  signal?: AbortSignal
+}
+
+export class Agents {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /** The agents this binding may talk to: exactly the one it is pinned to. */
+  list(params: AgentListParams = {}): Promise<Agent[]> {
+    return this.#transport.request({
+      method: 'GET',
+      path: '/api/agents',
+      schema: agentListSchema,
+      signal: params.signal,
+    })
+  }
+}

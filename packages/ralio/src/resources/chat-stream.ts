@@ -1,0 +1,92 @@
+import type { SseEvent } from '@x/core'
+import type { SseStream } from '@x/core/internal'
+import { RalioConnectionError } from '../errors.js'
+import {
+  type ConversationEventData,
+  chatStreamEventSchemas,
+  type TextEventData,
+  type ToolEventData,
+} from '../schemas/chat-stream-event.js'
+
+export type ChatStreamEvent =
+  | { event: 'conversation'; data: ConversationEventData; raw: string; text?: undefined }
+  | {
+      event: 'tool_started' | 'tool_completed' | 'tool_failed'
+      data: ToolEventData
+      raw: string
+      text?: undefined
+    }
+  | { event: 'text_delta' | 'reply'; data: TextEventData; raw: string; text: string }
+  /** An event this SDK version doesn't know: `data` is the JSON (or text) as sent. */
+  | { event: string; data: unknown; raw: string; text?: string | undefined }
+
+export interface ChatStreamResult {
+  reply: string
+  conversationId: string | undefined
+}
+
+/**
+ * A chat reply as it is produced. Iterate it once for events; `finalReply()` reads it
+ * to the end instead. Leaving the loop early (`break`) or `abort()` closes the
+ * connection. A stream is never re-sent once it started: a cut is an error.
+ */
+export class ChatStream implements AsyncIterable<ChatStreamEvent> {
+  readonly #open: () => Promise<SseStream>
+  #stream: Promise<SseStream> | undefined
+  #iterated = false
+  #conversationId: string | undefined
+
+  /** @internal */
+  constructor(open: () => Promise<SseStream>) {
+    this.#open = open
+  }
+
+  /** The conversation id, once the `conversation` event arrived. */
+  get conversationId(): string | undefined {
+    return this.#conversationId
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ChatStreamEvent> {
+    if (this.#iterated) throw new TypeError('A chat stream can be iterated only once')
+    this.#iterated = true
+    this.#stream ??= this.#open()
+    for await (const event of await this.#stream) {
+      const mapped = toChatStreamEvent(event)
+      if (mapped.event === 'conversation')
+        this.#conversationId = (mapped.data as ConversationEventData).conversationId
+      yield mapped
+    }
+  }
+
+  /** Reads the stream to its end and returns the full reply. */
+  async finalReply(): Promise<ChatStreamResult> {
+    for await (const event of this) {
+      if (event.event === 'reply') return { reply: event.text ?? '', conversationId: this.#conversationId }
+    }
+    // Unreachable with core's terminal-event check; kept so a change there can't return silently.
+    throw new RalioConnectionError({
+      message: 'The chat stream ended without a reply.',
+      code: 'stream_incomplete',
+    })
+  }
+
+  /** Closes the connection; a loop over the stream ends with an error. */
+  abort(): void {
+    void this.#stream?.then(
+      (stream) => stream.abort(),
+      () => {},
+    )
+  }
+}
+
+function toChatStreamEvent(event: SseEvent): ChatStreamEvent {
+  const schema = chatStreamEventSchemas[event.event]
+  if (schema === undefined) return { event: event.event, data: event.data, raw: event.raw }
+  const parsed = schema.safeParse(event.data)
+  // A known event with an unexpected shape still reaches the caller, as sent.
+  if (!parsed.success) return { event: event.event, data: event.data, raw: event.raw }
+  const data = parsed.data as Record<string, unknown>
+  return typeof data.text === 'string'
+    ? { event: event.event, data, raw: event.raw, text: data.text }
+    : ({ event: event.event, data, raw: event.raw } as ChatStreamEvent)
+}

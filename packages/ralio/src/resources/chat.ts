@@ -1,0 +1,79 @@
+import type { Transport } from '@x/core/internal'
+import { RalioConfigError } from '../errors.js'
+import { type ChatResponse, chatResponseSchema } from '../schemas/chat.js'
+import { ChatStream } from './chat-stream.js'
+
+export interface ChatParams {
+  message: string
+  /** Continue this conversation; omit to start a new one. */
+  conversationId?: string
+  /** Default: the one agent the binding is pinned to (looked up once). */
+  agentId?: string
+  signal?: AbortSignal
+}
+
+export interface ChatStreamParams extends ChatParams {
+  /** Close the stream when the server sends nothing (not even a keep-alive) for this long. */
+  idleTimeoutMs?: number
+}
+
+export interface ChatOptions {
+  transport: Transport
+  agentId: (signal?: AbortSignal) => Promise<string>
+  timeoutMs: number
+  idleTimeoutMs: number
+}
+
+/**
+ * Talking to the agent — the only way payments are made. Neither method is ever
+ * re-sent after the server may have started the work: only a 429 or a refused
+ * connection (nothing processed) is retried, so one message can never pay twice.
+ */
+export class Chat {
+  readonly #options: ChatOptions
+
+  constructor(options: ChatOptions) {
+    this.#options = options
+  }
+
+  /** Sends a message and waits for the agent's whole reply (up to ~120 s server-side). */
+  async send(params: ChatParams): Promise<ChatResponse> {
+    const { transport, timeoutMs } = this.#options
+    return transport.request({
+      method: 'POST',
+      path: '/api/chat',
+      json: await this.#body(params),
+      schema: chatResponseSchema,
+      signal: params.signal,
+      timeoutMs,
+    })
+  }
+
+  /** Sends a message and yields the agent's work as it happens: tools, text deltas, reply. */
+  stream(params: ChatStreamParams): ChatStream {
+    const { transport, timeoutMs, idleTimeoutMs } = this.#options
+    return new ChatStream(async () =>
+      transport.stream({
+        method: 'POST',
+        path: '/api/chat/stream',
+        json: await this.#body(params),
+        signal: params.signal,
+        timeoutMs,
+        terminalEvents: ['reply'],
+        errorEvent: 'error',
+        idleTimeoutMs: params.idleTimeoutMs ?? idleTimeoutMs,
+      }),
+    )
+  }
+
+  async #body(params: ChatParams): Promise<Record<string, string | undefined>> {
+    if (typeof params.message !== 'string' || params.message.trim() === '') {
+      throw new RalioConfigError('chat needs a non-empty message', { code: 'invalid_argument' })
+    }
+    return {
+      agent_id: params.agentId ?? (await this.#options.agentId(params.signal)),
+      message: params.message,
+      conversation_id: params.conversationId,
+    }
+  }
+}

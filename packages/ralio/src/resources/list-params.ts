@@ -1,0 +1,24 @@
+import { RalioConfigError } from '../errors.js'
+
+export interface ListParams {
+  /** 1-based page to start from. Default 1. */
+  page?: number
+  /** Items per page, 1–200. Default 50. */
+  perPage?: number
+  agentId?: string
+  signal?: AbortSignal
+}
+
+export function checkListParams(params: ListParams): { page: number; perPage: number } {
+  const page = params.page ?? 1
+  const perPage = params.perPage ?? 50
+  if (!Number.isInteger(page) || page < 1) {
+    throw new RalioConfigError(`page must be a positive integer (got ${page})`, { code: 'invalid_argument' })
+  }
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 200) {
+    throw new RalioConfigError(`perPage must be an integer from 1 to 200 (got ${perPage})`, {
+      code: 'invalid_argument',
+    })
+  }
+  return { page, perPage }
+}

@@ -1,0 +1,32 @@
+import { PagePromise } from '@x/core'
+import type { Transport } from '@x/core/internal'
+import { pageResponseSchema } from '../schemas/page-response.js'
+import { type PaymentIntent, paymentIntentSchema } from '../schemas/payment-intent.js'
+import { checkListParams, type ListParams } from './list-params.js'
+
+export class PaymentIntents {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /**
+   * Payments the agent proposed, with their approval and execution status and legs.
+   * `await` for one page; `for await` for every intent across pages.
+   */
+  list(params: ListParams = {}): PagePromise<PaymentIntent> {
+    const { page: firstPage, perPage } = checkListParams(params)
+    return new PagePromise(
+      (page) =>
+        this.#transport.request({
+          method: 'GET',
+          path: '/api/payment-intents',
+          query: { page, per_page: perPage, agent_id: params.agentId },
+          schema: pageResponseSchema('payment_intents', paymentIntentSchema, { page, perPage }),
+          signal: params.signal,
+        }),
+      firstPage,
+    )
+  }
+}

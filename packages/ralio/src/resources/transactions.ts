@@ -1,0 +1,32 @@
+import { PagePromise } from '@x/core'
+import type { Transport } from '@x/core/internal'
+import { pageResponseSchema } from '../schemas/page-response.js'
+import { type Transaction, transactionSchema } from '../schemas/transaction.js'
+import { checkListParams, type ListParams } from './list-params.js'
+
+export class Transactions {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /**
+   * Payments the agent made. `await` for one page; `for await` for every transaction
+   * across pages. Amounts are decimal strings.
+   */
+  list(params: ListParams = {}): PagePromise<Transaction> {
+    const { page: firstPage, perPage } = checkListParams(params)
+    return new PagePromise(
+      (page) =>
+        this.#transport.request({
+          method: 'GET',
+          path: '/api/transactions',
+          query: { page, per_page: perPage, agent_id: params.agentId },
+          schema: pageResponseSchema('transactions', transactionSchema, { page, perPage }),
+          signal: params.signal,
+        }),
+      firstPage,
+    )
+  }
+}

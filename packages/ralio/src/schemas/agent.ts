@@ -1,0 +1,22 @@
+import { z } from 'zod'
+import { optionalText } from './wire-types.js'
+
+export const agentSchema = z
+  .looseObject({
+    id: z.string(),
+    name: optionalText,
+    agent_number: z.union([z.string(), z.number()]).nullish().catch(undefined),
+    banking_provider: optionalText,
+    created_at: optionalText,
+  })
+  .transform((wire) => ({
+    id: wire.id,
+    name: wire.name,
+    agentNumber: wire.agent_number ?? undefined,
+    bankingProvider: wire.banking_provider,
+    createdAt: wire.created_at,
+  }))
+
+export type Agent = z.output<typeof agentSchema>
+
+export const agentListSchema = z.array(agentSchema)

@@ -1,0 +1,7 @@
+import { z } from 'zod'
+import { optionalText } from './wire-types.js'
+
+/** `client_id` is optional here: an old server answers 202 with a `poll_token` instead. */
+export const registrationResponseSchema = z
+  .looseObject({ client_id: optionalText, fingerprint: optionalText })
+  .transform((wire) => ({ clientId: wire.client_id, fingerprint: wire.fingerprint }))

@@ -1,0 +1,31 @@
+import { z } from 'zod'
+import { decimalString, type OpenString, optionalText } from './wire-types.js'
+
+export type TransactionStatus = OpenString<'submitted' | 'delivered' | 'failed'>
+
+export const transactionSchema = z
+  .looseObject({
+    id: z.union([z.string(), z.number()]).transform(String),
+    amount: decimalString,
+    currency: optionalText,
+    date: optionalText,
+    creditor: optionalText,
+    debtor: optionalText,
+    reference: optionalText,
+    status: optionalText,
+    payment_intent_id: optionalText,
+  })
+  .transform((wire) => ({
+    id: wire.id,
+    /** Decimal string, e.g. `"500.00"`: never a float. */
+    amount: wire.amount,
+    currency: wire.currency,
+    date: wire.date,
+    creditor: wire.creditor,
+    debtor: wire.debtor,
+    reference: wire.reference,
+    status: wire.status as TransactionStatus | undefined,
+    paymentIntentId: wire.payment_intent_id,
+  }))
+
+export type Transaction = z.output<typeof transactionSchema>

@@ -81,6 +81,8 @@ export interface ActionDeniedInit {
   receiptId: string
   approvalId: string | undefined
   idempotencyKey: string
+  /** Who denied the approval, e.g. `slack:U12345`. */
+  decidedBy?: string | null
 }
 
 /** Thrown by `guard()` when the action may not run; the guarded function was not called. */
@@ -91,6 +93,7 @@ export class ActionDeniedError extends RelyntError {
   readonly receiptId: string
   readonly approvalId: string | undefined
   readonly idempotencyKey: string
+  readonly decidedBy: string | null
 
   constructor(init: ActionDeniedInit) {
     super(deniedMessage(init), { code: 'action_denied' })
@@ -99,6 +102,7 @@ export class ActionDeniedError extends RelyntError {
     this.receiptId = init.receiptId
     this.approvalId = init.approvalId
     this.idempotencyKey = init.idempotencyKey
+    this.decidedBy = init.decidedBy ?? null
   }
 
   override toJSON(): Record<string, unknown> {
@@ -108,21 +112,25 @@ export class ActionDeniedError extends RelyntError {
       reason: this.reason,
       receiptId: this.receiptId,
       approvalId: this.approvalId,
+      decidedBy: this.decidedBy,
     }
   }
 }
 
 function deniedMessage(init: ActionDeniedInit): string {
-  const because = init.reason ? `: ${init.reason}` : ''
+  const receipt = `receipt ${init.receiptId}`
   switch (init.decision) {
     case 'deny':
-      return `The gateway denied the action${because} (receipt ${init.receiptId}).`
+      return `The gateway denied the action${init.reason ? `: ${init.reason}` : ''} (${receipt}).`
     case 'denied':
-      return `Approval ${init.approvalId} was denied${because} (receipt ${init.receiptId}).`
+      return (
+        `Approval ${init.approvalId} was denied by ${init.decidedBy ?? 'the approver'}` +
+        `${init.reason ? ` (approval was required: ${init.reason})` : ''}; ${receipt}.`
+      )
     case 'expired':
-      return `Approval ${init.approvalId} expired before anyone decided (receipt ${init.receiptId}); request the action again to ask anew.`
+      return `Approval ${init.approvalId} expired before anyone decided (${receipt}); request the action again to ask anew.`
     default:
-      return `The action was not authorised (decision "${init.decision}")${because} (receipt ${init.receiptId}).`
+      return `The action was not authorised (decision "${init.decision}"${init.reason ? `: ${init.reason}` : ''}; ${receipt}).`
   }
 }
 

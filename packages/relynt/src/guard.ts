@@ -95,6 +95,7 @@ async function authorize(
       receiptId: approval.receiptId ?? result.receiptId,
       approvalId: result.approvalId,
       idempotencyKey: result.idempotencyKey,
+      decidedBy: approval.decidedBy,
     })
   }
   throw new ActionDeniedError({

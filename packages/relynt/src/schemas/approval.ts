@@ -14,6 +14,8 @@ export interface Approval {
   receiptId?: string
   /** What the connector returned after the approval, when one ran. */
   toolResponse?: unknown
+  /** Set when the approval went through but the gateway's connector then failed. */
+  error?: { code: string; message: string }
 }
 
 /** `approvalId` is filled from the request path when a gateway leaves it out of the body. */
@@ -25,6 +27,11 @@ export const approvalSchema = z
     decided_at: optionalText,
     receipt_id: optionalText,
     tool_response: z.unknown().optional(),
+    error: z
+      .looseObject({ code: z.string().catch('error'), message: z.string().catch('') })
+      .transform(({ code, message }) => ({ code, message }))
+      .optional()
+      .catch(undefined),
   })
   .transform((wire): Omit<Approval, 'approvalId'> & { approvalId: string | undefined } =>
     definedOnly({
@@ -34,5 +41,6 @@ export const approvalSchema = z
       decidedAt: wire.decided_at ?? null,
       receiptId: wire.receipt_id,
       toolResponse: wire.tool_response ?? undefined,
+      error: wire.error,
     }),
   )

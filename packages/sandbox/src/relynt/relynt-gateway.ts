@@ -80,8 +80,14 @@ export class RelyntGateway {
       throw new TypeError('Policy version must be a non-empty string such as "v2"')
     }
     this.#policyRevision += 1
-    this.#policy = { version: version ?? `v${this.#policyRevision}`, rules: parsed }
+    this.#policy = { version: version ?? this.#nextVersion(), rules: parsed }
     return this.policy
+  }
+
+  /** `v3` → `v4`; a version that is not `v<number>` gives way to `v<number of policies set>`. */
+  #nextVersion(): string {
+    const numbered = /^v(\d+)$/.exec(this.#policy.version)
+    return numbered === null ? `v${this.#policyRevision}` : `v${Number(numbered[1]) + 1}`
   }
 
   /** Resolves the agent behind an Authorization header: 401 when unknown, 403 for another organisation. */

@@ -155,33 +155,41 @@ class HttpTransport implements Transport {
   }
 
   stream(options: StreamRequestOptions): SseStream {
+    // The stream's own controller: `abort()` before the first read sends nothing, and an abort
+    // mid-stream surfaces as UserAbortError like the caller's signal, not as a cut connection.
+    const controller = new AbortController()
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
     let opened: Promise<Opened> | undefined
     const open = () => {
-      opened ??= this.#send(options, 'stream').then(({ opened }) => opened)
+      opened ??= this.#send({ ...options, signal }, 'stream').then(({ opened }) => opened)
       return opened
     }
     const errors = this.#errors
+    const closing = this.#closing.signal
     return {
       get response() {
         return open().then((result) => result.response)
       },
       abort() {
-        void open().then(
-          (result) => result.abort(),
-          () => {},
-        )
+        controller.abort()
       },
       async *[Symbol.asyncIterator]() {
         const { response, abort, requestLabel } = await open()
-        yield* readSse(response, {
-          errors,
-          signal: options.signal,
-          terminalEvents: options.terminalEvents,
-          errorEvent: options.errorEvent,
-          idleTimeoutMs: options.idleTimeoutMs,
-          requestLabel,
-          onClose: abort,
-        })
+        try {
+          yield* readSse(response, {
+            errors,
+            signal,
+            terminalEvents: options.terminalEvents,
+            errorEvent: options.errorEvent,
+            idleTimeoutMs: options.idleTimeoutMs,
+            requestLabel,
+            onClose: abort,
+          })
+        } catch (error) {
+          // close() cut the connection: say so rather than blame the network.
+          if (closing.aborted && !signal.aborted) throw new ClientClosedError()
+          throw error
+        }
       },
     }
   }
@@ -302,7 +310,9 @@ class HttpTransport implements Transport {
       if (reason !== undefined && !challenges.has(reason) && challenges.size < maxChallenges) {
         challenges.add(reason)
         clearTimeout(timer)
-        await response.body?.cancel().catch(() => {})
+        // Not awaited: cancelling a body that was tee'd (a fetch wrapper that cloned the
+        // response to log or cache it) only settles once every branch is cancelled.
+        void response.body?.cancel().catch(() => {})
         this.#logger.debug(`re-sending ${requestLabel} after a ${reason} challenge`)
         continue
       }

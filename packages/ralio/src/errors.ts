@@ -190,16 +190,15 @@ function registrationMessage(code: string, detail: RegistrationDetail, fallback:
   return advice === undefined ? message : `${message}; ${advice}`
 }
 
-/** DPoP and OAuth failures carry their precise reason in `WWW-Authenticate`. */
+/**
+ * DPoP and OAuth failures carry their precise reason in `WWW-Authenticate`; use it
+ * when the body said nothing better than the status.
+ */
 function describeAuthenticateHeader(init: ApiErrorInit): string | undefined {
-  if (init.statusCode !== 401) return undefined
+  if (init.statusCode !== 401 || !/^HTTP \d{3}\b/.test(init.message)) return undefined
   const header = init.headers['www-authenticate']
   if (header === undefined) return undefined
-  const description = /error_description="([^"]*)"/.exec(header)?.[1]
-  const error = /error="([^"]*)"/.exec(header)?.[1]
-  if (description === undefined && error === undefined) return undefined
-  const reason = description ?? error
-  return init.message && !init.message.includes(reason!) ? `${init.message}: ${reason}` : reason
+  return /error_description="([^"]*)"/.exec(header)?.[1] ?? /error="([^"]*)"/.exec(header)?.[1]
 }
 
 /** The status → class map every Ralio request uses. */

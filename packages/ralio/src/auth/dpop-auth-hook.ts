@@ -14,10 +14,12 @@ export function resourceAuthHook(
   proof: DpopProofFactory,
 ): AuthHook {
   const sentTokens = new WeakMap<AttemptContext, string>()
+  const sentClockOffsets = new WeakMap<AttemptContext, number>()
   return {
     async authorize(context) {
       const accessToken = await tokens.accessToken(context.signal)
       sentTokens.set(context, accessToken)
+      sentClockOffsets.set(context, session.clockOffsetMs)
       context.headers.set('authorization', `DPoP ${accessToken}`)
       context.headers.set(
         'dpop',
@@ -37,7 +39,9 @@ export function resourceAuthHook(
       // One re-send per nonce value: a rotating nonce may need two, a repeated one gets none.
       if (error === 'use_dpop_nonce') return freshNonce ? `nonce:${session.nonceFor(context.url)}` : undefined
       if (error === 'invalid_dpop_proof') {
-        return session.correctClock(response.headers.get('date')) ? 'clock' : undefined
+        // Concurrent requests signed with the old clock: the first corrects it, all re-send.
+        const corrected = session.correctClock(response.headers.get('date'))
+        return corrected || session.clockOffsetMs !== sentClockOffsets.get(context) ? 'clock' : undefined
       }
       const accessToken = sentTokens.get(context)
       if (accessToken !== undefined) tokens.invalidate(accessToken)

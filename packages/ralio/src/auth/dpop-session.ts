@@ -7,7 +7,8 @@ export class DpopSession {
   #clockOffsetMs = 0
   readonly #now: () => number
 
-  constructor(now: () => number = Date.now) {
+  // Looked up per call, not captured: tests and polyfills may replace Date.now later.
+  constructor(now: () => number = () => Date.now()) {
     this.#now = now
   }
 

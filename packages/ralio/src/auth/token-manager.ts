@@ -52,7 +52,7 @@ export class TokenManager {
 
   constructor(options: TokenManagerOptions) {
     this.#options = options
-    this.#now = options.now ?? Date.now
+    this.#now = options.now ?? (() => Date.now())
   }
 
   /** A valid access token, obtaining one first when needed. */
@@ -168,6 +168,7 @@ export class TokenManager {
     const reasons = new Set<string>()
     for (;;) {
       const nonceSent = session.nonceFor(tokenUrl)
+      const offsetSent = session.clockOffsetMs
       try {
         const response: TokenResponse = await transport.request({
           method: 'POST',
@@ -183,22 +184,23 @@ export class TokenManager {
           obtainedAtMs: this.#now(),
         }
       } catch (error) {
-        const reason = this.#resendReason(error, nonceSent)
+        const reason = this.#resendReason(error, nonceSent, offsetSent)
         if (reason === undefined || reasons.has(reason) || reasons.size >= 3) throw error
         reasons.add(reason)
       }
     }
   }
 
-  #resendReason(error: unknown, nonceSent: string | undefined): string | undefined {
+  #resendReason(error: unknown, nonceSent: string | undefined, offsetSent: number): string | undefined {
     if (!RalioAPIError.isInstance(error) || (error.statusCode !== 400 && error.statusCode !== 401))
       return undefined
     const nonce = this.#options.session.nonceFor(this.#options.tokenUrl)
     if (error.code === 'use_dpop_nonce')
       return nonce !== undefined && nonce !== nonceSent ? `nonce:${nonce}` : undefined
     if (error.code === 'invalid_dpop_proof' || error.code === 'invalid_client') {
-      const date = error.headers.date
-      if (date !== undefined && this.#options.session.correctClock(date)) return 'clock'
+      const { session } = this.#options
+      // Another request may already have corrected the clock this one was signed with.
+      if (session.correctClock(error.headers.date) || session.clockOffsetMs !== offsetSent) return 'clock'
     }
     return undefined
   }

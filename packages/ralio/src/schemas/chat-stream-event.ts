@@ -9,9 +9,9 @@ const toolData = z
   .looseObject({
     tool_call_id: optionalText,
     tool_name: optionalText,
-    arguments: z.unknown(),
-    result: z.unknown(),
-    error: z.unknown(),
+    arguments: z.unknown().optional(),
+    result: z.unknown().optional(),
+    error: z.unknown().optional(),
   })
   .transform((wire) => ({
     toolCallId: wire.tool_call_id,

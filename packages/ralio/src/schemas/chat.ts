@@ -9,7 +9,7 @@ export const chatMessageSchema = z
   .looseObject({
     id: z.union([z.string(), z.number()]).nullish().catch(undefined),
     role: z.string().catch('unknown'),
-    content: z.unknown(),
+    content: z.unknown().optional(),
     created_at: optionalText,
   })
   .transform((wire) => ({

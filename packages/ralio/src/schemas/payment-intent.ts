@@ -55,7 +55,7 @@ export const paymentIntentSchema = z
     user_request_summary: optionalText,
     decision_reason: optionalText,
     decided_at: optionalText,
-    alignment_outcome: z.unknown(),
+    alignment_outcome: z.unknown().optional(),
   })
   .transform((wire) => ({
     id: wire.id,

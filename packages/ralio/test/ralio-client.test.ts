@@ -1,0 +1,210 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { importSigningKey } from '../src/auth/signing-key.js'
+import { MemoryCredentialStore } from '../src/credentials/memory-credential-store.js'
+import { RalioClient } from '../src/ralio-client.js'
+import { register } from '../src/register.js'
+import { temporaryDirectory } from './helpers.js'
+import { type RalioSandbox, registeredClient, startSandbox } from './sandbox.js'
+
+describe('RalioClient against the sandbox', () => {
+  let sandbox: RalioSandbox
+  beforeAll(async () => {
+    sandbox = await startSandbox()
+  })
+  afterAll(() => sandbox.close())
+
+  it('lists the one agent the binding is pinned to, in camelCase', async () => {
+    await using setup = await registeredClient(sandbox).then((value) => ({
+      ...value,
+      [Symbol.asyncDispose]: async () => value.client.close(),
+    }))
+    const agents = await setup.client.agents.list()
+    expect(agents).toEqual([
+      {
+        id: sandbox.agents[0]!.id,
+        name: sandbox.agents[0]!.name,
+        agentNumber: sandbox.agents[0]!.agentNumber,
+        bankingProvider: expect.any(String),
+        createdAt: expect.any(String),
+      },
+    ])
+  })
+
+  it('sends a chat message that pays, resolving the agent itself, and continues the conversation', async () => {
+    const { client } = await registeredClient(sandbox)
+    const first = await client.chat.send({ message: 'Pay £12.50 to Alice for lunch' })
+    expect(first.reply).toMatch(/12\.50/)
+    expect(first.conversationId).toEqual(expect.any(String))
+    expect(first.newMessages[0]).toMatchObject({ role: 'user', content: 'Pay £12.50 to Alice for lunch' })
+    expect(first.newMessages.at(-1)).toMatchObject({ role: 'assistant' })
+
+    const second = await client.chat.send({
+      message: 'What is my balance?',
+      conversationId: first.conversationId,
+    })
+    expect(second.conversationId).toBe(first.conversationId)
+    const chats = sandbox.stats().chats.filter((chat) => chat.conversationId === first.conversationId)
+    expect(chats).toHaveLength(2)
+    client.close()
+  })
+
+  it('streams a chat reply: conversation, tool events, text deltas, then the reply, all camelCase', async () => {
+    const { client } = await registeredClient(sandbox)
+    const events = []
+    for await (const event of client.chat.stream({ message: 'Pay £5 to Bob for coffee' })) events.push(event)
+    const names = events.map((event) => event.event)
+    expect(names[0]).toBe('conversation')
+    expect(names).toContain('tool_started')
+    expect(names).toContain('tool_completed')
+    expect(names.at(-1)).toBe('reply')
+    expect(events[0]!.data).toEqual({ conversationId: expect.any(String) })
+    const toolStarted = events.find((event) => event.event === 'tool_started')!
+    expect(toolStarted.data).toMatchObject({ toolCallId: expect.any(String), toolName: expect.any(String) })
+    const deltas = events.filter((event) => event.event === 'text_delta').map((event) => event.text)
+    const reply = events.at(-1)!
+    expect(deltas.join('')).toBe(reply.text)
+    expect(reply.text).toMatch(/5\.00/)
+    client.close()
+  })
+
+  it('finalReply() reads the stream to its end', async () => {
+    const { client } = await registeredClient(sandbox)
+    const stream = client.chat.stream({ message: 'What is my balance?' })
+    const result = await stream.finalReply()
+    expect(result.reply).toMatch(/balance/i)
+    expect(result.conversationId).toBe(stream.conversationId)
+    expect(result.conversationId).toEqual(expect.any(String))
+    client.close()
+  })
+
+  it('pages transactions and payment intents; for await walks every page; amounts stay decimal strings', async () => {
+    const { client } = await registeredClient(sandbox)
+    for (const amount of ['1.10', '2.20', '3.30', '4.40', '5.50']) {
+      await client.chat.send({ message: `Pay £${amount} to Carol for test ${amount}` })
+    }
+    const page = await client.transactions.list({ perPage: 2 })
+    expect(page.page).toBe(1)
+    expect(page.perPage).toBe(2)
+    expect(page.length).toBe(2)
+    expect(page.total).toBeGreaterThanOrEqual(5)
+    expect([...page]).toEqual(page.data)
+    expect(typeof page.data[0]!.amount).toBe('string')
+    expect(page.data[0]).toMatchObject({ currency: 'GBP', paymentIntentId: expect.any(String) })
+
+    const amounts: string[] = []
+    for await (const transaction of client.transactions.list({ perPage: 2 }))
+      amounts.push(transaction.amount!)
+    expect(amounts).toHaveLength(page.total)
+    expect(amounts).toEqual(expect.arrayContaining(['1.10', '2.20', '3.30', '4.40', '5.50']))
+
+    const intents = []
+    for await (const intent of client.paymentIntents.list({ perPage: 2 })) intents.push(intent)
+    expect(intents.length).toBeGreaterThanOrEqual(5)
+    const intent = intents.find((candidate) => candidate.totalAmount === '3.30')!
+    expect(intent).toMatchObject({
+      approvalStatus: 'auto_approved',
+      currency: 'GBP',
+      instructionCount: 1,
+      agentId: sandbox.agents[0]!.id,
+    })
+    expect(intent.instructions[0]).toMatchObject({
+      amount: '3.30',
+      creditorName: 'Carol',
+      reference: 'test 3.30',
+    })
+
+    const second = await page.getNextPage()
+    expect(second.page).toBe(2)
+    expect(second.data[0]!.id).not.toBe(page.data[0]!.id)
+    client.close()
+  })
+
+  it('refuses a perPage outside 1–200 before sending anything', async () => {
+    const { client } = await registeredClient(sandbox)
+    expect(() => client.transactions.list({ perPage: 500 })).toThrow(/perPage/)
+    client.close()
+  })
+
+  it('works with zero config from RALIO_CONFIG_DIR and RALIO_API_URL after register()', async () => {
+    const dir = await temporaryDirectory()
+    vi.stubEnv('RALIO_CONFIG_DIR', join(dir.path, 'ralio'))
+    vi.stubEnv('RALIO_API_URL', sandbox.url)
+    vi.stubEnv('RALIO_REGISTRATION_TICKET', sandbox.mintTicket().ticket)
+    try {
+      const registration = await register()
+      await using client = new RalioClient()
+      expect((await client.agents.list())[0]!.id).toBe(sandbox.agents[0]!.id)
+      expect(client.clientId).toBe(registration.clientId)
+    } finally {
+      vi.unstubAllEnvs()
+      await dir.cleanup()
+    }
+  })
+
+  it('reuses the token register() stored instead of minting another', async () => {
+    const dir = await temporaryDirectory()
+    try {
+      const configDir = join(dir.path, 'ralio')
+      await register({ ticket: sandbox.mintTicket().ticket, baseUrl: sandbox.url, configDir })
+      const before = sandbox.stats().tokenRequests
+      await using client = new RalioClient({ baseUrl: sandbox.url, configDir })
+      await client.agents.list()
+      expect(sandbox.stats().tokenRequests).toBe(before)
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('accepts an explicit { clientId, privateKey } from a secret manager, as PEM, JWK or CryptoKey', async () => {
+    const store = new MemoryCredentialStore()
+    const { clientId } = await register({
+      ticket: sandbox.mintTicket().ticket,
+      baseUrl: sandbox.url,
+      credentialStore: store,
+    })
+    const pem = (await store.load())!.privateKey as string
+    const extractable = await crypto.subtle.importKey(
+      'pkcs8',
+      Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      true,
+      ['sign'],
+    )
+    const jwk = await crypto.subtle.exportKey('jwk', extractable)
+    for (const privateKey of [pem, jwk, extractable]) {
+      await using client = new RalioClient({ baseUrl: sandbox.url, clientId, privateKey })
+      expect(await client.agents.list()).toHaveLength(1)
+    }
+    expect((await importSigningKey(jwk)).jkt).toBe((await importSigningKey(pem)).jkt)
+  })
+
+  it('lets two clients share one binding, each refreshing only its own token family', async () => {
+    const { client: first, store } = await registeredClient(sandbox)
+    const second = new RalioClient({ baseUrl: sandbox.url, credentialStore: store })
+    await first.agents.list()
+    await second.agents.list()
+    const before = sandbox.stats()
+    // Both tokens are now within the early-renewal window (Date only: sockets keep real timers).
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + 28 * 60_000)
+      await Promise.all([first.transactions.list(), second.paymentIntents.list(), first.agents.list()])
+    } finally {
+      vi.useRealTimers()
+    }
+    const after = sandbox.stats()
+    expect(after.familyRevocations).toBe(before.familyRevocations)
+    expect(after.tokenRequests - before.tokenRequests).toBe(2)
+    expect(after.refreshes - before.refreshes).toBeGreaterThanOrEqual(1)
+    first.close()
+    second.close()
+  })
+
+  it('rejects calls after close()', async () => {
+    const { client } = await registeredClient(sandbox)
+    await client.agents.list()
+    client.close()
+    await expect(client.agents.list()).rejects.toThrow(/closed/)
+  })
+})

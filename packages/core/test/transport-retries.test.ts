@@ -83,7 +83,9 @@ describe('POST without an idempotency key', () => {
   })
 
   it('is not retried when the connection is reset after sending', async () => {
-    server = await startServer((_request, response) => response.socket?.destroy())
+    server = await startServer((_request, response) => {
+      response.socket?.destroy()
+    })
     const transport = transportFor(globalThis.fetch, { baseUrl: server.url })
     const error = await transport.request({ method: 'POST', path: '/pay', json: {} }).catch((e: unknown) => e)
     expect(ConnectionError.isInstance(error)).toBe(true)

@@ -96,16 +96,8 @@ export async function* readSse(response: Response, options: ReadSseOptions): Asy
         }
       }
     }
-    // The body ended: flush an event the server did not terminate with a blank line.
-    parser.reset({ consume: true })
-    for (const event of pending) {
-      if (event.event === options.errorEvent) throw streamError(event)
-      yield event
-      if (terminalEvents.includes(event.event)) {
-        finished = true
-        return
-      }
-    }
+    // An event the body ended in the middle of (no closing blank line) is dropped, as the
+    // SSE spec says: it may be cut short, and half an event must not pass for a whole one.
     if (terminalEvents.length > 0) {
       throw new errors.connection({
         message: `${label} ended before its final event (${terminalEvents.join(' or ')}); the connection was probably cut. The request was not re-sent.`,

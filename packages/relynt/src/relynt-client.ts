@@ -70,6 +70,14 @@ export class RelyntClient {
       )
     }
     const url = parseUrl(baseUrl)
+    if (url.username || url.password) {
+      throw new RelyntError(
+        'baseUrl must not contain a user name or password; the agent secret authenticates.',
+        {
+          code: 'invalid_argument',
+        },
+      )
+    }
     // Checked before the secret is even read, so a misconfiguration can never send it.
     assertSecureUrl(url)
     const credential = resolveAgentCredential(
@@ -94,6 +102,9 @@ export class RelyntClient {
     this.instanceId = instanceId
     this.timeoutMs = nonNegative(options.timeoutMs ?? 30_000, 'timeoutMs')
     this.maxRetries = nonNegative(options.maxRetries ?? 3, 'maxRetries')
+    if (!Number.isInteger(this.maxRetries)) {
+      throw new RelyntError('maxRetries must be a whole number, 0 or more.', { code: 'invalid_argument' })
+    }
     const logger = createLogger(options.logger, '@x/relynt')
     this.#transport = createTransport({
       baseUrl: this.baseUrl,

@@ -6,7 +6,12 @@ import { deal, type Gateway, recordingFetch, startGateway } from './support/gate
 let gateway: Gateway
 
 beforeAll(async () => {
-  gateway = await startGateway({ connector: async (call) => ({ updated: call.resource }) })
+  gateway = await startGateway({
+    connector: async (call) => {
+      if (call.resource.endsWith(':broken')) throw new Error('CRM rejected the update')
+      return { updated: call.resource }
+    },
+  })
 })
 afterAll(async () => {
   await gateway.close()
@@ -33,6 +38,17 @@ describe('pollApproval over HTTP', () => {
     expect(Date.parse(approval.decidedAt!)).not.toBeNaN()
     expect(approval.receiptId).toMatch(/^rec_/)
     expect(approval.receiptId).not.toBe(result.receiptId)
+  })
+
+  it("reports a connector failure after approval in the approval's error", async () => {
+    const client = gateway.client()
+    const result = await client.requestAction({ ...deal.needsApproval, resource: 'crm:deal:broken' })
+    await gateway.sandbox.approve(result.approvalId!)
+    const approval = await client.pollApproval({ approvalId: result.approvalId! })
+    expect(approval.status).toBe('approved')
+    expect(approval.error).toMatchObject({ code: 'connector_error' })
+    expect(approval.error!.message).toContain('CRM rejected the update')
+    expect((await client.receipts.get(approval.receiptId!)).decision).toBe('error')
   })
 
   it('keeps polling while pending and reports each poll to onPoll', async () => {

@@ -120,6 +120,30 @@ describe('RelyntClient options', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
+  it('refuses a base URL with embedded credentials and out-of-range numbers', () => {
+    expect(
+      () => new RelyntClient({ baseUrl: 'https://user:pw@g.example.com', agentId: 'a', agentSecret: secret }),
+    ).toThrow(/user name or password/)
+    expect(
+      () =>
+        new RelyntClient({
+          baseUrl: 'https://g.example.com',
+          agentId: 'a',
+          agentSecret: secret,
+          maxRetries: 1.5,
+        }),
+    ).toThrow(/maxRetries/)
+    expect(
+      () =>
+        new RelyntClient({
+          baseUrl: 'https://g.example.com',
+          agentId: 'a',
+          agentSecret: secret,
+          timeoutMs: -1,
+        }),
+    ).toThrow(/timeoutMs/)
+  })
+
   it('allows plain HTTP to loopback hosts for a local sandbox', () => {
     for (const baseUrl of [
       'http://127.0.0.1:8080',

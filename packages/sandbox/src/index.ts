@@ -1,4 +1,7 @@
+export type { SandboxAgentInput as RalioSandboxAgentInput } from './ralio/agent-directory.js'
+export type { NonceModeOptions as RalioNonceModeOptions } from './ralio/nonce-manager.js'
 export type { RalioPaymentIntentSummary, RalioSandboxStats } from './ralio/ralio-sandbox-stats.js'
+export type { ChatRecord as RalioChatRecord } from './ralio/ralio-state.js'
 export {
   type RalioSandbox,
   type RalioSandboxAgent,

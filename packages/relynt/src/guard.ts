@@ -2,6 +2,7 @@ import { definedOnly } from './defined-only.js'
 import { ActionDeniedError } from './errors.js'
 import type { ActionRequest } from './resources/actions.js'
 import type { PollApprovalOptions } from './resources/approvals.js'
+import { invalid } from './resources/validate-request.js'
 import type { ActionResult } from './schemas/action-result.js'
 import type { Approval } from './schemas/approval.js'
 import type { RiskLevel } from './schemas/wire-values.js'
@@ -52,6 +53,8 @@ export async function guard<T>(
   request: GuardRequest,
   run: (authorization: Authorization) => Promise<T> | T,
 ): Promise<GuardResult<T>> {
+  // Checked first: finding out after the gateway said yes would leave an allow receipt for nothing.
+  if (typeof run !== 'function') throw invalid('guard needs a function to run once the action is authorised.')
   const { timeoutMs, onPoll, ...actionRequest } = request
   const result = await client.requestAction(actionRequest)
   const authorization = await authorize(client, result, { timeoutMs, onPoll, signal: request.signal })

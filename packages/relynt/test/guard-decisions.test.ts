@@ -6,6 +6,17 @@ import type { ActionResult } from '../src/schemas/action-result.js'
 const pollApproval = vi.fn()
 
 describe('guard decisions', () => {
+  it('refuses a missing function before asking the gateway', async () => {
+    const requestAction = vi.fn()
+    const missing = undefined as unknown as () => void
+    await expect(
+      guard({ requestAction, pollApproval }, { action: 'a', resource: 'r' }, missing),
+    ).rejects.toMatchObject({
+      code: 'invalid_argument',
+    })
+    expect(requestAction).not.toHaveBeenCalled()
+  })
+
   it('fails closed on a decision this client does not know', async () => {
     const requestAction = async (): Promise<ActionResult> => ({
       decision: 'escalate_to_legal',

@@ -1,0 +1,246 @@
+import type { ChatStreamEvent } from '@x/ralio'
+import picocolors from 'picocolors'
+import type { Failure } from './describe-failure.js'
+import { formatAmount, type Payment } from './payments.js'
+import type { PipelineSummary } from './pipeline.js'
+import { startSpinner } from './spinner.js'
+
+/** Anything with `write`: a terminal, a pipe, or a test's collector. */
+export interface Output {
+  write(text: string): unknown
+}
+
+export interface RendererOptions {
+  stdout: Output
+  /** The spinner's terminal; without one, waiting is a plain line. */
+  spinnerStream?: NodeJS.WriteStream | undefined
+  color: boolean
+}
+
+/** Something the host is waiting on, shown until it is over. */
+export interface Waiting {
+  update(text: string): void
+  stop(): void
+}
+
+type DecisionKind = 'allow' | 'pending' | 'approved' | 'deny'
+
+const indent = '    '
+
+/**
+ * Everything the demo prints. On a terminal: colour, a spinner while waiting and the
+ * agent's words as they stream. Elsewhere (a pipe, CI, a test): the same lines, plain.
+ */
+export class Renderer {
+  readonly #out: Output
+  readonly #spinnerStream: NodeJS.WriteStream | undefined
+  readonly #colors: ReturnType<typeof picocolors.createColors>
+  /** True while the agent's reply is being written on the current line. */
+  #inReply = false
+
+  constructor(options: RendererOptions) {
+    this.#out = options.stdout
+    this.#spinnerStream = options.spinnerStream
+    this.#colors = picocolors.createColors(options.color)
+  }
+
+  title(text: string): void {
+    this.#line(this.#colors.bold(text))
+    this.#line('')
+  }
+
+  step(label: string, detail: string): void {
+    this.#line(`${this.#colors.green('✓')} ${this.#colors.bold(label)} ${detail}`)
+  }
+
+  paymentStart(index: number, count: number, payment: Payment): void {
+    const { bold, dim } = this.#colors
+    this.#line('')
+    this.#line(
+      `${bold(`Payment ${index}/${count}`)}  £${formatAmount(payment.amount)} to ${bold(payment.payee)} ${dim(`for ${payment.reference}`)}`,
+    )
+  }
+
+  decision(kind: DecisionKind, text: string): void {
+    const { green, yellow, red, cyan } = this.#colors
+    const mark = {
+      allow: green('✓ Relynt'),
+      pending: yellow('… Relynt'),
+      approved: cyan('✓ Relynt'),
+      deny: red('✗ Relynt'),
+    }
+    this.#line(`  ${mark[kind]} ${text}`)
+  }
+
+  waiting(text: string): Waiting {
+    if (this.#spinnerStream === undefined) {
+      this.#line(`  ${this.#colors.yellow('…')} ${text}`)
+      return { update() {}, stop() {} }
+    }
+    const spinner = startSpinner(this.#spinnerStream, `  ${text}`)
+    return { update: (next) => spinner.update(`  ${next}`), stop: () => spinner.stop() }
+  }
+
+  userMessage(text: string): void {
+    this.#line(`  ${this.#colors.dim('host ›')} ${text}`)
+  }
+
+  agentEvent(event: ChatStreamEvent): void {
+    const { dim, magenta, green, red } = this.#colors
+    const data = asRecord(event.data)
+    switch (event.event) {
+      case 'conversation':
+        return
+      case 'tool_started':
+        this.#endReply()
+        this.#line(
+          `${indent}${magenta('⚙')} ${String(data.toolName ?? 'tool')} ${dim(describeValue(data.arguments))}`,
+        )
+        return
+      case 'tool_completed':
+        this.#endReply()
+        this.#line(
+          `${indent}${green('↳')} ${String(data.toolName ?? 'tool')} ${dim(describeValue(data.result))}`,
+        )
+        return
+      case 'tool_failed':
+        this.#endReply()
+        this.#line(
+          `${indent}${red('↳')} ${String(data.toolName ?? 'tool')} failed: ${describeValue(data.error)}`,
+        )
+        return
+      case 'text_delta':
+        if (!this.#inReply) {
+          this.#out.write(`${indent}${this.#colors.cyan('agent ›')} `)
+          this.#inReply = true
+        }
+        this.#out.write((event.text ?? '').replaceAll('\n', `\n${indent}        `))
+        return
+      case 'reply':
+        // A server that streams no deltas still sends the whole reply at the end.
+        if (!this.#inReply) this.#line(`${indent}${this.#colors.cyan('agent ›')} ${event.text ?? ''}`)
+        this.#endReply()
+        return
+      default:
+        this.#endReply()
+        this.#line(`${indent}${dim(`· ${event.event}`)}`)
+    }
+  }
+
+  summary(summary: PipelineSummary): void {
+    const { bold, green, red, cyan, dim } = this.#colors
+    this.#line('')
+    this.#line(bold('Decisions'))
+    const decisionColour = { allowed: green, approved: cyan, denied: red, expired: red }
+    this.#table(
+      ['#', 'Payee', 'Amount', 'Decision', 'Approver', 'Receipt', 'Verifies'],
+      summary.outcomes.map((outcome, index) => [
+        String(index + 1),
+        outcome.payment.payee,
+        `£${formatAmount(outcome.payment.amount)}`,
+        decisionColour[outcome.decision](outcome.decision),
+        outcome.approver ?? dim('—'),
+        outcome.receiptId,
+        outcome.receiptVerified ? green('yes') : red('NO'),
+      ]),
+    )
+
+    this.#line('')
+    this.#line(bold(`Payment intents Ralio holds (${summary.paymentIntents.length})`))
+    this.#table(
+      ['Intent', 'Amount', 'Payee', 'Approval', 'Execution'],
+      summary.paymentIntents.map((intent) => [
+        intent.id,
+        money(intent.totalAmount, intent.currency),
+        intent.instructions[0]?.creditorName ?? dim('—'),
+        intent.approvalStatus ?? dim('—'),
+        intent.executionStatus ?? dim('—'),
+      ]),
+    )
+
+    this.#line('')
+    this.#line(bold(`Transactions (${summary.transactions.length})`))
+    this.#table(
+      ['Transaction', 'Amount', 'Creditor', 'Reference', 'Status'],
+      summary.transactions.map((transaction) => [
+        transaction.id,
+        money(transaction.amount, transaction.currency),
+        transaction.creditor ?? dim('—'),
+        transaction.reference ?? dim('—'),
+        transaction.status ?? dim('—'),
+      ]),
+    )
+
+    const count = (decision: string) =>
+      summary.outcomes.filter((outcome) => outcome.decision === decision).length
+    const allVerify = summary.outcomes.every(
+      (outcome) => outcome.receiptVerified && outcome.requestHashMatches,
+    )
+    this.#line('')
+    this.#line(
+      `${allVerify ? green('✓') : red('✗')} ${summary.outcomes.length} payments: ${count('allowed')} allowed, ` +
+        `${count('approved')} approved by a person, ${count('denied') + count('expired')} refused. ` +
+        (allVerify
+          ? 'Every receipt verifies and records exactly the request this host sent.'
+          : red('Some receipts do not verify: see the table above.')),
+    )
+  }
+
+  failure(failure: Failure): void {
+    this.#endReply()
+    const { red, bold } = this.#colors
+    this.#line('')
+    this.#line(`${red('✗')} ${bold(failure.title)}`)
+    this.#line(failure.paragraph)
+    if (failure.stack) this.#line(this.#colors.dim(failure.stack))
+  }
+
+  /** Ends the agent's reply line before anything else is printed. */
+  #endReply(): void {
+    if (!this.#inReply) return
+    this.#out.write('\n')
+    this.#inReply = false
+  }
+
+  #line(text: string): void {
+    this.#out.write(`${text}\n`)
+  }
+
+  #table(header: string[], rows: string[][]): void {
+    if (rows.length === 0) {
+      this.#line(`  ${this.#colors.dim('(none)')}`)
+      return
+    }
+    const widths = header.map((title, column) =>
+      Math.max(visibleLength(title), ...rows.map((row) => visibleLength(row[column] ?? ''))),
+    )
+    const format = (cells: string[]) =>
+      `  ${cells.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - visibleLength(cell))).join('  ')}`.trimEnd()
+    this.#line(this.#colors.dim(format(header)))
+    for (const row of rows) this.#line(format(row))
+  }
+}
+
+function money(amount: string | undefined, currency: string | undefined): string {
+  return amount === undefined ? '—' : `${formatAmount(amount)} ${currency ?? ''}`.trim()
+}
+
+function visibleLength(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the colour codes picocolors adds.
+  return text.replace(/\x1b\[[0-9;]*m/g, '').length
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+}
+
+/** A tool's arguments or result on one line: scalars as key=value, the rest summarised. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value !== 'object') return String(value)
+  if (Array.isArray(value)) return `${value.length} item${value.length === 1 ? '' : 's'}`
+  return Object.entries(value)
+    .filter(([, entry]) => entry !== null && entry !== undefined)
+    .map(([key, entry]) => `${key}=${typeof entry === 'object' ? describeValue(entry) : String(entry)}`)
+    .join(' ')
+}

@@ -38,6 +38,8 @@ interface StoredRule {
   path: RegExp | undefined
 }
 
+const maxLogEntries = 1000
+
 /** Paths under this prefix are the sandbox's control plane and are never faulted. */
 export const adminPathPrefix = '/__admin'
 
@@ -50,7 +52,7 @@ const defaultFaultBody = (status: number) => ({
  * order; the first live match applies and uses up one of its count.
  */
 export class FaultInjector {
-  /** Every fault applied so far, oldest first. */
+  /** The faults applied so far (the latest 1000), oldest first. */
   readonly log: FaultLogEntry[] = []
   #rules: StoredRule[] = []
   #nextId = 1
@@ -102,7 +104,7 @@ export class FaultInjector {
       if (stored === undefined) return next()
       const { rule } = stored
       const after = rule.after === true
-      const record = (effect: FaultLogEntry['effect']) =>
+      const record = (effect: FaultLogEntry['effect']) => {
         this.log.push({
           ruleId: stored.id,
           method: c.req.method,
@@ -111,6 +113,9 @@ export class FaultInjector {
           effect,
           after,
         })
+        // Bounded so a long soak run with a probabilistic rule does not grow without limit.
+        if (this.log.length > maxLogEntries) this.log.splice(0, this.log.length - maxLogEntries)
+      }
 
       if (!after && rule.latencyMs) await sleep(rule.latencyMs)
       if (after) {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { CliUsageError, runCli } from '../src/run-cli.js'
+
+describe('x-sandbox command', () => {
+  it('starts both sandboxes and prints a working ticket, agent credential and env lines', async () => {
+    let output = ''
+    const running = await runCli(['--stream-delay-ms', '0'], (text) => {
+      output += text
+    })
+    try {
+      const env = Object.fromEntries(
+        [...output.matchAll(/^([A-Z_]+)=(.+)$/gm)].map((match) => [match[1]!, match[2]!]),
+      )
+      expect(Object.keys(env)).toEqual([
+        'RALIO_API_URL',
+        'RALIO_REGISTRATION_TICKET',
+        'RELYNT_API_BASE_URL',
+        'RELYNT_AGENT_ID',
+        'RELYNT_AGENT_SECRET',
+      ])
+      expect(env.RALIO_API_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect((await fetch(`${env.RALIO_API_URL}/__admin/stats`)).status).toBe(200)
+      const call = await fetch(`${env.RELYNT_API_BASE_URL}/v1/agent-tool-call`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${env.RELYNT_AGENT_ID}:${env.RELYNT_AGENT_SECRET}`,
+          'idempotency-key': 'cli-test',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ instance_id: 'r', action: 'close_ticket', resource: 'support:ticket:1' }),
+      })
+      expect(await call.json()).toMatchObject({
+        decision: 'allow',
+        tool_response: { echo: { action: 'close_ticket' } },
+      })
+    } finally {
+      await running?.close()
+    }
+  })
+
+  it('prints one JSON object with --json', async () => {
+    let output = ''
+    const running = await runCli(['--json', '--relynt-connector', 'none'], (text) => {
+      output += text
+    })
+    try {
+      const printed = JSON.parse(output) as { relynt: { url: string }; env: Record<string, string> }
+      expect(printed.env.RELYNT_API_BASE_URL).toBe(printed.relynt.url)
+    } finally {
+      await running?.close()
+    }
+  })
+
+  it('rejects bad options with a usage error', async () => {
+    await expect(runCli(['--ralio-port', 'abc'], () => {})).rejects.toThrow(CliUsageError)
+    await expect(runCli(['--unknown'], () => {})).rejects.toThrow(CliUsageError)
+    await expect(runCli(['--relynt-connector', 'not a url'], () => {})).rejects.toThrow(/relynt-connector/)
+  })
+})

@@ -95,3 +95,8 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     }
   }
 }
+
+/** `new PagePromise(fetchPage, firstPage)`, for list methods that read better as a call. */
+export function pagePromise<T>(fetchPage: FetchPage<T>, firstPage = 1): PagePromise<T> {
+  return new PagePromise(fetchPage, firstPage)
+}

@@ -2,7 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { UserAbortError } from '../errors/connection-error.js'
 import type { ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
-import { redact, redactHeaders } from '../util/redact.js'
+import { redact, redactError, redactHeaders, redactText } from '../util/redact.js'
 
 export interface SseEvent {
   /** The `event:` field; `message` when the server sent none. */
@@ -117,7 +117,7 @@ export async function* readSse(response: Response, options: ReadSseOptions): Asy
     return new errors.connection({
       message: `${label} was interrupted before its final event. The request was not re-sent.`,
       code: 'stream_interrupted',
-      cause: error,
+      cause: redactError(error),
     })
   }
 
@@ -133,7 +133,7 @@ export async function* readSse(response: Response, options: ReadSseOptions): Asy
         typeof data === 'object' && data !== null && typeof data.code === 'string'
           ? data.code
           : 'stream_error',
-      message,
+      message: redactText(message),
       body: redact(event.data),
       requestId: response.headers.get('x-request-id') ?? response.headers.get('request-id') ?? undefined,
       headers: redactHeaders(response.headers),

@@ -1,11 +1,11 @@
-import ky from 'ky'
+import ky, { isNetworkError } from 'ky'
 import type { ZodType } from 'zod'
 import { ClientClosedError, ResponseValidationError, UserAbortError } from '../errors/connection-error.js'
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
 import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
 import { createLogger, type Logger } from '../util/logger.js'
-import { redactUrl } from '../util/redact.js'
+import { redactError, redactText, redactUrl } from '../util/redact.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
@@ -401,11 +401,14 @@ class HttpTransport implements Transport {
         code: 'timeout',
       })
     }
-    const refused = connectionNeverOpened(error)
+    // ky wraps fetch's error in a NetworkError that names the unredacted URL and holds the
+    // Request (credentials included); only the scrubbed fetch error is kept as the cause.
+    const fetchError = isNetworkError(error) ? error.cause : error
+    const refused = connectionNeverOpened(fetchError)
     return new this.#errors.connection({
-      message: `${requestLabel} failed: ${refused ? 'the connection was refused' : 'the connection failed'} (${describeCause(error)}).`,
+      message: `${requestLabel} failed: ${refused ? 'the connection was refused' : 'the connection failed'} (${redactText(describeCause(fetchError))}).`,
       code: refused ? 'connection_refused' : 'connection_error',
-      cause: error,
+      cause: redactError(fetchError),
     })
   }
 

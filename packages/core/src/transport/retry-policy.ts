@@ -103,7 +103,10 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
   const retryAfter = headers.get('retry-after')?.trim()
   if (!retryAfter) return undefined
   if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000)
-  const date = Date.parse(retryAfter)
+  // Only something shaped like an HTTP date: Date.parse also reads '-1' or '2' as years.
+  if (!/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b/i.test(retryAfter)) return undefined
+  // HTTP dates are GMT; the asctime form says so only implicitly, and Date.parse would read local time.
+  const date = Date.parse(/\b(GMT|UTC|Z)\b|[+-]\d{4}\b/i.test(retryAfter) ? retryAfter : `${retryAfter} GMT`)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)
 }

@@ -34,7 +34,12 @@ export function isSecretName(name: string): boolean {
   return SECRET_FRAGMENTS.some((fragment) => normalised.includes(fragment))
 }
 
-// `Bearer abc`, `DPoP abc`, `Basic abc` and anything shaped like a JWT or a PEM key.
+// A parameter name that marks its value as a secret, inside free text.
+const SECRET_PARAMETER = String.raw`[\w.-]*(?:token|secret|passw(?:or)?d|assertion|api[_-]?key|signature|credential)[\w.-]*`
+
+// `Bearer abc`, `DPoP abc`, `Basic abc`, anything shaped like a JWT or a PEM key, and the
+// value of a secret-named parameter (`access_token=abc`, `token="abc"`, `"client_secret": "abc"`),
+// which servers echo in `WWW-Authenticate`, redirect URLs and error bodies.
 const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
   [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
@@ -42,6 +47,8 @@ const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
   ],
   [/\b(Bearer|DPoP|Basic)\s+[^\s,"']+/gi, `$1 ${REDACTED}`],
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted jwt]'],
+  [new RegExp(String.raw`("${SECRET_PARAMETER}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi'), `$1"${REDACTED}"`],
+  [new RegExp(String.raw`\b(${SECRET_PARAMETER})=(?:"[^"]*"|[^\s&,;"']+)`, 'gi'), `$1=${REDACTED}`],
 ]
 
 /** Removes credentials that may hide inside free text (error bodies, messages). */
@@ -62,6 +69,18 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1))
   if (value instanceof Headers) return redactHeaders(value)
   if (value instanceof URL) return redactUrl(value)
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()
+  // An Error's message and name are not own enumerable fields: copy them so a logged error says something.
+  if (value instanceof Error) {
+    const fields = redact({ ...value }, depth + 1) as Record<string, unknown>
+    const described: Record<string, unknown> = {
+      name: value.name,
+      message: redactText(value.message),
+      ...fields,
+    }
+    if (value.cause !== undefined) described.cause = redact(value.cause, depth + 1)
+    return described
+  }
   const isJwk = 'kty' in value
   const copy: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
@@ -97,4 +116,27 @@ export function redactUrl(url: URL | string): string {
     if (isSecretName(key)) copy.searchParams.set(key, REDACTED)
   }
   return copy.toString()
+}
+
+/**
+ * A stand-in for an error from below the SDK (fetch, the HTTP client) that is safe to attach
+ * as a `cause`: only its name, scrubbed message, `code` and (likewise) its causes. The
+ * original may hold the whole `Request`, headers and all, which `util.inspect` would print.
+ */
+export function redactError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? redactText(error) : undefined
+  const copy = new Error(redactText(error.message))
+  Object.defineProperty(copy, 'name', { value: error.name, enumerable: false, configurable: true })
+  copy.stack = `${copy.name}: ${copy.message}`
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' || typeof code === 'number') Object.assign(copy, { code })
+  if (error.cause !== undefined && depth < 4) {
+    const cause = redactError(error.cause, depth + 1)
+    if (cause !== undefined)
+      Object.defineProperty(copy, 'cause', { value: cause, configurable: true, writable: true })
+  }
+  if (error instanceof AggregateError && depth < 4) {
+    Object.assign(copy, { errors: error.errors.slice(0, 8).map((item) => redactError(item, depth + 1)) })
+  }
+  return copy
 }

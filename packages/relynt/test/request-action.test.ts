@@ -188,8 +188,21 @@ describe('requestAction over HTTP', () => {
     })
   })
 
-  it('maps an unreachable gateway to NetworkError', async () => {
+  it('maps an unreachable gateway to NetworkError, whose cause chain does not hold the secret', async () => {
     const client = gateway.client({ baseUrl: 'http://127.0.0.1:9', maxRetries: 1 })
-    await expect(client.requestAction(deal.allowed)).rejects.toBeInstanceOf(NetworkError)
+    const error = await client.requestAction(deal.allowed).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(NetworkError)
+    expect(inspect(error, { depth: 20, showHidden: true })).not.toContain(gateway.secret)
+    expect(JSON.stringify(error)).not.toContain(gateway.secret)
+  })
+
+  it('keeps the secret out of a connection dropped mid-request', async () => {
+    gateway.sandbox.injectFault({ route: 'POST /v1/agent-tool-call', dropConnection: true, count: 10 })
+    const error = await gateway
+      .client({ maxRetries: 0 })
+      .requestAction(deal.allowed)
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(NetworkError)
+    expect(inspect(error, { depth: 20, showHidden: true })).not.toContain(gateway.secret)
   })
 })

@@ -172,4 +172,30 @@ describe('challenge', () => {
     await transportFor(fetch, { auth: hook }).request({ method: 'GET', path: '/me' })
     expect(seen).toEqual([200])
   })
+
+  it('an error thrown by the hook rejects the request as is, without another attempt', async () => {
+    const fetch = scriptedFetch(json(401, {}))
+    const refreshFailed = new Error('refresh failed')
+    const { hook } = countingAuth(() => {
+      throw refreshFailed
+    })
+    await expect(transportFor(fetch, { auth: hook }).request({ method: 'GET', path: '/me' })).rejects.toBe(
+      refreshFailed,
+    )
+    expect(fetch.calls).toHaveLength(1)
+  })
+
+  it('an error thrown by authorize rejects the request before anything is sent', async () => {
+    const fetch = scriptedFetch(json(200, {}))
+    const noKey = new Error('no signing key')
+    const hook: AuthHook = {
+      authorize() {
+        throw noKey
+      },
+    }
+    await expect(transportFor(fetch, { auth: hook }).request({ method: 'GET', path: '/me' })).rejects.toBe(
+      noKey,
+    )
+    expect(fetch.calls).toHaveLength(0)
+  })
 })

@@ -306,7 +306,15 @@ class HttpTransport implements Transport {
       }
       this.#logger.debug(`← ${response.status} ${requestLabel}`, { ms: Date.now() - started })
 
-      const reason = await this.#options.auth?.challenge?.(response, context)
+      let reason: string | undefined
+      try {
+        reason = await this.#options.auth?.challenge?.(response, context)
+      } catch (error) {
+        // The auth layer gave up (e.g. a refresh failed): release the attempt before rethrowing.
+        clearTimeout(timer)
+        void response.body?.cancel().catch(() => {})
+        throw error
+      }
       if (reason !== undefined && !challenges.has(reason) && challenges.size < maxChallenges) {
         challenges.add(reason)
         clearTimeout(timer)

@@ -26,7 +26,11 @@ export { RalioClient, type RalioClientOptions } from './ralio-client.js'
 export { type RegisterOptions, type Registration, register } from './register.js'
 export type { AgentListParams } from './resources/agents.js'
 export type { ChatParams, ChatStreamParams } from './resources/chat.js'
-export type { ChatStream, ChatStreamEvent, ChatStreamResult } from './resources/chat-stream.js'
+export type {
+  ChatStream,
+  ChatStreamEvent,
+  ChatStreamResult,
+} from './resources/chat-stream.js'
 export type { ListParams } from './resources/list-params.js'
 export type { Agent } from './schemas/agent.js'
 export type { ChatMessage, ChatResponse, MessageRole } from './schemas/chat.js'

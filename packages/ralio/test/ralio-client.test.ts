@@ -120,6 +120,21 @@ describe('RalioClient against the sandbox', () => {
     client.close()
   })
 
+  it('tolerates an older server answering transactions with a bare array', async () => {
+    const { client } = await registeredClient(sandbox)
+    await client.agents.list()
+    sandbox.injectFault({
+      route: 'GET /api/transactions',
+      status: 200,
+      body: [{ id: 'tx_old', amount: '9.99', currency: 'GBP', status: 'delivered' }],
+    })
+    const page = await client.transactions.list()
+    expect(page.data).toEqual([expect.objectContaining({ id: 'tx_old', amount: '9.99' })])
+    expect(page.total).toBe(1)
+    expect(page.hasNextPage()).toBe(false)
+    client.close()
+  })
+
   it('refuses a perPage outside 1–200 before sending anything', async () => {
     const { client } = await registeredClient(sandbox)
     expect(() => client.transactions.list({ perPage: 500 })).toThrow(/perPage/)

@@ -17,7 +17,11 @@ export type ChatStreamEvent =
       text?: undefined
     }
   | { event: 'text_delta' | 'reply'; data: TextEventData; raw: string; text: string }
-  /** An event this SDK version doesn't know: `data` is the JSON (or text) as sent. */
+  /**
+   * An event this SDK version doesn't know: `data` is the JSON (or text) as sent. Its
+   * `string` name keeps the type honest, at the cost of `data` narrowing by name alone:
+   * read `text` directly, or cast `data` to the event's data type.
+   */
   | { event: string; data: unknown; raw: string; text?: string | undefined }
 
 export interface ChatStreamResult {
@@ -81,12 +85,18 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
 function toChatStreamEvent(event: SseEvent): ChatStreamEvent {
   const schema = chatStreamEventSchemas[event.event]
-  if (schema === undefined) return { event: event.event, data: event.data, raw: event.raw }
+  if (schema === undefined) return unknownEvent(event)
   const parsed = schema.safeParse(event.data)
   // A known event with an unexpected shape still reaches the caller, as sent.
-  if (!parsed.success) return { event: event.event, data: event.data, raw: event.raw }
+  if (!parsed.success) return unknownEvent(event)
   const data = parsed.data as Record<string, unknown>
-  return typeof data.text === 'string'
-    ? { event: event.event, data, raw: event.raw, text: data.text }
-    : ({ event: event.event, data, raw: event.raw } as ChatStreamEvent)
+  return (
+    typeof data.text === 'string'
+      ? { event: event.event, data, raw: event.raw, text: data.text }
+      : { event: event.event, data, raw: event.raw }
+  ) as ChatStreamEvent
+}
+
+function unknownEvent(event: SseEvent): ChatStreamEvent {
+  return { event: event.event, data: event.data, raw: event.raw }
 }

@@ -199,13 +199,7 @@ export class RelyntGateway {
       const receipt = this.#writeReceipt(
         agent,
         request,
-        {
-          decision: 'deny',
-          riskLevel: 'low',
-          reason: error.message,
-          policyVersion: this.#policy.version,
-          matchedRule: undefined,
-        },
+        { riskLevel: 'low', reason: error.message, policyVersion: this.#policy.version },
         { decision: 'error', reason: error.message, idempotencyKey },
       )
       throw new RelyntApiError(error.status, error.code, error.message, { receipt_id: receipt.receipt_id })
@@ -350,7 +344,7 @@ export class RelyntGateway {
   #writeReceipt(
     agent: RelyntAgent,
     request: ToolCallRequest,
-    evaluation: PolicyEvaluation,
+    evaluation: Pick<PolicyEvaluation, 'riskLevel' | 'reason' | 'policyVersion'>,
     fields: {
       decision: 'allow' | 'deny' | 'pending_approval' | 'error'
       reason?: string

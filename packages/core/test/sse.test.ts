@@ -207,7 +207,7 @@ describe('over HTTP', () => {
     })
     const events: SseEvent[] = []
     const error = await (async () => {
-      for await (const event of transport.stream({ method: 'GET', path: '/events', idleTimeoutMs: 50 }))
+      for await (const event of transport.stream({ method: 'GET', path: '/events', idleTimeoutMs: 200 }))
         events.push(event)
     })().catch((e: unknown) => e)
     expect(events).toHaveLength(1)

@@ -139,6 +139,23 @@ describe('describeErrorBody', () => {
   it.each<[string, unknown, { code?: string; message?: string }]>([
     ['{detail: string}', { detail: 'Not enough balance' }, { message: 'Not enough balance' }],
     [
+      'FastAPI validation array {detail: [{loc, msg}]}',
+      {
+        detail: [
+          { loc: ['body', 'message'], msg: 'Field required', type: 'missing' },
+          {
+            loc: ['query', 'per_page'],
+            msg: 'Input should be less than or equal to 200',
+            type: 'less_than_equal',
+          },
+        ],
+      },
+      {
+        code: 'validation_error',
+        message: 'message: Field required; query.per_page: Input should be less than or equal to 200',
+      },
+    ],
+    [
       '{detail: {error, error_description}}',
       { detail: { error: 'invalid_grant', error_description: 'ticket used' } },
       { code: 'invalid_grant', message: 'ticket used' },

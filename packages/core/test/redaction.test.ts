@@ -53,6 +53,21 @@ describe('redactHeaders', () => {
   })
 })
 
+describe('what stays readable', () => {
+  it('keeps prose after an auth scheme: only a credential-shaped word is redacted', () => {
+    expect(redactText('the DPoP proof "iat" is too old')).toBe('the DPoP proof "iat" is too old')
+    expect(redactText('Bearer token expired')).toBe('Bearer token expired')
+    expect(redactText(`DPoP ${TOKEN}`)).toBe('DPoP [redacted]')
+  })
+
+  it('keeps DPoP-Nonce: a nonce is public, the client echoes it in its next proof', () => {
+    expect(redactHeaders({ 'DPoP-Nonce': 'eyNonce-1', DPoP: JWT })).toEqual({
+      'dpop-nonce': 'eyNonce-1',
+      dpop: '[redacted]',
+    })
+  })
+})
+
 describe('redact', () => {
   it('replaces secret-named fields deeply and keeps the rest', () => {
     const value = {

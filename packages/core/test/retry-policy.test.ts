@@ -40,6 +40,18 @@ describe('which responses are retried', () => {
       expect(policy.afterResponse(request(method, true), status, noHeaders).retry).toBe(true)
   })
 
+  it('a POST declared free of side effects is retried like a GET', () => {
+    const simulation: RetryRequest = {
+      method: 'POST',
+      hasIdempotencyKey: false,
+      idempotent: true,
+      retries: 0,
+    }
+    for (const status of [408, 500, 503])
+      expect(policy.afterResponse(simulation, status, noHeaders).retry).toBe(true)
+    expect(retryPolicy({ random: () => 0 }).afterNoResponse(simulation, true).retry).toBe(true)
+  })
+
   it('method names are case-insensitive', () => {
     expect(policy.afterResponse(request('get'), 503, noHeaders).retry).toBe(true)
   })

@@ -129,6 +129,16 @@ describe('POST without an idempotency key', () => {
   })
 })
 
+describe("POST declared side-effect free (retry: 'idempotent')", () => {
+  it('is retried on a 503 like a GET', async () => {
+    const fetch = scriptedFetch(json(503, { error: 'busy' }), json(200, { decision: 'allow' }))
+    await expect(
+      transportFor(fetch).request({ method: 'POST', path: '/simulate', json: {}, retry: 'idempotent' }),
+    ).resolves.toEqual({ decision: 'allow' })
+    expect(fetch.calls).toHaveLength(2)
+  })
+})
+
 describe('POST with an idempotency key', () => {
   it('is retried on a 5xx, sending the same key on every attempt', async () => {
     server = await startServer((_request, response, index) =>

@@ -64,7 +64,8 @@ const asString = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value : undefined
 
 /**
- * Understands the error bodies seen in the wild: FastAPI `{detail}` (string or object),
+ * Understands the error bodies seen in the wild: FastAPI `{detail}` (string, object, or a
+ * validation array of `{loc, msg, type}`),
  * OAuth `{error, error_description}`, `{error: {code, message}}`, `{code, message}`, and text.
  */
 export function describeErrorBody(body: unknown): { code?: string; message?: string } {
@@ -73,6 +74,7 @@ export function describeErrorBody(body: unknown): { code?: string; message?: str
   const record = body as Record<string, unknown>
   const detail = record.detail
   if (typeof detail === 'string') return { message: detail }
+  if (Array.isArray(detail)) return describeValidationIssues(detail)
   if (typeof detail === 'object' && detail !== null) {
     const inner = describeErrorBody(detail)
     if (inner.code || inner.message) return inner
@@ -89,6 +91,19 @@ export function describeErrorBody(body: unknown): { code?: string; message?: str
   const code = asString(error) ?? asString(record.code)
   const message = asString(record.error_description) ?? asString(record.message) ?? asString(error)
   return { code, message }
+}
+
+/** FastAPI's 422 body: `[{ loc: ['body', 'message'], msg: 'Field required', type: 'missing' }]`. */
+function describeValidationIssues(issues: unknown[]): { code?: string; message?: string } {
+  const described = issues.slice(0, 5).flatMap((issue) => {
+    if (typeof issue !== 'object' || issue === null) return typeof issue === 'string' ? [issue] : []
+    const { loc, msg } = issue as { loc?: unknown; msg?: unknown }
+    const where = Array.isArray(loc) ? loc.filter((part) => part !== 'body').join('.') : ''
+    const what = asString(msg) ?? 'is invalid'
+    return [where ? `${where}: ${what}` : what]
+  })
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''
+  return described.length > 0 ? { code: 'validation_error', message: `${described.join('; ')}${more}` } : {}
 }
 
 export interface ApiErrorSource {

@@ -84,8 +84,13 @@ export interface RequestOptions<T> {
   signal?: AbortSignal
   timeoutMs?: number
   maxRetries?: number
-  /** `'never'` sends exactly one attempt (challenge re-sends aside). */
-  retry?: 'auto' | 'never'
+  /**
+   * `'auto'` (default): the retry policy decides from the method and idempotency key.
+   * `'never'`: exactly one attempt (challenge re-sends aside).
+   * `'idempotent'`: the request has no side effects (a simulation, a search sent as POST),
+   * so it is retried like a GET.
+   */
+  retry?: 'auto' | 'never' | 'idempotent'
 }
 
 export type StreamRequestOptions = Omit<RequestOptions<never>, 'schema'> & SseOptions
@@ -257,6 +262,7 @@ class HttpTransport implements Transport {
     const retryRequest: RetryRequest = {
       method,
       hasIdempotencyKey: options.idempotencyKey !== undefined,
+      idempotent: options.retry === 'idempotent',
       retries: 0,
     }
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 60_000

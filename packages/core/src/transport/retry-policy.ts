@@ -17,6 +17,8 @@ export interface RetryRequest {
   method: string
   /** The request carries an idempotency key (the same one on every attempt). */
   hasIdempotencyKey: boolean
+  /** The caller declares the request free of side effects whatever its method. */
+  idempotent?: boolean
   /** Retries already made for this request. */
   retries: number
 }
@@ -49,7 +51,9 @@ export function retryPolicy(options: RetryPolicyOptions = {}) {
   const now = options.now ?? Date.now
 
   const isSafe = (request: RetryRequest) =>
-    request.hasIdempotencyKey || IDEMPOTENT_METHODS.has(request.method.toUpperCase())
+    request.hasIdempotencyKey ||
+    request.idempotent === true ||
+    IDEMPOTENT_METHODS.has(request.method.toUpperCase())
 
   /** Jittered exponential backoff: between half and all of base·2ⁿ, capped. */
   const backoff = (retries: number): number => {

@@ -29,8 +29,12 @@ const SECRET_FRAGMENTS = [
 /** JWK private members (`d`, RSA primes…) are secrets whatever the object around them. */
 const JWK_PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])
 
+/** Named like a secret but public by design: a DPoP nonce is sent back in the next proof. */
+const PUBLIC_NAMES = new Set(['dpopnonce'])
+
 export function isSecretName(name: string): boolean {
   const normalised = name.toLowerCase().replace(/[^a-z0-9]/g, '')
+  if (PUBLIC_NAMES.has(normalised)) return false
   return SECRET_FRAGMENTS.some((fragment) => normalised.includes(fragment))
 }
 
@@ -45,7 +49,9 @@ const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
     '[redacted private key]',
   ],
-  [/\b(Bearer|DPoP|Basic)\s+[^\s,"']+/gi, `$1 ${REDACTED}`],
+  // Only a credential-shaped word after the scheme (16+ token characters): prose such as
+  // "the DPoP proof is stale" must stay readable.
+  [/\b(Bearer|DPoP|Basic)\s+[\w.~+/=-]{16,}/gi, `$1 ${REDACTED}`],
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted jwt]'],
   [new RegExp(String.raw`("${SECRET_PARAMETER}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi'), `$1"${REDACTED}"`],
   [new RegExp(String.raw`\b(${SECRET_PARAMETER})=(?:"[^"]*"|[^\s&,;"']+)`, 'gi'), `$1=${REDACTED}`],

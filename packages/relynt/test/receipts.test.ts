@@ -156,6 +156,14 @@ describe('simulate over HTTP', () => {
     expect(after.approvals).toEqual(before.approvals)
   })
 
+  it('retries a simulation answered 503, since it changes nothing server-side', async () => {
+    const client = gateway.client()
+    gateway.sandbox.injectFault({ route: 'POST /v1/policy-simulator', status: 503 })
+    const before = gateway.sandbox.stats()
+    expect(await client.simulate(deal.deniedField)).toMatchObject({ decision: 'deny' })
+    expect(gateway.sandbox.stats().simulations - before.simulations).toBe(1)
+  })
+
   it('reports a denial and a missing rule', async () => {
     const client = gateway.client()
     expect(await client.simulate(deal.deniedField)).toMatchObject({

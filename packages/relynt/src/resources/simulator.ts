@@ -26,6 +26,8 @@ export class Simulator {
       json: actionBody(request, this.#instanceId, 'simulate'),
       schema: simulationSchema,
       signal: request.signal,
+      // Nothing happens server-side, so a 5xx or a dropped connection is safe to retry.
+      retry: 'idempotent',
     })
   }
 }

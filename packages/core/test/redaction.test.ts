@@ -58,6 +58,10 @@ describe('what stays readable', () => {
     expect(redactText('the DPoP proof "iat" is too old')).toBe('the DPoP proof "iat" is too old')
     expect(redactText('Bearer token expired')).toBe('Bearer token expired')
     expect(redactText(`DPoP ${TOKEN}`)).toBe('DPoP [redacted]')
+    expect(redactText('got Bearer agt_1:rls_do-not-print-me')).toBe('got Bearer [redacted]')
+    expect(redactText('WWW-Authenticate: DPoP error="use_dpop_nonce"')).toBe(
+      'WWW-Authenticate: DPoP error="use_dpop_nonce"',
+    )
   })
 
   it('keeps DPoP-Nonce: a nonce is public, the client echoes it in its next proof', () => {

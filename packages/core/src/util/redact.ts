@@ -49,9 +49,9 @@ const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
     '[redacted private key]',
   ],
-  // Only a credential-shaped word after the scheme (16+ token characters): prose such as
-  // "the DPoP proof is stale" must stay readable.
-  [/\b(Bearer|DPoP|Basic)\s+[\w.~+/=-]{16,}/gi, `$1 ${REDACTED}`],
+  // Only a credential-shaped word after the scheme (8+ characters with a digit or punctuation,
+  // as ids, secrets and JWTs have): prose such as "the DPoP proof is stale" stays readable.
+  [/\b(Bearer|DPoP|Basic)\s+(?=[^\s,"']*[\d_:.+/=~-])[^\s,"']{8,}/gi, `$1 ${REDACTED}`],
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted jwt]'],
   [new RegExp(String.raw`("${SECRET_PARAMETER}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi'), `$1"${REDACTED}"`],
   [new RegExp(String.raw`\b(${SECRET_PARAMETER})=(?:"[^"]*"|[^\s&,;"']+)`, 'gi'), `$1=${REDACTED}`],

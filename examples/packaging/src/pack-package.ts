@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runCommand } from './run-command.js'
+
+export const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** The published packages, in dependency order. */
+export const publishedPackages = ['core', 'ralio', 'relynt', 'sandbox'] as const
+export type PublishedPackage = (typeof publishedPackages)[number]
+
+/**
+ * Packs one workspace package exactly as `pnpm publish` would (`workspace:` and
+ * `catalog:` ranges rewritten to real ones) and returns the tarball's path.
+ */
+export async function packPackage(name: PublishedPackage, destination: string): Promise<string> {
+  const { stdout } = await runCommand('pnpm', ['pack', '--pack-destination', destination, '--json'], {
+    cwd: join(workspaceRoot, 'packages', name),
+  })
+  return (JSON.parse(stdout) as { filename: string }).filename
+}
+
+export interface Restamp {
+  version: string
+  /** New ranges for dependencies, e.g. `{ '@x/core': '1.0.0' }`. */
+  dependencies?: Record<string, string>
+}
+
+/**
+ * Repacks a tarball as another release of the same package: what `changeset version`
+ * followed by a publish would ship. The version is changed in package.json and in the
+ * built `VERSION` constant, so the copy is self-consistent.
+ */
+export async function restampTarball(
+  tarball: string,
+  restamp: Restamp,
+  destination: string,
+): Promise<string> {
+  const work = await mkdtemp(join(destination, '.restamp-'))
+  try {
+    await runCommand('tar', ['-xzf', tarball, '-C', work], { cwd: work })
+    const root = join(work, 'package')
+    const manifestPath = join(root, 'package.json')
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+      version: string
+      dependencies?: Record<string, string>
+    }
+    const previous = manifest.version
+    manifest.version = restamp.version
+    manifest.dependencies = { ...manifest.dependencies, ...restamp.dependencies }
+    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+    const versionModule = join(root, 'dist', 'version.js')
+    if (existsSync(versionModule)) {
+      const source = await readFile(versionModule, 'utf8')
+      await writeFile(versionModule, source.replace(`'${previous}'`, `'${restamp.version}'`))
+    }
+    const { stdout } = await runCommand('npm', ['pack', '--pack-destination', destination, '--json'], {
+      cwd: root,
+    })
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>
+    if (!packed) throw new Error(`npm pack printed no tarball for ${tarball}`)
+    return join(destination, packed.filename)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+}

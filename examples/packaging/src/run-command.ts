@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process'
+
+export interface RunOptions {
+  cwd: string
+  env?: Record<string, string | undefined>
+  /** Kills the command after this long; default 120 000. */
+  timeoutMs?: number
+}
+
+export interface RunResult {
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs a command to completion and resolves to its output; rejects with that output
+ * when it exits non-zero or runs too long, so a failing step explains itself.
+ */
+export function runCommand(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? 120_000
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (code === 0) return resolve({ stdout, stderr })
+      const how = signal ? `was killed (${signal}) after ${timeoutMs} ms` : `exited with ${code}`
+      reject(
+        new Error(`\`${command} ${args.join(' ')}\` in ${options.cwd} ${how}\n${stdout}\n${stderr}`.trim()),
+      )
+    })
+  })
+}

@@ -105,6 +105,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
         paymentIntents.push(intent)
       }
     }
+    // Ralio lists newest first; the summary follows the order of the payments.
+    const conversationOrder = [...conversations]
+    paymentIntents.sort(
+      (a, b) => conversationOrder.indexOf(a.conversationId) - conversationOrder.indexOf(b.conversationId),
+    )
     const intentIds = new Set(paymentIntents.map((intent) => intent.id))
     const transactions: Transaction[] = []
     for await (const transaction of ralio.transactions.list({ perPage: 100, signal })) {
@@ -112,6 +117,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
         transactions.push(transaction)
       }
     }
+    const intentOrder = [...intentIds]
+    transactions.sort(
+      (a, b) => intentOrder.indexOf(a.paymentIntentId ?? '') - intentOrder.indexOf(b.paymentIntentId ?? ''),
+    )
     const summary: PipelineSummary = {
       outcomes,
       paymentIntents,

@@ -26,6 +26,8 @@ export interface Waiting {
 type DecisionKind = 'allow' | 'pending' | 'approved' | 'deny'
 
 const indent = '    '
+/** Of a tool's arguments or result, shown on one line. */
+const maxEntries = 4
 
 /**
  * Everything the demo prints. On a terminal: colour, a spinner while waiting and the
@@ -239,8 +241,9 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return ''
   if (typeof value !== 'object') return String(value)
   if (Array.isArray(value)) return `${value.length} item${value.length === 1 ? '' : 's'}`
-  return Object.entries(value)
-    .filter(([, entry]) => entry !== null && entry !== undefined)
+  const entries = Object.entries(value).filter(([, entry]) => entry !== null && entry !== undefined)
+  const shown = entries
+    .slice(0, maxEntries)
     .map(([key, entry]) => `${key}=${typeof entry === 'object' ? describeValue(entry) : String(entry)}`)
-    .join(' ')
+  return entries.length > maxEntries ? `${shown.join(' ')} …` : shown.join(' ')
 }

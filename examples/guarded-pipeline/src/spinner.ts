@@ -16,7 +16,8 @@ export function startSpinner(stream: NodeJS.WriteStream, text: string): Spinner 
   let frame = 0
   let current = text
   const draw = () => {
-    const width = Math.max(10, (stream.columns ?? 80) - 3)
+    // `columns` is 0 or undefined when the terminal does not report a size.
+    const width = Math.max(20, (stream.columns || 80) - 3)
     stream.write(`\r\x1b[2K${frames[frame % frames.length]} ${current.slice(0, width)}`)
     frame += 1
   }

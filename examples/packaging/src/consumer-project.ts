@@ -1,7 +1,7 @@
 import { cp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runCommand } from './run-command.js'
+import { plainNpmEnvironment, runCommand } from './run-command.js'
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
@@ -24,8 +24,7 @@ export async function installConsumer(directory: string, manifest: ConsumerManif
   )
   await runCommand('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: directory,
-    // The workspace's pnpm settings must not leak into a plain npm project.
-    env: { npm_config_user_agent: undefined, INIT_CWD: undefined },
+    env: plainNpmEnvironment(),
     timeoutMs: 150_000,
   })
 }

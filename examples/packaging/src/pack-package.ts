@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runCommand } from './run-command.js'
+import { plainNpmEnvironment, runCommand } from './run-command.js'
 
 export const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
@@ -57,6 +57,7 @@ export async function restampTarball(
     }
     const { stdout } = await runCommand('npm', ['pack', '--pack-destination', destination, '--json'], {
       cwd: root,
+      env: plainNpmEnvironment(),
     })
     const [packed] = JSON.parse(stdout) as Array<{ filename: string }>
     if (!packed) throw new Error(`npm pack printed no tarball for ${tarball}`)

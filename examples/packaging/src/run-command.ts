@@ -43,3 +43,15 @@ export function runCommand(command: string, args: string[], options: RunOptions)
     })
   })
 }
+
+/**
+ * Environment for a plain `npm` run: drops the `npm_*` and `pnpm_*` variables pnpm sets
+ * for its scripts, which npm would otherwise read as its own configuration.
+ */
+export function plainNpmEnvironment(): Record<string, undefined> {
+  return Object.fromEntries(
+    Object.keys(process.env)
+      .filter((name) => /^(npm|pnpm)_/i.test(name))
+      .map((name) => [name, undefined]),
+  )
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { workspaceRoot } from '../src/pack-package.js'
-import { runCommand } from '../src/run-command.js'
+import { plainNpmEnvironment, runCommand } from '../src/run-command.js'
 
 const example = join(workspaceRoot, 'examples', 'pinned-versions')
 let root: string
@@ -22,6 +22,7 @@ beforeAll(async () => {
   })
   await runCommand('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: project,
+    env: plainNpmEnvironment(),
     timeoutMs: 150_000,
   })
 })

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { workspaceExecArgv } from './workspace.ts'
+
+export interface SandboxProcess {
+  ralioUrl: string
+  relyntUrl: string
+  /** Calls an `/__admin` route of one sandbox over HTTP; returns the parsed JSON. */
+  admin(origin: string, method: string, path: string, body?: unknown): Promise<unknown>
+  close(): Promise<void>
+}
+
+/** Starts the Ralio and Relynt sandboxes in a child process. */
+export async function startSandboxProcess(): Promise<SandboxProcess> {
+  const child = spawn(
+    process.execPath,
+    [...workspaceExecArgv, fileURLToPath(new URL('./sandbox-server.ts', import.meta.url))],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
+  const lines = createInterface({ input: child.stdout })
+  const [first] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(() => {
+      throw new Error('the sandbox process exited before it was ready')
+    }),
+  ])) as [string]
+  const { ralioUrl, relyntUrl } = JSON.parse(first) as { ralioUrl: string; relyntUrl: string }
+  return {
+    ralioUrl,
+    relyntUrl,
+    async admin(origin, method, path, body) {
+      const response = await fetch(`${origin}/__admin${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      })
+      const text = await response.text()
+      if (!response.ok) throw new Error(`${method} /__admin${path} answered ${response.status}: ${text}`)
+      return text === '' ? undefined : JSON.parse(text)
+    },
+    async close() {
+      const exited = once(child, 'exit')
+      child.stdin.end()
+      await exited
+    },
+  }
+}

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { type ConnectionErrorInit, ResponseValidationError, SdkError } from '../src/index.js'
 import {
-  type ApiErrorInit,
-  type ConnectionErrorInit,
-  ResponseValidationError,
-  SdkError,
-} from '../src/index.js'
-import {
-  apiErrorFields,
+  apiErrorBase,
   createApiError,
   createTransport,
   defaultCodeForStatus,
@@ -21,23 +16,8 @@ import { json, resetError, scriptedFetch } from './support/scripted-fetch.js'
 class AcmeError extends SdkError {
   static override readonly brand: symbol = Symbol.for('x.error.test.AcmeError')
 }
-class AcmeAPIError extends AcmeError {
+class AcmeAPIError extends apiErrorBase(AcmeError) {
   static override readonly brand: symbol = Symbol.for('x.error.test.AcmeAPIError')
-  readonly statusCode: number
-  readonly body: unknown
-  readonly requestId: string | undefined
-  readonly headers: Record<string, string>
-  readonly retryAfterMs: number | undefined
-  constructor(init: ApiErrorInit) {
-    super(init.message, { code: init.code })
-    ;({
-      statusCode: this.statusCode,
-      body: this.body,
-      requestId: this.requestId,
-      headers: this.headers,
-      retryAfterMs: this.retryAfterMs,
-    } = apiErrorFields(init))
-  }
 }
 class AcmeAuthError extends AcmeAPIError {
   static override readonly brand: symbol = Symbol.for('x.error.test.AcmeAuthError')

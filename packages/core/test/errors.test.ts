@@ -10,7 +10,7 @@ import {
   TimeoutError,
   UserAbortError,
 } from '../src/index.js'
-import { apiErrorFields } from '../src/internal/index.js'
+import { apiErrorBase } from '../src/internal/index.js'
 
 const apiInit = {
   statusCode: 429,
@@ -135,23 +135,26 @@ describe('API error fields and JSON', () => {
     })
   })
 
-  it('apiErrorFields gives a family API error its fields in a few lines', () => {
-    class AcmeAPIError extends SdkError {
-      static override readonly brand: symbol = Symbol.for('x.error.AcmeAPIError2')
-      readonly statusCode: number
-      readonly requestId: string | undefined
-      constructor(init: typeof apiInit) {
-        super(init.message, { code: init.code })
-        const fields = apiErrorFields(init)
-        this.statusCode = fields.statusCode
-        this.requestId = fields.requestId
-      }
+  it('apiErrorBase gives a family its API error: fields, toJSON, and the family base', () => {
+    class AcmeError extends SdkError {
+      static override readonly brand: symbol = Symbol.for('x.error.AcmeError2')
     }
-    expect(new AcmeAPIError(apiInit)).toMatchObject({
+    class AcmeAPIError extends apiErrorBase(AcmeError) {
+      static override readonly brand: symbol = Symbol.for('x.error.AcmeAPIError2')
+    }
+    const error = new AcmeAPIError(apiInit)
+    expect(error).toMatchObject({
       statusCode: 429,
       requestId: 'req_1',
       code: 'rate_limited',
+      retryAfterMs: 2_000,
     })
+    expect(error.name).toBe('AcmeAPIError2')
+    expect(AcmeAPIError.isInstance(error) && AcmeError.isInstance(error) && SdkError.isInstance(error)).toBe(
+      true,
+    )
+    expect(error).toBeInstanceOf(AcmeError)
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: 'AcmeAPIError2', statusCode: 429 })
   })
 
   it('toJSON names the error and leaves the headers out', () => {

@@ -1,6 +1,6 @@
 import type { ApiErrorInit, ConnectionErrorInit } from '@x/core'
 import { SdkError } from '@x/core'
-import { apiErrorFields, apiErrorJson, type ErrorMap } from '@x/core/internal'
+import { apiErrorBase, type ErrorMap } from '@x/core/internal'
 
 /** Base of every error `@x/ralio` throws: `RalioError.isInstance(error)` catches them all. */
 export class RalioError extends SdkError {
@@ -8,28 +8,11 @@ export class RalioError extends SdkError {
 }
 
 /** The server answered with an error status. Subclasses narrow it by status. */
-export class RalioAPIError extends RalioError {
+export class RalioAPIError extends apiErrorBase(RalioError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioAPIError')
-  readonly statusCode: number
-  readonly body: unknown
-  readonly requestId: string | undefined
-  /** Response headers with every credential-bearing header redacted. */
-  readonly headers: Record<string, string>
-  /** How long the server asked to wait, when it said (`Retry-After`). */
-  readonly retryAfterMs: number | undefined
 
   constructor(init: ApiErrorInit) {
-    super(describeAuthenticateHeader(init) ?? init.message, { code: init.code })
-    const fields = apiErrorFields(init)
-    this.statusCode = fields.statusCode
-    this.body = fields.body
-    this.requestId = fields.requestId
-    this.headers = fields.headers
-    this.retryAfterMs = fields.retryAfterMs
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return apiErrorJson(this)
+    super({ ...init, message: describeAuthenticateHeader(init) ?? init.message })
   }
 }
 

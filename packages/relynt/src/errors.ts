@@ -1,5 +1,5 @@
-import { type ApiErrorFields, type ApiErrorInit, type ConnectionErrorInit, SdkError } from '@x/core'
-import { apiErrorFields, apiErrorJson, type ErrorMap } from '@x/core/internal'
+import { type ConnectionErrorInit, SdkError } from '@x/core'
+import { apiErrorBase, type ErrorMap } from '@x/core/internal'
 
 /**
  * Base of every error `@x/relynt` throws (except core's `UserAbortError` when your own
@@ -9,28 +9,8 @@ export class RelyntError extends SdkError {
   static override readonly brand: symbol = Symbol.for('x.error.RelyntError')
 }
 
-/** Shared by the two HTTP-status errors so each stays a few lines. */
-abstract class RelyntApiError extends RelyntError implements ApiErrorFields {
-  readonly statusCode: number
-  readonly body: unknown
-  readonly requestId: string | undefined
-  readonly headers: Record<string, string>
-  readonly retryAfterMs: number | undefined
-
-  constructor(init: ApiErrorInit) {
-    super(init.message, { code: init.code })
-    const fields = apiErrorFields(init)
-    this.statusCode = fields.statusCode
-    this.body = fields.body
-    this.requestId = fields.requestId
-    this.headers = fields.headers
-    this.retryAfterMs = fields.retryAfterMs
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return apiErrorJson(this)
-  }
-}
+/** Shared by the two HTTP-status errors: `statusCode`, `code`, `body`, `requestId`, `headers`, `retryAfterMs`. */
+const RelyntApiError = apiErrorBase(RelyntError)
 
 /** 401 or 403: the agent credential is wrong, revoked (rotated) or not allowed for the organisation. */
 export class AuthenticationError extends RelyntApiError {

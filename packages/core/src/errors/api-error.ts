@@ -1,4 +1,4 @@
-import { SdkError } from './sdk-error.js'
+import { SdkError, type SdkErrorOptions } from './sdk-error.js'
 
 /** What the transport knows about a failed HTTP response; every family's API error takes it. */
 export interface ApiErrorInit {
@@ -15,7 +15,7 @@ export interface ApiErrorInit {
   retryAfterMs?: number | undefined
 }
 
-/** The fields an API error exposes; `apiErrorFields` fills them so each family's class stays small. */
+/** The fields every API error exposes, whatever its family. */
 export interface ApiErrorFields {
   readonly statusCode: number
   readonly body: unknown
@@ -24,50 +24,58 @@ export interface ApiErrorFields {
   readonly retryAfterMs: number | undefined
 }
 
-export function apiErrorFields(init: ApiErrorInit): ApiErrorFields {
-  return {
-    statusCode: init.statusCode,
-    body: init.body,
-    requestId: init.requestId,
-    headers: init.headers,
-    retryAfterMs: init.retryAfterMs,
-  }
-}
+type SdkErrorClass = abstract new (message: string, options?: SdkErrorOptions) => SdkError
 
-export function apiErrorJson(error: SdkError & ApiErrorFields): Record<string, unknown> {
-  return {
-    name: error.name,
-    code: error.code,
-    message: error.message,
-    statusCode: error.statusCode,
-    requestId: error.requestId,
-    retryAfterMs: error.retryAfterMs,
-    body: error.body,
+/** A family base (`RalioError`) turned into an API-error base: its statics, an ApiErrorInit constructor. */
+export type ApiErrorBase<Base extends SdkErrorClass> = Omit<Base, 'prototype'> &
+  (abstract new (
+    init: ApiErrorInit,
+  ) => InstanceType<Base> & ApiErrorFields)
+
+/**
+ * The API-error base of a family, so the fields, their assignment and `toJSON` are written
+ * once: `class RalioAPIError extends apiErrorBase(RalioError) { static override readonly brand… }`.
+ * The result extends `Base`, so `RalioError.isInstance` still catches it.
+ */
+export function apiErrorBase<Base extends SdkErrorClass>(Base: Base): ApiErrorBase<Base> {
+  // Extending the parameter as `typeof SdkError` lets the constructor take `init` rather than
+  // the `...args: any[]` TypeScript demands of a generic mixin; the cast back restores the types.
+  abstract class WithApiErrorFields extends (Base as unknown as typeof SdkError) implements ApiErrorFields {
+    readonly statusCode: number
+    readonly body: unknown
+    readonly requestId: string | undefined
+    /** Response headers, with every credential-bearing one redacted. */
+    readonly headers: Record<string, string>
+    /** How long the server asked to wait, when it said. */
+    readonly retryAfterMs: number | undefined
+
+    constructor(init: ApiErrorInit) {
+      super(init.message, { code: init.code })
+      this.statusCode = init.statusCode
+      this.body = init.body
+      this.requestId = init.requestId
+      this.headers = init.headers
+      this.retryAfterMs = init.retryAfterMs
+    }
+
+    override toJSON(): Record<string, unknown> {
+      return {
+        name: this.name,
+        code: this.code,
+        message: this.message,
+        statusCode: this.statusCode,
+        requestId: this.requestId,
+        retryAfterMs: this.retryAfterMs,
+        body: this.body,
+      }
+    }
   }
+  return WithApiErrorFields as unknown as ApiErrorBase<Base>
 }
 
 /** Core's generic API error, used by a transport that was given no error family. */
-export class APIError extends SdkError implements ApiErrorFields {
+export class APIError extends apiErrorBase(SdkError) {
   static override readonly brand: symbol = Symbol.for('x.error.APIError')
-  readonly statusCode: number
-  readonly body: unknown
-  readonly requestId: string | undefined
-  readonly headers: Record<string, string>
-  readonly retryAfterMs: number | undefined
-
-  constructor(init: ApiErrorInit) {
-    super(init.message, { code: init.code })
-    const fields = apiErrorFields(init)
-    this.statusCode = fields.statusCode
-    this.body = fields.body
-    this.requestId = fields.requestId
-    this.headers = fields.headers
-    this.retryAfterMs = fields.retryAfterMs
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return apiErrorJson(this)
-  }
 }
 
 export class RateLimitError extends APIError {

@@ -1,6 +1,6 @@
 // Not public API: the building blocks @x/ralio and @x/relynt are made of. Anything here may
 // change in any release; applications should import from `@x/core` or an SDK package.
-export { apiErrorFields, apiErrorJson } from '../errors/api-error.js'
+export { type ApiErrorBase, apiErrorBase } from '../errors/api-error.js'
 export {
   type ApiErrorClass,
   type ApiErrorSource,

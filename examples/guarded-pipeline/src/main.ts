@@ -17,7 +17,7 @@ try {
   await runPipeline({ renderer, pacing: interactive ? 'human' : 'fast', signal: interrupt.signal })
 } catch (error) {
   renderer.failure(describeFailure(error, Boolean(process.env.DEBUG)))
-  process.exitCode = 1
+  process.exitCode = interrupt.signal.aborted ? 130 : 1
 }
 
 function wantsColor(): boolean {

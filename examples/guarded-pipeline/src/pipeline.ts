@@ -97,30 +97,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
       outcomes.push(await guardedPayment({ payment, ralio, relynt, services, renderer, human, signal }))
     }
 
-    // 3. What the gateway signed and what Ralio holds.
-    const conversations = new Set(outcomes.map((outcome) => outcome.conversationId).filter(Boolean))
-    const paymentIntents: PaymentIntent[] = []
-    for await (const intent of ralio.paymentIntents.list({ perPage: 100, signal })) {
-      if (intent.conversationId !== undefined && conversations.has(intent.conversationId)) {
-        paymentIntents.push(intent)
-      }
-    }
-    // Ralio lists newest first; the summary follows the order of the payments.
-    const conversationOrder = [...conversations]
-    paymentIntents.sort(
-      (a, b) => conversationOrder.indexOf(a.conversationId) - conversationOrder.indexOf(b.conversationId),
-    )
-    const intentIds = new Set(paymentIntents.map((intent) => intent.id))
-    const transactions: Transaction[] = []
-    for await (const transaction of ralio.transactions.list({ perPage: 100, signal })) {
-      if (transaction.paymentIntentId !== undefined && intentIds.has(transaction.paymentIntentId)) {
-        transactions.push(transaction)
-      }
-    }
-    const intentOrder = [...intentIds]
-    transactions.sort(
-      (a, b) => intentOrder.indexOf(a.paymentIntentId ?? '') - intentOrder.indexOf(b.paymentIntentId ?? ''),
-    )
+    // 3. What Ralio holds for this run, next to what the gateway decided.
+    const { paymentIntents, transactions } = await paymentsMadeBy(ralio, outcomes, signal)
     const summary: PipelineSummary = {
       outcomes,
       paymentIntents,
@@ -136,6 +114,39 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
     await services.close()
     if (temporaryConfigDir !== undefined) await rm(temporaryConfigDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The payment intents of this run's conversations and the transactions executing them,
+ * in the order of the payments (Ralio lists newest first, and may hold older ones).
+ */
+async function paymentsMadeBy(
+  ralio: RalioClient,
+  outcomes: PaymentOutcome[],
+  signal: AbortSignal | undefined,
+): Promise<{ paymentIntents: PaymentIntent[]; transactions: Transaction[] }> {
+  const conversationOrder = outcomes.flatMap((outcome) => outcome.conversationId ?? [])
+  const paymentIntents: PaymentIntent[] = []
+  for await (const intent of ralio.paymentIntents.list({ perPage: 100, signal })) {
+    if (intent.conversationId !== undefined && conversationOrder.includes(intent.conversationId)) {
+      paymentIntents.push(intent)
+    }
+  }
+  paymentIntents.sort(
+    (a, b) =>
+      conversationOrder.indexOf(a.conversationId ?? '') - conversationOrder.indexOf(b.conversationId ?? ''),
+  )
+  const intentOrder = paymentIntents.map((intent) => intent.id)
+  const transactions: Transaction[] = []
+  for await (const transaction of ralio.transactions.list({ perPage: 100, signal })) {
+    if (transaction.paymentIntentId !== undefined && intentOrder.includes(transaction.paymentIntentId)) {
+      transactions.push(transaction)
+    }
+  }
+  transactions.sort(
+    (a, b) => intentOrder.indexOf(a.paymentIntentId ?? '') - intentOrder.indexOf(b.paymentIntentId ?? ''),
+  )
+  return { paymentIntents, transactions }
 }
 
 async function connectRalio(

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { AuthenticationError } from '@x/relynt'
 import { startRelyntSandbox } from '@x/sandbox'
@@ -17,7 +19,13 @@ function collectingRenderer() {
 describe('runPipeline against in-process sandboxes', () => {
   it('allows the small payment, pays the large one after a person approves it and refuses the blocked payee', async () => {
     const { renderer, output } = collectingRenderer()
+    const temporaryDirectories = async () =>
+      (await readdir(tmpdir())).filter((name) => name.startsWith('guarded-pipeline-'))
+    const before = await temporaryDirectories()
     const summary = await runPipeline({ renderer, env: {}, pacing: 'fast' })
+    // The binding's key lived in a temporary directory, deleted at the end.
+    expect(await temporaryDirectories()).toEqual(before)
+    expect(output.text).toContain('key in a temporary directory')
 
     expect(
       summary.outcomes.map((outcome) => [outcome.payment.payee, outcome.gatewayDecision, outcome.decision]),

@@ -7,6 +7,7 @@ const renderer = new Renderer({
   stdout: process.stdout,
   spinnerStream: interactive && process.stderr.isTTY ? process.stderr : undefined,
   color: wantsColor(),
+  columns: interactive ? process.stdout.columns : undefined,
 })
 
 // The first Ctrl-C stops the demo cleanly (sandboxes closed, temporary keys deleted); a second one kills it.

@@ -15,6 +15,8 @@ export interface RendererOptions {
   /** The spinner's terminal; without one, waiting is a plain line. */
   spinnerStream?: NodeJS.WriteStream | undefined
   color: boolean
+  /** Terminal width: a tool call's details are cut to one line. Unset: logs keep everything. */
+  columns?: number | undefined
 }
 
 /** Something the host is waiting on, shown until it is over. */
@@ -37,6 +39,7 @@ export class Renderer {
   readonly #out: Output
   readonly #spinnerStream: NodeJS.WriteStream | undefined
   readonly #colors: ReturnType<typeof picocolors.createColors>
+  readonly #columns: number | undefined
   /** True while the agent's reply is being written on the current line. */
   #inReply = false
 
@@ -44,6 +47,7 @@ export class Renderer {
     this.#out = options.stdout
     this.#spinnerStream = options.spinnerStream
     this.#colors = picocolors.createColors(options.color)
+    this.#columns = options.columns || undefined
   }
 
   title(text: string): void {
@@ -96,14 +100,12 @@ export class Renderer {
       case 'tool_started':
         this.#endReply()
         this.#line(
-          `${indent}${magenta('⚙')} ${String(data.toolName ?? 'tool')} ${dim(describeValue(data.arguments))}`,
+          this.#toolLine(magenta('⚙'), String(data.toolName ?? 'tool'), describeValue(data.arguments)),
         )
         return
       case 'tool_completed':
         this.#endReply()
-        this.#line(
-          `${indent}${green('↳')} ${String(data.toolName ?? 'tool')} ${dim(describeValue(data.result))}`,
-        )
+        this.#line(this.#toolLine(green('↳'), String(data.toolName ?? 'tool'), describeValue(data.result)))
         return
       case 'tool_failed':
         this.#endReply()
@@ -195,6 +197,12 @@ export class Renderer {
     this.#line(`${red('✗')} ${bold(failure.title)}`)
     this.#line(failure.paragraph)
     if (failure.stack) this.#line(this.#colors.dim(failure.stack))
+  }
+
+  #toolLine(mark: string, toolName: string, details: string): string {
+    const room = this.#columns === undefined ? Infinity : this.#columns - indent.length - toolName.length - 3
+    const fitted = details.length <= room ? details : `${details.slice(0, Math.max(0, room - 1))}…`
+    return `${indent}${mark} ${toolName} ${this.#colors.dim(fitted)}`
   }
 
   /** Ends the agent's reply line before anything else is printed. */

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { benchBundleSize } from './bundle-size.ts'
 import { benchColdStart } from './cold-start.ts'
@@ -7,6 +7,7 @@ import { benchRelyntRequestAction } from './relynt-request-action.ts'
 import { benchStreamingThroughput } from './streaming-throughput.ts'
 import { type BenchOptions, type BenchSection, table } from './support/bench-section.ts'
 import { describeMachine } from './support/machine.ts'
+import { removeRalioBindings } from './support/ralio-binding.ts'
 import { type SandboxProcess, startSandboxProcess } from './support/sandbox-process.ts'
 import { repositoryRoot } from './support/workspace.ts'
 
@@ -29,8 +30,6 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
 
 const started = performance.now()
 const machine = describeMachine()
-const scratch = join(repositoryRoot, 'bench/.tmp')
-await mkdir(scratch, { recursive: true })
 // Started on first use, so the benchmarks that need no server run without one.
 let running: Promise<SandboxProcess> | undefined
 const sandbox = () => {
@@ -54,7 +53,7 @@ try {
   }
 } finally {
   if (running !== undefined) await (await running).close()
-  await rm(scratch, { recursive: true, force: true })
+  await removeRalioBindings()
 }
 
 const targets = sections.flatMap((section) => section.targets)

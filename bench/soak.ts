@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { startRalioSandbox, startRelyntSandbox } from '@x/sandbox'
@@ -9,8 +7,8 @@ import { approverLoop } from './soak/approver-loop.ts'
 import { type FaultMenu, startFaultChaos } from './soak/fault-chaos.ts'
 import { ralioChecks, relyntChecks, type SoakCheck } from './soak/soak-checks.ts'
 import type { SoakConfig, WorkloadReport } from './soak/soak-config.ts'
-import { registerRalioBinding } from './support/ralio-binding.ts'
-import { repositoryRoot, workspaceExecArgv } from './support/workspace.ts'
+import { registerRalioBinding, removeRalioBindings } from './support/ralio-binding.ts'
+import { workspaceExecArgv } from './support/workspace.ts'
 
 // `pnpm test:soak` (`--quick` in CI): a bounded load-and-fault run of both SDKs against
 // the sandboxes on loopback. The sandboxes live here; the clients run in a child process
@@ -68,8 +66,6 @@ const relyntFaults: FaultMenu = {
   ],
 }
 
-const scratch = join(repositoryRoot, 'bench/.tmp')
-await mkdir(scratch, { recursive: true })
 const connectorCalls = new Map<string, number>()
 const ralio = await startRalioSandbox()
 const relynt = await startRelyntSandbox({
@@ -175,7 +171,7 @@ try {
   exitCode = failed === 0 ? 0 : 1
 } finally {
   await Promise.all([ralio.close(), relynt.close()])
-  await rm(scratch, { recursive: true, force: true })
+  await removeRalioBindings()
 }
 process.exitCode = exitCode
 

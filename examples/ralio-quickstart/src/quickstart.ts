@@ -56,6 +56,7 @@ export async function main(options: QuickstartOptions = {}): Promise<QuickstartR
         conversationId: balance.conversationId,
       })
       let paymentReply = ''
+      write('Agent: ')
       for await (const event of stream) {
         if (event.event === 'tool_started')
           log(`  [tool] ${(event.data as { toolName?: string }).toolName} started`)

@@ -11,7 +11,7 @@ it('registers, chats, streams a payment and lists the intent and transaction it 
   expect(result.balanceReply).toMatch(/balance is £10,000\.00/)
   expect(result.paymentReply).toMatch(/paid £25\.00 to Alice for lunch/)
   // The streamed deltas add up to the final reply.
-  expect(streamed.trim()).toBe(result.paymentReply)
+  expect(streamed.trim()).toBe(`Agent: ${result.paymentReply}`)
 
   expect(result.paymentIntents).toHaveLength(1)
   expect(result.paymentIntents[0]).toMatchObject({ totalAmount: '25.00', approvalStatus: 'auto_approved' })

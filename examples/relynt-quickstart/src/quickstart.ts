@@ -89,10 +89,11 @@ export async function main(options: QuickstartOptions = {}): Promise<QuickstartR
     })
     log(`close the deal → ${pending.decision}, approval ${pending.approvalId}`)
     const approvalId = pending.approvalId ?? ''
-    const approver = setTimeout(
-      () => void gateway.approve(approvalId, { approver: 'slack:U-SALES-LEAD' }),
-      1_000,
-    )
+    const approver = setTimeout(() => {
+      gateway
+        .approve(approvalId, { approver: 'slack:U-SALES-LEAD' })
+        .catch((error: unknown) => log(`approver failed: ${error}`))
+    }, 1_000)
     const approval = await client.pollApproval({
       approvalId,
       timeoutMs: 30_000,

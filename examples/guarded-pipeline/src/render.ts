@@ -127,7 +127,7 @@ export class Renderer {
         return
       default:
         this.#endReply()
-        this.#line(`${indent}${dim(`· ${event.event}`)}`)
+        this.#line(`${indent}${dim(`· ${event.name}`)}`)
     }
   }
 

@@ -58,10 +58,8 @@ export async function main(options: QuickstartOptions = {}): Promise<QuickstartR
       let paymentReply = ''
       write('Agent: ')
       for await (const event of stream) {
-        if (event.event === 'tool_started')
-          log(`  [tool] ${(event.data as { toolName?: string }).toolName} started`)
-        if (event.event === 'tool_completed')
-          log(`  [tool] ${(event.data as { toolName?: string }).toolName} done`)
+        if (event.event === 'tool_started') log(`  [tool] ${event.data.toolName} started`)
+        if (event.event === 'tool_completed') log(`  [tool] ${event.data.toolName} done`)
         if (event.event === 'text_delta') write(event.text ?? '')
         if (event.event === 'reply') paymentReply = event.text ?? ''
       }

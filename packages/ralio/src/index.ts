@@ -1,6 +1,6 @@
 export type { Page, PagePromise } from '@x/core'
 export { FileCredentialStore, type FileCredentialStoreOptions } from '#file-store'
-export type { PrivateKeyInput } from './auth/signing-key.js'
+export type { KeyPair, PrivateKeyInput } from './auth/signing-key.js'
 export type {
   CredentialStore,
   RalioCredentials,

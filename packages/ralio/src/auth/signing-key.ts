@@ -1,4 +1,6 @@
-import { calculateJwkThumbprint } from 'jose'
+// jose's CryptoKey and JWK types resolve without the DOM lib, so the shipped declarations
+// type-check in a plain Node project (the global CryptoKey and JsonWebKey are DOM-only).
+import { type CryptoKey, calculateJwkThumbprint, type JWK } from 'jose'
 import { RalioConfigError } from '../errors.js'
 
 /** The public half of a P-256 key, exactly the members RFC 7638 and DPoP use. */
@@ -14,7 +16,13 @@ export interface PublicJwk {
  * a JWK object, a CryptoKey (extractable, so the public half can be derived) or a
  * CryptoKeyPair (for keys that must stay non-extractable).
  */
-export type PrivateKeyInput = string | JsonWebKey | CryptoKey | CryptoKeyPair
+export type PrivateKeyInput = string | JWK | CryptoKey | KeyPair
+
+/** A WebCrypto key pair, as `crypto.subtle.generateKey` returns it. */
+export interface KeyPair {
+  readonly privateKey: CryptoKey
+  readonly publicKey: CryptoKey
+}
 
 /** A loaded ES256 key: what signs assertions and proofs, its public JWK and thumbprint. */
 export interface SigningKey {
@@ -43,7 +51,7 @@ export async function importSigningKey(input: PrivateKeyInput): Promise<SigningK
 
 /** Generates a new P-256 key pair; returns it loaded and as PKCS#8 PEM for storage. */
 export async function generateSigningKey(): Promise<{ key: SigningKey; pem: string }> {
-  const pair = (await crypto.subtle.generateKey(ecdsaP256, true, ['sign', 'verify'])) as CryptoKeyPair
+  const pair = (await crypto.subtle.generateKey(ecdsaP256, true, ['sign', 'verify'])) as KeyPair
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey))
   const key = await importCryptoKeyPair(pair)
   return { key, pem: toPem(pkcs8) }
@@ -94,7 +102,7 @@ async function importPem(pem: string): Promise<SigningKey> {
   return importJwk(await crypto.subtle.exportKey('jwk', extractable))
 }
 
-async function importJwk(jwk: JsonWebKey): Promise<SigningKey> {
+async function importJwk(jwk: JWK): Promise<SigningKey> {
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) {
     throw new RalioConfigError('privateKey must be a P-256 (ES256) key: kty "EC", crv "P-256"', {
       code: 'invalid_private_key',
@@ -143,7 +151,7 @@ async function importCryptoKey(key: CryptoKey): Promise<SigningKey> {
   return { privateKey: key, publicJwk, jkt: await jwkThumbprint(publicJwk) }
 }
 
-async function importCryptoKeyPair(pair: CryptoKeyPair): Promise<SigningKey> {
+async function importCryptoKeyPair(pair: KeyPair): Promise<SigningKey> {
   assertP256(pair.privateKey)
   const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
   const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! }
@@ -159,9 +167,9 @@ function assertP256(key: CryptoKey): void {
   }
 }
 
-function parseJwkText(text: string): JsonWebKey {
+function parseJwkText(text: string): JWK {
   try {
-    return JSON.parse(text) as JsonWebKey
+    return JSON.parse(text) as JWK
   } catch (cause) {
     throw new RalioConfigError('privateKey looks like JSON but does not parse as a JWK', {
       code: 'invalid_private_key',
@@ -182,12 +190,12 @@ function isCryptoKey(value: unknown): value is CryptoKey {
   )
 }
 
-function isCryptoKeyPair(value: unknown): value is CryptoKeyPair {
+function isCryptoKeyPair(value: unknown): value is KeyPair {
   return (
     typeof value === 'object' &&
     value !== null &&
-    isCryptoKey((value as CryptoKeyPair).privateKey) &&
-    isCryptoKey((value as CryptoKeyPair).publicKey)
+    isCryptoKey((value as KeyPair).privateKey) &&
+    isCryptoKey((value as KeyPair).publicKey)
   )
 }
 

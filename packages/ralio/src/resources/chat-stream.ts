@@ -8,21 +8,26 @@ import {
   type ToolEventData,
 } from '../schemas/chat-stream-event.js'
 
+/**
+ * One event of a chat stream. `switch (event.event)` narrows `data` for the known events;
+ * `name` is always the server's event name.
+ */
 export type ChatStreamEvent =
-  | { event: 'conversation'; data: ConversationEventData; raw: string; text?: undefined }
+  | { event: 'conversation'; name: string; data: ConversationEventData; raw: string; text?: undefined }
   | {
       event: 'tool_started' | 'tool_completed' | 'tool_failed'
+      name: string
       data: ToolEventData
       raw: string
       text?: undefined
     }
-  | { event: 'text_delta' | 'reply'; data: TextEventData; raw: string; text: string }
+  | { event: 'text_delta' | 'reply'; name: string; data: TextEventData; raw: string; text: string }
   /**
-   * An event this SDK version doesn't know: `data` is the JSON (or text) as sent. Its
-   * `string` name keeps the type honest, at the cost of `data` narrowing by name alone:
-   * read `text` directly, or cast `data` to the event's data type.
+   * An event this SDK version doesn't know, or a known one whose data has an unexpected
+   * shape: `name` says which, `data` is the JSON (or text) as sent. A distinct `event`
+   * value, rather than the raw name, is what lets the known events narrow.
    */
-  | { event: string; data: unknown; raw: string; text?: string | undefined }
+  | { event: 'unknown'; name: string; data: unknown; raw: string; text?: string | undefined }
 
 export interface ChatStreamResult {
   reply: string
@@ -56,8 +61,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     this.#stream ??= this.#open()
     for await (const event of await this.#stream) {
       const mapped = toChatStreamEvent(event)
-      if (mapped.event === 'conversation')
-        this.#conversationId = (mapped.data as ConversationEventData).conversationId
+      if (mapped.event === 'conversation') this.#conversationId = mapped.data.conversationId
       yield mapped
     }
   }
@@ -90,13 +94,17 @@ function toChatStreamEvent(event: SseEvent): ChatStreamEvent {
   // A known event with an unexpected shape still reaches the caller, as sent.
   if (!parsed.success) return unknownEvent(event)
   const data = parsed.data as Record<string, unknown>
-  return (
-    typeof data.text === 'string'
-      ? { event: event.event, data, raw: event.raw, text: data.text }
-      : { event: event.event, data, raw: event.raw }
-  ) as ChatStreamEvent
+  const known = { event: event.event, name: event.event, data, raw: event.raw }
+  return (typeof data.text === 'string' ? { ...known, text: data.text } : known) as ChatStreamEvent
 }
 
 function unknownEvent(event: SseEvent): ChatStreamEvent {
-  return { event: event.event, data: event.data, raw: event.raw }
+  const text = (event.data as { text?: unknown } | null)?.text
+  return {
+    event: 'unknown',
+    name: event.event,
+    data: event.data,
+    raw: event.raw,
+    ...(typeof text === 'string' && { text }),
+  }
 }

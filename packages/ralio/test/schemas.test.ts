@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { chatStreamEventSchemas } from '../src/schemas/chat-stream-event.js'
-import { pageResponseSchema } from '../src/schemas/page-response.js'
+import { pageResponseSchema, toPageData } from '../src/schemas/page-response.js'
 import { paymentIntentSchema } from '../src/schemas/payment-intent.js'
 import { tokenResponseSchema } from '../src/schemas/token-response.js'
 import { transactionSchema } from '../src/schemas/transaction.js'
@@ -63,17 +63,24 @@ describe('wire schemas', () => {
 
   it('accepts a paginated list and an old bare array as one complete page', () => {
     const requested = { page: 1, perPage: 50 }
-    const schema = pageResponseSchema('transactions', transactionSchema, requested)
-    expect(
+    const schema = pageResponseSchema('transactions', transactionSchema)
+    const paged = toPageData(
       schema.parse({ transactions: [{ id: 'a', amount: '1.00' }], total: 120, page: 1, per_page: 50 }),
-    ).toMatchObject({
-      total: 120,
-      page: 1,
-      perPage: 50,
-    })
-    const bare = schema.parse([{ id: 'a' }, { id: 'b' }])
+      requested,
+    )
+    expect(paged).toMatchObject({ total: 120, page: 1, perPage: 50 })
+    const bare = toPageData(schema.parse([{ id: 'a' }, { id: 'b' }]), requested)
     expect(bare).toMatchObject({ total: 2, page: 1, perPage: 50 })
     expect(bare.data.map((item) => item.id)).toEqual(['a', 'b'])
+  })
+
+  it('fills a page the server described only partly from the request, as the last page', () => {
+    const schema = pageResponseSchema('transactions', transactionSchema)
+    const page = toPageData(schema.parse({ transactions: [{ id: 'c' }], total: 'n/a' }), {
+      page: 3,
+      perPage: 10,
+    })
+    expect(page).toMatchObject({ total: 21, page: 3, perPage: 10 })
   })
 
   it('defaults expires_in to 1800 and the token type to DPoP', () => {

@@ -1,8 +1,10 @@
 import { PagePromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
-import { pageResponseSchema } from '../schemas/page-response.js'
+import { pageResponseSchema, toPageData } from '../schemas/page-response.js'
 import { type PaymentIntent, paymentIntentSchema } from '../schemas/payment-intent.js'
 import { checkListParams, type ListParams } from './list-params.js'
+
+const paymentIntentsPage = pageResponseSchema('payment_intents', paymentIntentSchema)
 
 export class PaymentIntents {
   readonly #transport: Transport
@@ -19,13 +21,15 @@ export class PaymentIntents {
     const { page: firstPage, perPage } = checkListParams(params)
     return new PagePromise(
       (page) =>
-        this.#transport.request({
-          method: 'GET',
-          path: '/api/payment-intents',
-          query: { page, per_page: perPage, agent_id: params.agentId },
-          schema: pageResponseSchema('payment_intents', paymentIntentSchema, { page, perPage }),
-          signal: params.signal,
-        }),
+        this.#transport
+          .request({
+            method: 'GET',
+            path: '/api/payment-intents',
+            query: { page, per_page: perPage, agent_id: params.agentId },
+            schema: paymentIntentsPage,
+            signal: params.signal,
+          })
+          .then((wire) => toPageData(wire, { page, perPage })),
       firstPage,
     )
   }

@@ -1,8 +1,10 @@
 import { PagePromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
-import { pageResponseSchema } from '../schemas/page-response.js'
+import { pageResponseSchema, toPageData } from '../schemas/page-response.js'
 import { type Transaction, transactionSchema } from '../schemas/transaction.js'
 import { checkListParams, type ListParams } from './list-params.js'
+
+const transactionsPage = pageResponseSchema('transactions', transactionSchema)
 
 export class Transactions {
   readonly #transport: Transport
@@ -19,13 +21,15 @@ export class Transactions {
     const { page: firstPage, perPage } = checkListParams(params)
     return new PagePromise(
       (page) =>
-        this.#transport.request({
-          method: 'GET',
-          path: '/api/transactions',
-          query: { page, per_page: perPage, agent_id: params.agentId },
-          schema: pageResponseSchema('transactions', transactionSchema, { page, perPage }),
-          signal: params.signal,
-        }),
+        this.#transport
+          .request({
+            method: 'GET',
+            path: '/api/transactions',
+            query: { page, per_page: perPage, agent_id: params.agentId },
+            schema: transactionsPage,
+            signal: params.signal,
+          })
+          .then((wire) => toPageData(wire, { page, perPage })),
       firstPage,
     )
   }

@@ -1,38 +1,56 @@
 import type { PageData } from '@x/core'
 import { z } from 'zod'
 
+/** A list page as the server sent it; what it left out is filled from the request by `toPageData`. */
+export interface WirePage<T> {
+  data: T[]
+  total: number | undefined
+  page: number | undefined
+  perPage: number | undefined
+  /** An older server's bare array: everything there is, on one page. */
+  bare: boolean
+}
+
+const optionalCount = (minimum: number) => z.number().int().min(minimum).nullish().catch(undefined)
+
 /**
  * A list page `{ <items>: [...], total, page, per_page }`. A bare array (what older
- * servers send for transactions) is accepted as one complete page.
+ * servers send for transactions) is accepted as one complete page. Build it once per item
+ * type, at module load: zod compiles a schema on its first parse, which costs far more
+ * than the parse itself.
  */
-export function pageResponseSchema<T>(
-  itemsKey: string,
-  item: z.ZodType<T>,
-  requested: { page: number; perPage: number },
-): z.ZodType<PageData<T>> {
+export function pageResponseSchema<T>(itemsKey: string, item: z.ZodType<T>): z.ZodType<WirePage<T>> {
   const paged = z
     .looseObject({
       [itemsKey]: z.array(item),
-      total: z.number().int().nonnegative().nullish().catch(undefined),
-      page: z.number().int().positive().nullish().catch(undefined),
-      per_page: z.number().int().positive().nullish().catch(undefined),
+      total: optionalCount(0),
+      page: optionalCount(1),
+      per_page: optionalCount(1),
     })
-    .transform((wire) => {
-      const data = wire[itemsKey] as T[]
-      return {
-        data,
-        total:
-          (wire.total as number | null | undefined) ?? (requested.page - 1) * requested.perPage + data.length,
-        page: (wire.page as number | null | undefined) ?? requested.page,
-        perPage: (wire.per_page as number | null | undefined) ?? requested.perPage,
-      }
-    })
-  const bare = z.array(item).transform((data) => ({
-    data,
-    // Old servers don't paginate: this array is everything, so no further page exists.
-    total: (requested.page - 1) * requested.perPage + data.length,
-    page: requested.page,
-    perPage: Math.max(requested.perPage, data.length),
-  }))
-  return z.union([paged, bare]) as unknown as z.ZodType<PageData<T>>
+    .transform(
+      (wire): WirePage<T> => ({
+        data: wire[itemsKey] as T[],
+        total: (wire.total as number | null | undefined) ?? undefined,
+        page: (wire.page as number | null | undefined) ?? undefined,
+        perPage: (wire.per_page as number | null | undefined) ?? undefined,
+        bare: false,
+      }),
+    )
+  const bare = z
+    .array(item)
+    .transform(
+      (data): WirePage<T> => ({ data, total: undefined, page: undefined, perPage: undefined, bare: true }),
+    )
+  return z.union([paged, bare]) as unknown as z.ZodType<WirePage<T>>
+}
+
+/** Fills what the server left out from what was asked for. */
+export function toPageData<T>(wire: WirePage<T>, requested: { page: number; perPage: number }): PageData<T> {
+  const { data } = wire
+  // Without a total, this page is taken as the last: nothing says another one exists.
+  const total = wire.total ?? (requested.page - 1) * requested.perPage + data.length
+  if (wire.bare) {
+    return { data, total, page: requested.page, perPage: Math.max(requested.perPage, data.length) }
+  }
+  return { data, total, page: wire.page ?? requested.page, perPage: wire.perPage ?? requested.perPage }
 }

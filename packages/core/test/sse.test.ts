@@ -1,7 +1,13 @@
 import type { ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { APIError, ConnectionError, type SseEvent, TimeoutError, UserAbortError } from '../src/index.js'
-import { createTransport, defaultErrorMap, readSse, type TransportOptions } from '../src/internal/index.js'
+import {
+  createTransport,
+  defaultErrorMap,
+  type ReadSseOptions,
+  readSse,
+  type TransportOptions,
+} from '../src/internal/index.js'
 import { type LocalServer, sendJson, startServer } from './support/local-server.js'
 
 let server: LocalServer | undefined
@@ -48,7 +54,7 @@ function sseResponse(chunks: string[], status = 200): Response {
   })
 }
 
-const read = (chunks: string[], options: Partial<Parameters<typeof readSse>[1]> = {}) =>
+const read = (chunks: string[], options: Partial<ReadSseOptions> = {}) =>
   collect(readSse(sseResponse(chunks), { errors: defaultErrorMap, ...options }))
 
 describe('parsing', () => {

@@ -1,17 +1,15 @@
 import type { SseEvent } from '@x/core'
-import type { SseStream } from '@x/core/internal'
 import { describe, expect, it } from 'vitest'
 import { ChatStream, type ChatStreamEvent } from '../src/resources/chat-stream.js'
 
 function streamOf(events: SseEvent[]): ChatStream {
-  const sse: SseStream = {
+  return new ChatStream(async (map) => ({
     response: Promise.resolve(new Response(null)),
     abort() {},
     async *[Symbol.asyncIterator]() {
-      yield* events
+      for (const event of events) yield map(event)
     },
-  }
-  return new ChatStream(async () => sse)
+  }))
 }
 
 const sse = (event: string, data: unknown): SseEvent => ({

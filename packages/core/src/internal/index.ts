@@ -35,6 +35,7 @@ export {
 } from '../transport/retry-policy.js'
 export { createIdempotencyKey } from '../util/idempotency-key.js'
 export { inspectable } from '../util/inspectable.js'
+export { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 export { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
 export { readEnv } from '../util/read-env.js'
 export { isSecretName, redact, redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import { UserAbortError } from '../errors/connection-error.js'
+import { ClientClosedError, UserAbortError } from '../errors/connection-error.js'
 import type { ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
 import { redact, redactError, redactHeaders, redactText } from '../util/redact.js'
@@ -23,111 +23,202 @@ export interface SseOptions {
   idleTimeoutMs?: number | undefined
 }
 
-export interface ReadSseOptions extends SseOptions {
+export interface ReadSseOptions<T = SseEvent> extends SseOptions {
   errors: ErrorMap
   /** The caller's signal: its abort surfaces as UserAbortError. */
   signal?: AbortSignal | undefined
+  /** The client's own close signal: a stream cut by `close()` surfaces as ClientClosedError. */
+  closing?: AbortSignal | undefined
   /** For messages, e.g. `POST https://…/stream`. */
   requestLabel?: string | undefined
   /** Called once when reading stops for any reason, to release the connection. */
   onClose?: (() => void) | undefined
+  /**
+   * Turns each event into what the caller yields, inside the one iterator: a wrapper
+   * generator per layer would cost a promise round-trip per event each.
+   */
+  map?: ((event: SseEvent) => T) | undefined
 }
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined })
 
 /**
  * Reads a `text/event-stream` response as events. Comments (keep-alives) are skipped;
  * leaving the loop early (`break`, `return`, an exception) cancels the body and closes the
  * connection through `onClose`.
  */
-export async function* readSse(response: Response, options: ReadSseOptions): AsyncGenerator<SseEvent, void> {
-  const { errors } = options
-  const label = options.requestLabel ?? 'the event stream'
-  const terminalEvents = options.terminalEvents ?? []
-  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000
-  if (!response.body) {
-    options.onClose?.()
-    throw new errors.connection({ message: `${label} returned no body.`, code: 'stream_incomplete' })
-  }
+export function readSse<T = SseEvent>(
+  response: Response,
+  options: ReadSseOptions<T>,
+): AsyncIterableIterator<T> {
+  return new SseReader(response, options)
+}
 
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-  let pending: SseEvent[] = []
-  const parser = createParser({ onEvent: (message) => pending.push(toEvent(message)) })
-
+/**
+ * A hand-written iterator rather than an async generator: events parsed from one chunk are
+ * queued and handed out as already-resolved results, so a `for await` pays one promise per
+ * event and nothing more.
+ */
+class SseReader<T> implements AsyncIterableIterator<T> {
+  readonly #response: Response
+  readonly #options: ReadSseOptions<T>
+  readonly #label: string
+  readonly #terminalEvents: readonly string[]
+  readonly #idleTimeoutMs: number
+  readonly #reader: ReadableStreamDefaultReader<string> | undefined
+  readonly #queue: SseEvent[] = []
+  readonly #parser = createParser({ onEvent: (message) => this.#queue.push(toEvent(message)) })
+  #head = 0
+  #closed = false
+  #bodyEnded = false
+  #reading: Promise<IteratorResult<T>> | undefined
   // One timer re-armed lazily: a chunk only records the time, so a fast stream pays nothing.
-  let lastActivity = Date.now()
-  let idle = false
-  let idleTimer: ReturnType<typeof setTimeout> | undefined
-  const armIdleTimer = (delay: number) => {
-    idleTimer = setTimeout(() => {
-      const quietFor = Date.now() - lastActivity
-      if (quietFor < idleTimeoutMs) return armIdleTimer(idleTimeoutMs - quietFor)
-      idle = true
-      void reader.cancel().catch(() => {})
-    }, delay)
-  }
-  armIdleTimer(idleTimeoutMs)
+  #lastActivity = Date.now()
+  #idle = false
+  #idleTimer: ReturnType<typeof setTimeout> | undefined
 
-  let finished = false
-  try {
+  constructor(response: Response, options: ReadSseOptions<T>) {
+    this.#response = response
+    this.#options = options
+    this.#label = options.requestLabel ?? 'the event stream'
+    this.#terminalEvents = options.terminalEvents ?? []
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000
+    if (!response.body) return
+    this.#reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+    this.#armIdleTimer(this.#idleTimeoutMs)
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    // Calls made while a read is pending wait their turn, as they would with a generator.
+    if (this.#reading) return this.#reading.then(() => this.next())
+    try {
+      const ready = this.#take()
+      if (ready) return Promise.resolve(ready)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.#reading = this.#read().finally(() => {
+      this.#reading = undefined
+    })
+    return this.#reading
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.#close()
+    return Promise.resolve(DONE)
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.#close()
+    return Promise.reject(error)
+  }
+
+  /** The next queued event as a result, or undefined when a chunk must be read first. */
+  #take(): IteratorResult<T> | undefined {
+    if (this.#closed) return DONE
+    if (!this.#reader) {
+      this.#close()
+      throw new this.#options.errors.connection({
+        message: `${this.#label} returned no body.`,
+        code: 'stream_incomplete',
+      })
+    }
+    if (this.#head === this.#queue.length) return undefined
+    const event = this.#queue[this.#head++]!
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0
+      this.#head = 0
+    }
+    if (event.event === this.#options.errorEvent) {
+      this.#close()
+      throw this.#streamError(event)
+    }
+    // The protocol's last event: nothing after it is read.
+    if (this.#terminalEvents.includes(event.event)) this.#close()
+    const map = this.#options.map
+    return { done: false, value: map ? map(event) : (event as T) }
+  }
+
+  async #read(): Promise<IteratorResult<T>> {
+    const reader = this.#reader!
     for (;;) {
       let chunk: ReadableStreamReadResult<string>
       try {
         chunk = await reader.read()
       } catch (error) {
-        throw interrupted(error)
+        if (this.#closed) return DONE
+        this.#close()
+        throw this.#interrupted(error)
       }
-      if (idle) {
-        throw new errors.timeout({
-          message: `${label} sent nothing for ${idleTimeoutMs} ms; the stream was closed.`,
+      if (this.#idle) {
+        this.#close()
+        throw new this.#options.errors.timeout({
+          message: `${this.#label} sent nothing for ${this.#idleTimeoutMs} ms; the stream was closed.`,
           code: 'stream_idle_timeout',
         })
       }
-      if (chunk.done) break
-      lastActivity = Date.now()
-      parser.feed(chunk.value)
-      if (pending.length === 0) continue
-      const events = pending
-      pending = []
-      for (const event of events) {
-        if (event.event === options.errorEvent) throw streamError(event)
-        yield event
-        if (terminalEvents.includes(event.event)) {
-          finished = true
-          return
-        }
+      if (chunk.done) {
+        this.#bodyEnded = true
+        this.#close()
+        // An event the body ended in the middle of (no closing blank line) is dropped, as the
+        // SSE spec says: it may be cut short, and half an event must not pass for a whole one.
+        if (this.#terminalEvents.length === 0) return DONE
+        throw new this.#options.errors.connection({
+          message: `${this.#label} ended before its final event (${this.#terminalEvents.join(' or ')}); the connection was probably cut. The request was not re-sent.`,
+          code: 'stream_incomplete',
+        })
       }
+      this.#lastActivity = Date.now()
+      this.#parser.feed(chunk.value)
+      const ready = this.#take()
+      if (ready) return ready
     }
-    // An event the body ended in the middle of (no closing blank line) is dropped, as the
-    // SSE spec says: it may be cut short, and half an event must not pass for a whole one.
-    if (terminalEvents.length > 0) {
-      throw new errors.connection({
-        message: `${label} ended before its final event (${terminalEvents.join(' or ')}); the connection was probably cut. The request was not re-sent.`,
-        code: 'stream_incomplete',
-      })
-    }
-    finished = true
-  } finally {
-    clearTimeout(idleTimer)
-    if (!finished) void reader.cancel().catch(() => {})
-    reader.releaseLock()
-    options.onClose?.()
   }
 
-  function interrupted(error: unknown): SdkError {
-    if (options.signal?.aborted) return new UserAbortError({ cause: options.signal.reason })
-    return new errors.connection({
-      message: `${label} was interrupted before its final event. The request was not re-sent.`,
+  #close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    clearTimeout(this.#idleTimer)
+    if (this.#reader) {
+      if (!this.#bodyEnded) void this.#reader.cancel().catch(() => {})
+      this.#reader.releaseLock()
+    }
+    this.#options.onClose?.()
+  }
+
+  #armIdleTimer(delay: number): void {
+    this.#idleTimer = setTimeout(() => {
+      const quietFor = Date.now() - this.#lastActivity
+      if (quietFor < this.#idleTimeoutMs) return this.#armIdleTimer(this.#idleTimeoutMs - quietFor)
+      this.#idle = true
+      void this.#reader?.cancel().catch(() => {})
+    }, delay)
+  }
+
+  #interrupted(error: unknown): SdkError {
+    const { signal, closing } = this.#options
+    if (signal?.aborted) return new UserAbortError({ cause: signal.reason })
+    // close() cut the connection: say so rather than blame the network.
+    if (closing?.aborted) return new ClientClosedError()
+    return new this.#options.errors.connection({
+      message: `${this.#label} was interrupted before its final event. The request was not re-sent.`,
       code: 'stream_interrupted',
       cause: redactError(error),
     })
   }
 
-  function streamError(event: SseEvent): SdkError {
+  #streamError(event: SseEvent): SdkError {
+    const response = this.#response
     const data = event.data as { message?: unknown; detail?: unknown; code?: unknown } | undefined
     const message =
       typeof data === 'object' && data !== null
         ? String(data.message ?? data.detail ?? 'The server reported an error in the stream.')
         : String(event.data || 'The server reported an error in the stream.')
-    return new errors.api.default({
+    return new this.#options.errors.api.default({
       statusCode: response.status,
       code:
         typeof data === 'object' && data !== null && typeof data.code === 'string'

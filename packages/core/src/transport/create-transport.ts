@@ -4,6 +4,7 @@ import { ClientClosedError, ResponseValidationError, UserAbortError } from '../e
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
 import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
+import { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { redactError, redactText, redactUrl } from '../util/redact.js'
 import { sleep } from '../util/sleep.js'
@@ -93,10 +94,14 @@ export interface RequestOptions<T> {
   retry?: 'auto' | 'never' | 'idempotent'
 }
 
-export type StreamRequestOptions = Omit<RequestOptions<never>, 'schema'> & SseOptions
+export type StreamRequestOptions<T = SseEvent> = Omit<RequestOptions<never>, 'schema'> &
+  SseOptions & {
+    /** Maps each event to what the stream yields (validation, renaming) in the same iterator. */
+    map?: ((event: SseEvent) => T) | undefined
+  }
 
 /** A server-sent event stream. Iterate it once; `break` or `abort()` closes the connection. */
-export interface SseStream extends AsyncIterable<SseEvent> {
+export interface SseStream<T = SseEvent> extends AsyncIterable<T> {
   /** The response, once its headers arrived (starts the request if iteration hasn't). */
   readonly response: Promise<Response>
   abort(): void
@@ -109,7 +114,7 @@ export interface Transport {
    * Opens an SSE stream. Getting the response is retried like any request; once it
    * arrives nothing is retried, so an event is never delivered twice.
    */
-  stream(options: StreamRequestOptions): SseStream
+  stream<T = SseEvent>(options: StreamRequestOptions<T>): SseStream<T>
   /** Aborts requests in flight; later calls throw ClientClosedError. */
   close(): void
   readonly closed: boolean
@@ -159,7 +164,7 @@ class HttpTransport implements Transport {
     return { data: this.#parse(options, text, response), response }
   }
 
-  stream(options: StreamRequestOptions): SseStream {
+  stream<T = SseEvent>(options: StreamRequestOptions<T>): SseStream<T> {
     // The stream's own controller: `abort()` before the first read sends nothing, and an abort
     // mid-stream surfaces as UserAbortError like the caller's signal, not as a cut connection.
     const controller = new AbortController()
@@ -178,24 +183,25 @@ class HttpTransport implements Transport {
       abort() {
         controller.abort()
       },
-      async *[Symbol.asyncIterator]() {
-        const { response, abort, requestLabel } = await open()
-        try {
-          yield* readSse(response, {
-            errors,
-            signal,
-            terminalEvents: options.terminalEvents,
-            errorEvent: options.errorEvent,
-            idleTimeoutMs: options.idleTimeoutMs,
-            requestLabel,
-            onClose: abort,
-          })
-        } catch (error) {
-          // close() cut the connection: say so rather than blame the network.
-          if (closing.aborted && !signal.aborted) throw new ClientClosedError()
-          throw error
-        }
-      },
+      [Symbol.asyncIterator]: () =>
+        lazyAsyncIterator(
+          () =>
+            open().then(({ response, abort, requestLabel }) =>
+              readSse(response, {
+                errors,
+                signal,
+                closing,
+                terminalEvents: options.terminalEvents,
+                errorEvent: options.errorEvent,
+                idleTimeoutMs: options.idleTimeoutMs,
+                requestLabel,
+                onClose: abort,
+                map: options.map,
+              }),
+            ),
+          // Leaving before the response arrived: abort the request rather than read it.
+          () => controller.abort(),
+        ),
     }
   }
 

@@ -1,5 +1,5 @@
 import type { SseEvent } from '@x/core'
-import type { SseStream } from '@x/core/internal'
+import { lazyAsyncIterator, type SseStream } from '@x/core/internal'
 import { RalioConnectionError } from '../errors.js'
 import {
   type ConversationEventData,
@@ -40,13 +40,13 @@ export interface ChatStreamResult {
  * connection. A stream is never re-sent once it started: a cut is an error.
  */
 export class ChatStream implements AsyncIterable<ChatStreamEvent> {
-  readonly #open: () => Promise<SseStream>
-  #stream: Promise<SseStream> | undefined
+  readonly #open: (map: (event: SseEvent) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>
+  #stream: Promise<SseStream<ChatStreamEvent>> | undefined
   #iterated = false
   #conversationId: string | undefined
 
-  /** @internal */
-  constructor(open: () => Promise<SseStream>) {
+  /** @internal `open` sends the request; events pass through `map` inside core's one iterator. */
+  constructor(open: (map: (event: SseEvent) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>) {
     this.#open = open
   }
 
@@ -55,15 +55,21 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return this.#conversationId
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<ChatStreamEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<ChatStreamEvent> {
     if (this.#iterated) throw new TypeError('A chat stream can be iterated only once')
     this.#iterated = true
-    this.#stream ??= this.#open()
-    for await (const event of await this.#stream) {
+    const map = (event: SseEvent): ChatStreamEvent => {
       const mapped = toChatStreamEvent(event)
       if (mapped.event === 'conversation') this.#conversationId = mapped.data.conversationId
-      yield mapped
+      return mapped
     }
+    return lazyAsyncIterator(
+      async () => {
+        this.#stream ??= this.#open(map)
+        return (await this.#stream)[Symbol.asyncIterator]()
+      },
+      () => this.abort(),
+    )
   }
 
   /** Reads the stream to its end and returns the full reply. */
@@ -88,6 +94,12 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 }
 
 function toChatStreamEvent(event: SseEvent): ChatStreamEvent {
+  // The hot path: a long reply is mostly text deltas, so they skip the schema when well formed.
+  if (event.event === 'text_delta' || event.event === 'reply') {
+    const text = (event.data as { text?: unknown } | null)?.text
+    if (typeof text === 'string')
+      return { event: event.event, name: event.event, data: { text }, raw: event.raw, text }
+  }
   const schema = chatStreamEventSchemas[event.event]
   if (schema === undefined) return unknownEvent(event)
   const parsed = schema.safeParse(event.data)

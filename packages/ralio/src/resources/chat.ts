@@ -52,8 +52,9 @@ export class Chat {
   /** Sends a message and yields the agent's work as it happens: tools, text deltas, reply. */
   stream(params: ChatStreamParams): ChatStream {
     const { transport, timeoutMs, idleTimeoutMs } = this.#options
-    return new ChatStream(async () =>
+    return new ChatStream(async (map) =>
       transport.stream({
+        map,
         method: 'POST',
         path: '/api/chat/stream',
         json: await this.#body(params),

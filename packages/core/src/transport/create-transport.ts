@@ -142,12 +142,23 @@ class HttpTransport implements Transport {
   readonly #userAgent: string
   readonly #closing = new AbortController()
   readonly #baseUrl: string
+  /** One ky instance: normalising its fixed options on every call would cost per request. */
+  readonly #ky: typeof ky
 
   constructor(options: TransportOptions) {
     this.#options = options
     this.#errors = options.errors ?? defaultErrorMap
     this.#logger = options.logger ?? createLogger(undefined, 'x')
     this.#userAgent = userAgent(options.userAgent)
+    // Retries, timeouts and status handling are the transport's own (see #send); ky makes
+    // each single attempt.
+    this.#ky = ky.create({
+      timeout: false,
+      retry: 0,
+      throwHttpErrors: false,
+      // Looked up per call so a replaced globalThis.fetch is honoured.
+      fetch: (input, init) => (options.fetch ?? globalThis.fetch)(input, init),
+    })
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '')
   }
 
@@ -275,36 +286,30 @@ class HttpTransport implements Transport {
     const maxChallenges = this.#options.maxChallenges ?? 3
     const challenges = new Set<string>()
     const callerSignal = options.signal
-    const fetchImplementation = this.#options.fetch
 
     for (let attempt = 0; ; attempt++) {
       this.#throwIfStopped(callerSignal)
       const attemptController = new AbortController()
-      const signal = AbortSignal.any(
-        [attemptController.signal, this.#closing.signal, callerSignal].filter((s): s is AbortSignal => !!s),
-      )
+      // Plain listeners rather than AbortSignal.any: this runs for every attempt.
+      const unlink = linkAbort(attemptController, this.#closing.signal, callerSignal)
+      const signal = attemptController.signal
       const headers = this.#headers(options, mode)
       const context: AttemptContext = { method, url, attempt, headers, signal }
       await this.#options.auth?.authorize(context)
 
       const timer = setTimeout(() => attemptController.abort(TIMED_OUT), timeoutMs)
+      /** Ends the attempt's timer and signal links (an open stream keeps them until it closes). */
+      const release = () => {
+        clearTimeout(timer)
+        unlink()
+      }
       const started = Date.now()
       let response: Response
       try {
         this.#logger.debug(`→ ${requestLabel}`, { attempt })
-        response = await ky(url, {
-          method,
-          headers,
-          body,
-          signal,
-          timeout: false,
-          retry: 0,
-          throwHttpErrors: false,
-          // Looked up per call so a replaced globalThis.fetch is honoured.
-          fetch: (input, init) => (fetchImplementation ?? globalThis.fetch)(input, init),
-        })
+        response = await this.#ky(url, { method, headers, body, signal })
       } catch (error) {
-        clearTimeout(timer)
+        release()
         const failure = this.#noResponseError(
           error,
           callerSignal,
@@ -323,13 +328,13 @@ class HttpTransport implements Transport {
         reason = await this.#options.auth?.challenge?.(response, context)
       } catch (error) {
         // The auth layer gave up (e.g. a refresh failed): release the attempt before rethrowing.
-        clearTimeout(timer)
+        release()
         void response.body?.cancel().catch(() => {})
         throw error
       }
       if (reason !== undefined && !challenges.has(reason) && challenges.size < maxChallenges) {
         challenges.add(reason)
-        clearTimeout(timer)
+        release()
         // Not awaited: cancelling a body that was tee'd (a fetch wrapper that cloned the
         // response to log or cache it) only settles once every branch is cancelled.
         void response.body?.cancel().catch(() => {})
@@ -340,8 +345,11 @@ class HttpTransport implements Transport {
       if (response.ok && mode === 'stream') {
         // From here the stream's idle timeout takes over from the attempt timeout.
         clearTimeout(timer)
-        const opened = { response, abort: () => attemptController.abort(), signal, requestLabel }
-        return { response, text: '', opened }
+        const abort = () => {
+          attemptController.abort()
+          unlink()
+        }
+        return { response, text: '', opened: { response, abort, signal, requestLabel } }
       }
 
       let text: string
@@ -361,10 +369,9 @@ class HttpTransport implements Transport {
         await this.#retryOrThrow(decision, failure, retryRequest, requestLabel, callerSignal)
         continue
       } finally {
-        clearTimeout(timer)
+        release()
       }
-      const opened = { response, abort: () => attemptController.abort(), signal, requestLabel }
-      if (response.ok) return { response, text, opened }
+      if (response.ok) return { response, text, opened: { response, abort: release, signal, requestLabel } }
 
       const decision = policy.afterResponse(retryRequest, response.status, response.headers)
       const failure = createApiError(this.#errors, {
@@ -467,4 +474,21 @@ function describeCause(error: unknown): string {
     current = record.cause
   }
   return [...new Set(parts)].join(': ') || 'unknown error'
+}
+
+/**
+ * Aborts `controller` when any of `signals` aborts, with its reason. Returns the function
+ * that removes the listeners again, so a long-lived signal (the client's, the caller's)
+ * does not collect one per request.
+ */
+function linkAbort(controller: AbortController, ...signals: (AbortSignal | undefined)[]): () => void {
+  const linked = signals.filter((signal): signal is AbortSignal => signal !== undefined)
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason)
+  for (const signal of linked) {
+    if (signal.aborted) controller.abort(signal.reason)
+    else signal.addEventListener('abort', onAbort, { once: true })
+  }
+  return () => {
+    for (const signal of linked) signal.removeEventListener('abort', onAbort)
+  }
 }

@@ -113,15 +113,15 @@ export function redactHeaders(
 
 /** A URL without credentials or secret-named query parameters. */
 export function redactUrl(url: URL | string): string {
-  const copy = new URL(url)
-  if (copy.username || copy.password) {
-    copy.username = ''
-    copy.password = ''
-  }
-  for (const key of [...copy.searchParams.keys()]) {
-    if (isSecretName(key)) copy.searchParams.set(key, REDACTED)
-  }
-  return copy.toString()
+  const parsed = typeof url === 'string' ? new URL(url) : url
+  // Most URLs carry nothing to hide: return them without copying (this runs per request).
+  const secretKeys = parsed.search ? [...parsed.searchParams.keys()].filter(isSecretName) : []
+  if (!parsed.username && !parsed.password && secretKeys.length === 0) return parsed.href
+  const copy = new URL(parsed)
+  copy.username = ''
+  copy.password = ''
+  for (const key of secretKeys) copy.searchParams.set(key, REDACTED)
+  return copy.href
 }
 
 /**

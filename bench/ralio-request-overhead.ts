@@ -8,11 +8,10 @@ import { formatFigure } from './support/statistics.ts'
 
 const TARGET = 1.1
 const SEEDED_TRANSACTIONS = 20
-/** Shown with a missed target: what profiling this benchmark found. */
+/** Shown with a missed target: where to look. */
 const WHY =
-  'profiled cause: every page request builds a new zod schema (`pageResponseSchema()` in packages/ralio/src/schemas/page-response.ts, ' +
-  'called per request by resources/transactions.ts) and zod 4 compiles a new object schema on its first parse: about 0.35 ms of CPU per request ' +
-  'against about 0.03 ms with a schema built once'
+  'the gap is client CPU per request (the sandbox runs in another process); profile with `node --cpu-prof`: the causes found so far ' +
+  "sat in @x/core's transport (ky, per-attempt signals and timers) and in the response schema"
 
 /**
  * `client.transactions.list()` through @x/ralio against the Ralio sandbox, versus raw

@@ -7,11 +7,10 @@ import type { SandboxProcess } from './support/sandbox-process.ts'
 import { formatFigure } from './support/statistics.ts'
 
 const TARGET = 1.1
-/** Shown with a missed target: what profiling this benchmark found. */
+/** Shown with a missed target: where to look. */
 const WHY =
-  "profiled cause: client CPU per call in @x/core's transport — ky builds and normalises a Request per attempt, plus AbortSignal.any, " +
-  'a timer and the zod parse — about 0.3–0.5 ms more than bare fetch against a trivial local server; sequential calls pay all of it, ' +
-  'with 64 in flight the server dominates'
+  'the gap is client CPU per request (the sandbox runs in another process); profile with `node --cpu-prof`: the causes found so far ' +
+  "sat in @x/core's transport (ky, per-attempt signals and timers) and in the response schema"
 
 /**
  * `client.requestAction()` versus raw fetch with the same headers and body: bearer agent

@@ -130,9 +130,7 @@ export async function benchStreamingThroughput(
         ...(share.median < THROUGHPUT_TARGET
           ? {
               note:
-                `missed by ${(THROUGHPUT_TARGET - share.median).toFixed(2)}; profiled cause: each event passes three async generators ` +
-                "(core's readSse, the transport's `yield*` wrapper in packages/core/src/transport/create-transport.ts, ChatStream's iterator in " +
-                'packages/ralio/src/resources/chat-stream.ts), a promise round-trip each per event, plus a zod safeParse per event in toChatStreamEvent; ' +
+                `missed by ${(THROUGHPUT_TARGET - share.median).toFixed(2)}; ` +
                 `readSse alone reaches ${(1 / core.cost.eventsPerSecond.median).toFixed(2)} of the floor`,
             }
           : {}),

@@ -1,8 +1,9 @@
-import { PagePromise } from '@x/core'
+import type { PagePromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
-import { pageResponseSchema, toPageData } from '../schemas/page-response.js'
+import { pageResponseSchema } from '../schemas/page-response.js'
 import { type PaymentIntent, paymentIntentSchema } from '../schemas/payment-intent.js'
-import { checkListParams, type ListParams } from './list-params.js'
+import { listPages } from './list-pages.js'
+import type { ListParams } from './list-params.js'
 
 const paymentIntentsPage = pageResponseSchema('payment_intents', paymentIntentSchema)
 
@@ -18,19 +19,6 @@ export class PaymentIntents {
    * `await` for one page; `for await` for every intent across pages.
    */
   list(params: ListParams = {}): PagePromise<PaymentIntent> {
-    const { page: firstPage, perPage } = checkListParams(params)
-    return new PagePromise(
-      (page) =>
-        this.#transport
-          .request({
-            method: 'GET',
-            path: '/api/payment-intents',
-            query: { page, per_page: perPage, agent_id: params.agentId },
-            schema: paymentIntentsPage,
-            signal: params.signal,
-          })
-          .then((wire) => toPageData(wire, { page, perPage })),
-      firstPage,
-    )
+    return listPages(this.#transport, '/api/payment-intents', paymentIntentsPage, params)
   }
 }

@@ -1,8 +1,9 @@
-import { PagePromise } from '@x/core'
+import type { PagePromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
-import { pageResponseSchema, toPageData } from '../schemas/page-response.js'
+import { pageResponseSchema } from '../schemas/page-response.js'
 import { type Transaction, transactionSchema } from '../schemas/transaction.js'
-import { checkListParams, type ListParams } from './list-params.js'
+import { listPages } from './list-pages.js'
+import type { ListParams } from './list-params.js'
 
 const transactionsPage = pageResponseSchema('transactions', transactionSchema)
 
@@ -18,19 +19,6 @@ export class Transactions {
    * across pages. Amounts are decimal strings.
    */
   list(params: ListParams = {}): PagePromise<Transaction> {
-    const { page: firstPage, perPage } = checkListParams(params)
-    return new PagePromise(
-      (page) =>
-        this.#transport
-          .request({
-            method: 'GET',
-            path: '/api/transactions',
-            query: { page, per_page: perPage, agent_id: params.agentId },
-            schema: transactionsPage,
-            signal: params.signal,
-          })
-          .then((wire) => toPageData(wire, { page, perPage })),
-      firstPage,
-    )
+    return listPages(this.#transport, '/api/transactions', transactionsPage, params)
   }
 }

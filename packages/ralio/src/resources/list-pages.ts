@@ -1,0 +1,31 @@
+import { PagePromise } from '@x/core'
+import type { Transport } from '@x/core/internal'
+import type { z } from 'zod'
+import { toPageData, type WirePage } from '../schemas/page-response.js'
+import { checkListParams, type ListParams } from './list-params.js'
+
+/**
+ * A paginated GET as a PagePromise: `await` for one page, `for await` for every item. The
+ * page schema is built once by the caller (see pageResponseSchema).
+ */
+export function listPages<T>(
+  transport: Transport,
+  path: string,
+  pageSchema: z.ZodType<WirePage<T>>,
+  params: ListParams,
+): PagePromise<T> {
+  const { page: firstPage, perPage } = checkListParams(params)
+  return new PagePromise(
+    (page) =>
+      transport
+        .request({
+          method: 'GET',
+          path,
+          query: { page, per_page: perPage, agent_id: params.agentId },
+          schema: pageSchema,
+          signal: params.signal,
+        })
+        .then((wire) => toPageData(wire, { page, perPage })),
+    firstPage,
+  )
+}

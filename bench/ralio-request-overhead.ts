@@ -1,6 +1,6 @@
 import { RalioClient } from '@x/ralio'
 import { type BenchOptions, type BenchSection, type TargetCheck, table } from './support/bench-section.ts'
-import { type Comparison, compareRounds, timeCalls } from './support/compare-rounds.ts'
+import { type Comparison, callPlan, compareCalls } from './support/compare-rounds.ts'
 import { createDpopFloor } from './support/dpop-floor.ts'
 import { type RalioBinding, registerRalioBinding } from './support/ralio-binding.ts'
 import type { SandboxProcess } from './support/sandbox-process.ts'
@@ -63,23 +63,11 @@ async function measure(
     if (body.transactions.length !== SEEDED_TRANSACTIONS) throw new Error('the floor read an unexpected page')
   }
 
-  const rounds = options.quick ? 5 : 9
-  const sequentialCount = options.quick ? 150 : 500
-  const concurrentCount = options.quick ? 640 : 3200
-  const higherIsBetter = { latencyMs: false, perSecond: true }
-  const sequential = await compareRounds({
-    rounds,
-    warmupRounds: 1,
-    higherIsBetter,
-    sdk: { name: '@x/ralio', round: () => timeCalls(sdkCall, sequentialCount, 1) },
-    floor: { name: 'fetch + jose', round: () => timeCalls(floorCall, sequentialCount, 1) },
-  })
-  const concurrent = await compareRounds({
-    rounds,
-    warmupRounds: 1,
-    higherIsBetter,
-    sdk: { name: '@x/ralio', round: () => timeCalls(sdkCall, concurrentCount, 64) },
-    floor: { name: 'fetch + jose', round: () => timeCalls(floorCall, concurrentCount, 64) },
+  const { rounds, sequentialCount, concurrentCount } = callPlan(options.quick)
+  const { sequential, concurrent } = await compareCalls({
+    quick: options.quick,
+    sdk: { name: '@x/ralio', call: sdkCall },
+    floor: { name: 'fetch + jose', call: floorCall },
   })
 
   const targets: TargetCheck[] = []

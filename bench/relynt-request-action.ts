@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { RelyntClient } from '@x/relynt'
 import { comparisonRows } from './ralio-request-overhead.ts'
 import { type BenchOptions, type BenchSection, type TargetCheck, table } from './support/bench-section.ts'
-import { compareRounds, timeCalls } from './support/compare-rounds.ts'
+import { callPlan, compareCalls } from './support/compare-rounds.ts'
 import type { SandboxProcess } from './support/sandbox-process.ts'
 import { formatFigure } from './support/statistics.ts'
 
@@ -54,23 +54,11 @@ export async function benchRelyntRequestAction(
       if (body.decision !== 'allow') throw new Error(`expected allow, got ${body.decision}`)
     }
 
-    const rounds = options.quick ? 5 : 9
-    const sequentialCount = options.quick ? 150 : 500
-    const concurrentCount = options.quick ? 640 : 3200
-    const higherIsBetter = { latencyMs: false, perSecond: true }
-    const sequential = await compareRounds({
-      rounds,
-      warmupRounds: 1,
-      higherIsBetter,
-      sdk: { name: '@x/relynt', round: () => timeCalls(sdkCall, sequentialCount, 1) },
-      floor: { name: 'fetch', round: () => timeCalls(floorCall, sequentialCount, 1) },
-    })
-    const concurrent = await compareRounds({
-      rounds,
-      warmupRounds: 1,
-      higherIsBetter,
-      sdk: { name: '@x/relynt', round: () => timeCalls(sdkCall, concurrentCount, 64) },
-      floor: { name: 'fetch', round: () => timeCalls(floorCall, concurrentCount, 64) },
+    const { rounds, sequentialCount, concurrentCount } = callPlan(options.quick)
+    const { sequential, concurrent } = await compareCalls({
+      quick: options.quick,
+      sdk: { name: '@x/relynt', call: sdkCall },
+      floor: { name: 'fetch', call: floorCall },
     })
 
     const targets: TargetCheck[] = []

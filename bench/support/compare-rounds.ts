@@ -91,3 +91,40 @@ export async function timeCalls(
   latencies.sort((a, b) => a - b)
   return { latencyMs: latencies[Math.floor(count / 2)] ?? Number.NaN, perSecond: (count / elapsed) * 1000 }
 }
+
+export type CallComparison = Comparison<{ latencyMs: number; perSecond: number }>
+
+/** How many rounds and calls the request benchmarks make in each mode. */
+export function callPlan(quick: boolean): {
+  rounds: number
+  sequentialCount: number
+  concurrentCount: number
+} {
+  return quick
+    ? { rounds: 5, sequentialCount: 150, concurrentCount: 640 }
+    : { rounds: 9, sequentialCount: 500, concurrentCount: 3200 }
+}
+
+/**
+ * The request benchmarks' procedure: the same call through the SDK and through its floor,
+ * first one at a time, then 64 in flight, with the round counts of the chosen mode.
+ */
+export async function compareCalls(options: {
+  quick: boolean
+  sdk: { name: string; call: () => Promise<unknown> }
+  floor: { name: string; call: () => Promise<unknown> }
+}): Promise<{ sequential: CallComparison; concurrent: CallComparison }> {
+  const { rounds, sequentialCount, concurrentCount } = callPlan(options.quick)
+  const higherIsBetter = { latencyMs: false, perSecond: true }
+  const compare = (count: number, concurrency: number) =>
+    compareRounds({
+      rounds,
+      warmupRounds: 1,
+      higherIsBetter,
+      sdk: { name: options.sdk.name, round: () => timeCalls(options.sdk.call, count, concurrency) },
+      floor: { name: options.floor.name, round: () => timeCalls(options.floor.call, count, concurrency) },
+    })
+  const sequential = await compare(sequentialCount, 1)
+  const concurrent = await compare(concurrentCount, 64)
+  return { sequential, concurrent }
+}

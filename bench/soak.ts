@@ -17,7 +17,7 @@ const quick = process.argv.includes('--quick')
 const started = performance.now()
 const runId = randomUUID().slice(0, 8)
 const limits = quick
-  ? { chats: 100, warmupChats: 10, paceMs: 6_000, calls: 4_000, warmupCalls: 300, deadlineMs: 180_000 }
+  ? { chats: 150, warmupChats: 12, paceMs: 8_000, calls: 7_000, warmupCalls: 400, deadlineMs: 180_000 }
   : { chats: 200, warmupChats: 16, paceMs: 10_000, calls: 10_000, warmupCalls: 500, deadlineMs: 600_000 }
 /** After close(), the workload process must be gone within this. */
 const exitDeadlineMs = 5_000

@@ -10,7 +10,7 @@ import {
   describeErrorBody,
   type ErrorMap,
 } from '../src/internal/index.js'
-import { json, resetError, scriptedFetch } from './support/scripted-fetch.js'
+import { hang, json, resetError, scriptedFetch } from './support/scripted-fetch.js'
 
 // A tiny family, declared the way @x/ralio or @x/relynt declares its own.
 class AcmeError extends SdkError {
@@ -210,10 +210,6 @@ describe('through the transport', () => {
   })
 
   it("throws the family's timeout class for a per-attempt timeout", async () => {
-    const hang = (request: Request) =>
-      new Promise<Response>((_resolve, reject) =>
-        request.signal.addEventListener('abort', () => reject(request.signal.reason)),
-      )
     const error = await transportFor(scriptedFetch(hang))
       .request({ method: 'GET', path: '/me' })
       .catch((e: unknown) => e)

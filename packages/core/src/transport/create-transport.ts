@@ -142,23 +142,12 @@ class HttpTransport implements Transport {
   readonly #userAgent: string
   readonly #closing = new AbortController()
   readonly #baseUrl: string
-  /** One ky instance: normalising its fixed options on every call would cost per request. */
-  readonly #ky: typeof ky
 
   constructor(options: TransportOptions) {
     this.#options = options
     this.#errors = options.errors ?? defaultErrorMap
     this.#logger = options.logger ?? createLogger(undefined, 'x')
     this.#userAgent = userAgent(options.userAgent)
-    // Retries, timeouts and status handling are the transport's own (see #send); ky makes
-    // each single attempt.
-    this.#ky = ky.create({
-      timeout: false,
-      retry: 0,
-      throwHttpErrors: false,
-      // Looked up per call so a replaced globalThis.fetch is honoured.
-      fetch: (input, init) => (options.fetch ?? globalThis.fetch)(input, init),
-    })
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '')
   }
 
@@ -286,28 +275,36 @@ class HttpTransport implements Transport {
     const maxChallenges = this.#options.maxChallenges ?? 3
     const challenges = new Set<string>()
     const callerSignal = options.signal
+    const fetchImplementation = this.#options.fetch
 
     for (let attempt = 0; ; attempt++) {
       this.#throwIfStopped(callerSignal)
       const attemptController = new AbortController()
-      // Plain listeners rather than AbortSignal.any: this runs for every attempt.
-      const unlink = linkAbort(attemptController, this.#closing.signal, callerSignal)
-      const signal = attemptController.signal
+      const signal = AbortSignal.any(
+        [attemptController.signal, this.#closing.signal, callerSignal].filter((s): s is AbortSignal => !!s),
+      )
       const headers = this.#headers(options, mode)
       const context: AttemptContext = { method, url, attempt, headers, signal }
       await this.#options.auth?.authorize(context)
 
       const timer = setTimeout(() => attemptController.abort(TIMED_OUT), timeoutMs)
-      /** Ends the attempt's timer and signal links (an open stream keeps them until it closes). */
-      const release = () => {
-        clearTimeout(timer)
-        unlink()
-      }
+      const release = () => clearTimeout(timer)
       const started = Date.now()
       let response: Response
       try {
         this.#logger.debug(`→ ${requestLabel}`, { attempt })
-        response = await this.#ky(url, { method, headers, body, signal })
+        // Retries, timeouts and status handling are the transport's own; ky makes one attempt.
+        response = await ky(url, {
+          method,
+          headers,
+          body,
+          signal,
+          timeout: false,
+          retry: 0,
+          throwHttpErrors: false,
+          // Looked up per call so a replaced globalThis.fetch is honoured.
+          fetch: (input, init) => (fetchImplementation ?? globalThis.fetch)(input, init),
+        })
       } catch (error) {
         release()
         const failure = this.#noResponseError(
@@ -345,10 +342,7 @@ class HttpTransport implements Transport {
       if (response.ok && mode === 'stream') {
         // From here the stream's idle timeout takes over from the attempt timeout.
         clearTimeout(timer)
-        const abort = () => {
-          attemptController.abort()
-          unlink()
-        }
+        const abort = () => attemptController.abort()
         return { response, text: '', opened: { response, abort, signal, requestLabel } }
       }
 
@@ -474,21 +468,4 @@ function describeCause(error: unknown): string {
     current = record.cause
   }
   return [...new Set(parts)].join(': ') || 'unknown error'
-}
-
-/**
- * Aborts `controller` when any of `signals` aborts, with its reason. Returns the function
- * that removes the listeners again, so a long-lived signal (the client's, the caller's)
- * does not collect one per request.
- */
-function linkAbort(controller: AbortController, ...signals: (AbortSignal | undefined)[]): () => void {
-  const linked = signals.filter((signal): signal is AbortSignal => signal !== undefined)
-  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason)
-  for (const signal of linked) {
-    if (signal.aborted) controller.abort(signal.reason)
-    else signal.addEventListener('abort', onAbort, { once: true })
-  }
-  return () => {
-    for (const signal of linked) signal.removeEventListener('abort', onAbort)
-  }
 }

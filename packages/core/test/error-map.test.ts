@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import * as zm from 'zod/mini'
 import { type ConnectionErrorInit, ResponseValidationError, SdkError } from '../src/index.js'
 import {
   apiErrorBase,
@@ -219,7 +220,9 @@ describe('through the transport', () => {
 
   it('validates a 2xx body with the schema and returns the parsed value', async () => {
     const schema = z.looseObject({ agent_id: z.string() }).transform((body) => ({ agentId: body.agent_id }))
-    const data = await transportFor(scriptedFetch(json(200, { agent_id: 'ag_1', extra: true }))).request({
+    const data: { agentId: string } = await transportFor(
+      scriptedFetch(json(200, { agent_id: 'ag_1', extra: true })),
+    ).request({
       method: 'GET',
       path: '/agent',
       schema,
@@ -229,6 +232,22 @@ describe('through the transport', () => {
 
   it('a 2xx body that fails its schema is a ResponseValidationError listing the issues', async () => {
     const schema = z.object({ agent_id: z.string() })
+    const error = await transportFor(scriptedFetch(json(200, { agent_id: 7 })))
+      .request({ method: 'GET', path: '/agent', schema })
+      .catch((e: unknown) => e)
+    expect(ResponseValidationError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'invalid_response', issues: [{ path: ['agent_id'] }] })
+  })
+
+  it('a zod/mini schema validates, transforms and reports issues the same way', async () => {
+    const schema = zm.pipe(
+      zm.looseObject({ agent_id: zm.string() }),
+      zm.transform((body) => ({ agentId: body.agent_id })),
+    )
+    const data: { agentId: string } = await transportFor(
+      scriptedFetch(json(200, { agent_id: 'ag_1', extra: true })),
+    ).request({ method: 'GET', path: '/agent', schema })
+    expect(data).toEqual({ agentId: 'ag_1' })
     const error = await transportFor(scriptedFetch(json(200, { agent_id: 7 })))
       .request({ method: 'GET', path: '/agent', schema })
       .catch((e: unknown) => e)

@@ -25,6 +25,7 @@ export {
   type Transport,
   type TransportOptions,
 } from '../transport/create-transport.js'
+export type { ResponseSchema, ResponseSchemaResult } from '../transport/response-schema.js'
 export {
   parseRetryAfter,
   type RetryDecision,

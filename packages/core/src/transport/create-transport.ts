@@ -1,5 +1,4 @@
 import ky, { isNetworkError } from 'ky'
-import type { ZodType } from 'zod'
 import { ClientClosedError, ResponseValidationError, UserAbortError } from '../errors/connection-error.js'
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
@@ -10,6 +9,7 @@ import { redactError, redactText, redactUrl } from '../util/redact.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
+import type { ResponseSchema } from './response-schema.js'
 import {
   type RetryDecision,
   type RetryPolicyOptions,
@@ -81,7 +81,7 @@ export interface RequestOptions<T> {
   /** Sent on every attempt; makes a POST safe to retry. */
   idempotencyKey?: string
   /** Validates the parsed 2xx body. */
-  schema?: ZodType<T>
+  schema?: ResponseSchema<T>
   signal?: AbortSignal
   timeoutMs?: number
   maxRetries?: number

@@ -1,6 +1,5 @@
 import { PagePromise } from '@x/core'
-import type { Transport } from '@x/core/internal'
-import type { z } from 'zod'
+import type { ResponseSchema, Transport } from '@x/core/internal'
 import { toPageData, type WirePage } from '../schemas/page-response.js'
 import { checkListParams, type ListParams } from './list-params.js'
 
@@ -11,7 +10,7 @@ import { checkListParams, type ListParams } from './list-params.js'
 export function listPages<T>(
   transport: Transport,
   path: string,
-  pageSchema: z.ZodType<WirePage<T>>,
+  pageSchema: ResponseSchema<WirePage<T>>,
   params: ListParams,
 ): PagePromise<T> {
   const { page: firstPage, perPage } = checkListParams(params)

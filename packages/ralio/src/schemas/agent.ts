@@ -1,21 +1,22 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { optionalText } from './wire-types.js'
 
-export const agentSchema = z
-  .looseObject({
+export const agentSchema = z.pipe(
+  z.looseObject({
     id: z.string(),
     name: optionalText,
-    agent_number: z.union([z.string(), z.number()]).nullish().catch(undefined),
+    agent_number: z.catch(z.nullish(z.union([z.string(), z.number()])), undefined),
     banking_provider: optionalText,
     created_at: optionalText,
-  })
-  .transform((wire) => ({
+  }),
+  z.transform((wire) => ({
     id: wire.id,
     name: wire.name,
     agentNumber: wire.agent_number ?? undefined,
     bankingProvider: wire.banking_provider,
     createdAt: wire.created_at,
-  }))
+  })),
+)
 
 export type Agent = z.output<typeof agentSchema>
 

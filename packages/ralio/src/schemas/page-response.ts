@@ -1,5 +1,5 @@
 import type { PageData } from '@x/core'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 
 /** A list page as the server sent it; what it left out is filled from the request by `toPageData`. */
 export interface WirePage<T> {
@@ -11,7 +11,7 @@ export interface WirePage<T> {
   bare: boolean
 }
 
-const optionalCount = (minimum: number) => z.number().int().min(minimum).nullish().catch(undefined)
+const optionalCount = (minimum: number) => z.catch(z.nullish(z.int().check(z.minimum(minimum))), undefined)
 
 /**
  * A list page `{ <items>: [...], total, page, per_page }`. A bare array (what older
@@ -19,15 +19,15 @@ const optionalCount = (minimum: number) => z.number().int().min(minimum).nullish
  * type, at module load: zod compiles a schema on its first parse, which costs far more
  * than the parse itself.
  */
-export function pageResponseSchema<T>(itemsKey: string, item: z.ZodType<T>): z.ZodType<WirePage<T>> {
-  const paged = z
-    .looseObject({
+export function pageResponseSchema<T>(itemsKey: string, item: z.ZodMiniType<T>): z.ZodMiniType<WirePage<T>> {
+  const paged = z.pipe(
+    z.looseObject({
       [itemsKey]: z.array(item),
       total: optionalCount(0),
       page: optionalCount(1),
       per_page: optionalCount(1),
-    })
-    .transform(
+    }),
+    z.transform(
       (wire): WirePage<T> => ({
         data: wire[itemsKey] as T[],
         total: (wire.total as number | null | undefined) ?? undefined,
@@ -35,13 +35,15 @@ export function pageResponseSchema<T>(itemsKey: string, item: z.ZodType<T>): z.Z
         perPage: (wire.per_page as number | null | undefined) ?? undefined,
         bare: false,
       }),
-    )
-  const bare = z
-    .array(item)
-    .transform(
+    ),
+  )
+  const bare = z.pipe(
+    z.array(item),
+    z.transform(
       (data): WirePage<T> => ({ data, total: undefined, page: undefined, perPage: undefined, bare: true }),
-    )
-  return z.union([paged, bare]) as unknown as z.ZodType<WirePage<T>>
+    ),
+  )
+  return z.union([paged, bare]) as unknown as z.ZodMiniType<WirePage<T>>
 }
 
 /** Fills what the server left out from what was asked for. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { decimalString, type OpenString, optionalNumber, optionalText } from './wire-types.js'
 
 export type ApprovalStatus = OpenString<
@@ -7,8 +7,8 @@ export type ApprovalStatus = OpenString<
 export type ExecutionStatus = OpenString<'pending' | 'completed' | 'failed'>
 export type LegStatus = OpenString<'completed' | 'failed' | 'pending'>
 
-export const paymentInstructionSchema = z
-  .looseObject({
+export const paymentInstructionSchema = z.pipe(
+  z.looseObject({
     amount: decimalString,
     currency: optionalText,
     status: optionalText,
@@ -21,8 +21,8 @@ export const paymentInstructionSchema = z
     transaction_id: optionalText,
     transaction_status: optionalText,
     execution_error: optionalText,
-  })
-  .transform((wire) => ({
+  }),
+  z.transform((wire) => ({
     amount: wire.amount,
     currency: wire.currency,
     status: wire.status as LegStatus | undefined,
@@ -35,13 +35,14 @@ export const paymentInstructionSchema = z
     transactionId: wire.transaction_id,
     transactionStatus: wire.transaction_status,
     executionError: wire.execution_error,
-  }))
+  })),
+)
 
 export type PaymentInstruction = z.output<typeof paymentInstructionSchema>
 
-export const paymentIntentSchema = z
-  .looseObject({
-    id: z.union([z.string(), z.number()]).transform(String),
+export const paymentIntentSchema = z.pipe(
+  z.looseObject({
+    id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
     agent_id: optionalText,
     agent_name: optionalText,
     conversation_id: optionalText,
@@ -51,13 +52,13 @@ export const paymentIntentSchema = z
     total_amount: decimalString,
     currency: optionalText,
     instruction_count: optionalNumber,
-    instructions: z.array(paymentInstructionSchema).nullish().catch(undefined),
+    instructions: z.catch(z.nullish(z.array(paymentInstructionSchema)), undefined),
     user_request_summary: optionalText,
     decision_reason: optionalText,
     decided_at: optionalText,
-    alignment_outcome: z.unknown().optional(),
-  })
-  .transform((wire) => ({
+    alignment_outcome: z.optional(z.unknown()),
+  }),
+  z.transform((wire) => ({
     id: wire.id,
     agentId: wire.agent_id,
     agentName: wire.agent_name,
@@ -75,6 +76,7 @@ export const paymentIntentSchema = z
     decidedAt: wire.decided_at,
     /** Free-form on the wire; kept as sent. */
     alignmentOutcome: wire.alignment_outcome ?? undefined,
-  }))
+  })),
+)
 
 export type PaymentIntent = z.output<typeof paymentIntentSchema>

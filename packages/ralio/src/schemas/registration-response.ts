@@ -1,7 +1,8 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { optionalText } from './wire-types.js'
 
 /** `client_id` is optional here: an old server answers 202 with a `poll_token` instead. */
-export const registrationResponseSchema = z
-  .looseObject({ client_id: optionalText, fingerprint: optionalText })
-  .transform((wire) => ({ clientId: wire.client_id, fingerprint: wire.fingerprint }))
+export const registrationResponseSchema = z.pipe(
+  z.looseObject({ client_id: optionalText, fingerprint: optionalText }),
+  z.transform((wire) => ({ clientId: wire.client_id, fingerprint: wire.fingerprint })),
+)

@@ -1,11 +1,11 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { decimalString, type OpenString, optionalText } from './wire-types.js'
 
 export type TransactionStatus = OpenString<'submitted' | 'delivered' | 'failed'>
 
-export const transactionSchema = z
-  .looseObject({
-    id: z.union([z.string(), z.number()]).transform(String),
+export const transactionSchema = z.pipe(
+  z.looseObject({
+    id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
     amount: decimalString,
     currency: optionalText,
     date: optionalText,
@@ -14,8 +14,8 @@ export const transactionSchema = z
     reference: optionalText,
     status: optionalText,
     payment_intent_id: optionalText,
-  })
-  .transform((wire) => ({
+  }),
+  z.transform((wire) => ({
     id: wire.id,
     /** Decimal string, e.g. `"500.00"`: never a float. */
     amount: wire.amount,
@@ -26,6 +26,7 @@ export const transactionSchema = z
     reference: wire.reference,
     status: wire.status as TransactionStatus | undefined,
     paymentIntentId: wire.payment_intent_id,
-  }))
+  })),
+)
 
 export type Transaction = z.output<typeof transactionSchema>

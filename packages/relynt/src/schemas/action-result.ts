@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { definedOnly } from '../defined-only.js'
 import { type Decision, idSchema, optionalText, type RiskLevel } from './wire-values.js'
 
@@ -17,22 +17,25 @@ export interface ActionResult {
   idempotencyKey: string
 }
 
-export const actionResultSchema = z
-  .looseObject({
-    decision: z.string().min(1),
-    receipt_id: idSchema,
-    approval_id: optionalText,
-    tool_response: z.unknown().optional(),
-    reason: optionalText,
-    risk_level: optionalText,
-    policy_version: optionalText,
-  })
-  // Without an approval id a pending decision could never be followed up.
-  .refine((wire) => wire.decision !== 'pending_approval' || wire.approval_id !== undefined, {
-    message: 'a pending_approval decision must carry approval_id',
-    path: ['approval_id'],
-  })
-  .transform(
+export const actionResultSchema = z.pipe(
+  z
+    .looseObject({
+      decision: z.string().check(z.minLength(1)),
+      receipt_id: idSchema,
+      approval_id: optionalText,
+      tool_response: z.optional(z.unknown()),
+      reason: optionalText,
+      risk_level: optionalText,
+      policy_version: optionalText,
+    })
+    // Without an approval id a pending decision could never be followed up.
+    .check(
+      z.refine((wire) => wire.decision !== 'pending_approval' || wire.approval_id !== undefined, {
+        message: 'a pending_approval decision must carry approval_id',
+        path: ['approval_id'],
+      }),
+    ),
+  z.transform(
     (wire): Omit<ActionResult, 'idempotencyKey'> =>
       definedOnly({
         decision: wire.decision,
@@ -43,4 +46,5 @@ export const actionResultSchema = z
         riskLevel: wire.risk_level,
         policyVersion: wire.policy_version,
       }),
-  )
+  ),
+)

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { definedOnly } from '../defined-only.js'
 import { type ApprovalStatus, idSchema, optionalText } from './wire-values.js'
 
@@ -19,21 +19,25 @@ export interface Approval {
 }
 
 /** `approvalId` is filled from the request path when a gateway leaves it out of the body. */
-export const approvalSchema = z
-  .looseObject({
-    approval_id: idSchema.optional().catch(undefined),
-    status: z.string().min(1),
+export const approvalSchema = z.pipe(
+  z.looseObject({
+    approval_id: z.catch(z.optional(idSchema), undefined),
+    status: z.string().check(z.minLength(1)),
     decided_by: optionalText,
     decided_at: optionalText,
     receipt_id: optionalText,
-    tool_response: z.unknown().optional(),
-    error: z
-      .looseObject({ code: z.string().catch('error'), message: z.string().catch('') })
-      .transform(({ code, message }) => ({ code, message }))
-      .optional()
-      .catch(undefined),
-  })
-  .transform((wire): Omit<Approval, 'approvalId'> & { approvalId: string | undefined } =>
+    tool_response: z.optional(z.unknown()),
+    error: z.catch(
+      z.optional(
+        z.pipe(
+          z.looseObject({ code: z.catch(z.string(), 'error'), message: z.catch(z.string(), '') }),
+          z.transform(({ code, message }) => ({ code, message })),
+        ),
+      ),
+      undefined,
+    ),
+  }),
+  z.transform((wire): Omit<Approval, 'approvalId'> & { approvalId: string | undefined } =>
     definedOnly({
       approvalId: wire.approval_id,
       status: wire.status,
@@ -43,4 +47,5 @@ export const approvalSchema = z
       toolResponse: wire.tool_response ?? undefined,
       error: wire.error,
     }),
-  )
+  ),
+)

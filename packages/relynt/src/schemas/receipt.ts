@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { definedOnly } from '../defined-only.js'
 import { idSchema, optionalText, type ReceiptDecision, type RiskLevel } from './wire-values.js'
 
@@ -46,27 +46,27 @@ export interface ReceiptSummary {
   reason?: string
 }
 
-export const receiptSchema = z
-  .looseObject({
+export const receiptSchema = z.pipe(
+  z.looseObject({
     receipt_id: idSchema,
-    created_at: z.string().min(1),
+    created_at: z.string().check(z.minLength(1)),
     organization_id: optionalText,
     agent_id: optionalText,
     instance_id: optionalText,
     action: z.string(),
     resource: z.string(),
     policy_version: optionalText,
-    decision: z.string().min(1),
+    decision: z.string().check(z.minLength(1)),
     risk_level: optionalText,
-    request_hash: z.string().min(1),
+    request_hash: z.string().check(z.minLength(1)),
     response_hash: optionalText,
     signature: optionalText,
     approval_id: optionalText,
     idempotency_key: optionalText,
     approver: optionalText,
     reason: optionalText,
-  })
-  .transform(
+  }),
+  z.transform(
     (wire): Receipt =>
       definedOnly({
         receiptId: wire.receipt_id,
@@ -87,10 +87,11 @@ export const receiptSchema = z
         approver: wire.approver,
         reason: wire.reason,
       }),
-  )
+  ),
+)
 
-const receiptSummarySchema = z
-  .looseObject({
+const receiptSummarySchema = z.pipe(
+  z.looseObject({
     receipt_id: idSchema,
     created_at: optionalText,
     agent_id: optionalText,
@@ -102,8 +103,8 @@ const receiptSummarySchema = z
     policy_version: optionalText,
     approval_id: optionalText,
     reason: optionalText,
-  })
-  .transform(
+  }),
+  z.transform(
     (wire): ReceiptSummary =>
       definedOnly({
         receiptId: wire.receipt_id,
@@ -118,10 +119,15 @@ const receiptSummarySchema = z
         approvalId: wire.approval_id,
         reason: wire.reason,
       }),
-  )
+  ),
+)
 
-export const receiptListSchema = z
-  .looseObject({ receipts: z.array(receiptSummarySchema) })
-  .transform((wire) => wire.receipts)
+export const receiptListSchema = z.pipe(
+  z.looseObject({ receipts: z.array(receiptSummarySchema) }),
+  z.transform((wire) => wire.receipts),
+)
 
-export const receiptVerificationSchema = z.looseObject({ valid: z.boolean() }).transform((wire) => wire.valid)
+export const receiptVerificationSchema = z.pipe(
+  z.looseObject({ valid: z.boolean() }),
+  z.transform((wire) => wire.valid),
+)

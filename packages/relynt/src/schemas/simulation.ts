@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { definedOnly } from '../defined-only.js'
 import { type Decision, optionalText, type RiskLevel } from './wire-values.js'
 
@@ -27,30 +27,31 @@ export interface MatchedRule {
   }
 }
 
-const conditionsSchema = z
-  .looseObject({
-    max_amount_change: z.number().optional().catch(undefined),
-    require_approval_if_stage: z.array(z.string()).optional().catch(undefined),
-    deny_fields: z.array(z.string()).optional().catch(undefined),
-  })
-  .transform((wire) =>
+const conditionsSchema = z.pipe(
+  z.looseObject({
+    max_amount_change: z.catch(z.optional(z.number()), undefined),
+    require_approval_if_stage: z.catch(z.optional(z.array(z.string())), undefined),
+    deny_fields: z.catch(z.optional(z.array(z.string())), undefined),
+  }),
+  z.transform((wire) =>
     definedOnly({
       maxAmountChange: wire.max_amount_change,
       requireApprovalIfStage: wire.require_approval_if_stage,
       denyFields: wire.deny_fields,
     }),
-  )
+  ),
+)
 
-const ruleSchema = z
-  .looseObject({
-    index: z.number().int().optional().catch(undefined),
+const ruleSchema = z.pipe(
+  z.looseObject({
+    index: z.catch(z.optional(z.int()), undefined),
     action: optionalText,
     resource_pattern: optionalText,
     decision: optionalText,
     risk_level: optionalText,
-    conditions: conditionsSchema.optional().catch(undefined),
-  })
-  .transform(
+    conditions: z.catch(z.optional(conditionsSchema), undefined),
+  }),
+  z.transform(
     (wire): MatchedRule =>
       definedOnly({
         index: wire.index,
@@ -60,7 +61,8 @@ const ruleSchema = z
         riskLevel: wire.risk_level,
         conditions: wire.conditions,
       }),
-  )
+  ),
+)
 
 // Gateways report the matched rule as the rule itself, as `{ index, rule }` or as its
 // position; all three read as one flat MatchedRule.
@@ -70,28 +72,32 @@ const flattenRule = (value: unknown): unknown => {
   return typeof rule === 'object' && rule !== null ? { ...rule, ...rest } : value
 }
 
-const matchedRuleSchema = z
-  .union([
-    z.preprocess(flattenRule, ruleSchema),
-    z
-      .number()
-      .int()
-      .transform((index): MatchedRule => ({ index })),
-  ])
-  .nullish()
-  .transform((rule) => rule ?? null)
-  .catch(null)
+const matchedRuleSchema = z.catch(
+  z.pipe(
+    z.nullish(
+      z.union([
+        z.pipe(z.transform(flattenRule), ruleSchema),
+        z.pipe(
+          z.int(),
+          z.transform((index): MatchedRule => ({ index })),
+        ),
+      ]),
+    ),
+    z.transform((rule) => rule ?? null),
+  ),
+  null,
+)
 
-export const simulationSchema = z
-  .looseObject({
-    decision: z.string().min(1),
+export const simulationSchema = z.pipe(
+  z.looseObject({
+    decision: z.string().check(z.minLength(1)),
     risk_level: optionalText,
-    requires_approval: z.boolean().optional().catch(undefined),
+    requires_approval: z.catch(z.optional(z.boolean()), undefined),
     reason: optionalText,
     policy_version: optionalText,
     matched_rule: matchedRuleSchema,
-  })
-  .transform(
+  }),
+  z.transform(
     (wire): Simulation =>
       definedOnly({
         decision: wire.decision,
@@ -101,4 +107,5 @@ export const simulationSchema = z
         policyVersion: wire.policy_version,
         matchedRule: wire.matched_rule,
       }),
-  )
+  ),
+)

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * Open string unions: the documented values autocomplete, and a value a newer gateway
@@ -10,12 +10,13 @@ export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | (st
 export type ReceiptDecision = 'allow' | 'deny' | 'pending_approval' | 'error' | (string & {})
 
 /** Ids are opaque: docs show `rec_…` and UUIDs, and a gateway sending a number is tolerated. */
-export const idSchema = z.union([z.string().min(1), z.number()]).transform(String)
+export const idSchema = z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String))
 
 /** A field that is informational only: absent, null or malformed all read as undefined. */
-export const optionalText = z
-  .union([z.string(), z.number()])
-  .transform(String)
-  .nullish()
-  .transform((value) => value ?? undefined)
-  .catch(undefined)
+export const optionalText = z.catch(
+  z.pipe(
+    z.nullish(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+    z.transform((value) => value ?? undefined),
+  ),
+  undefined,
+)

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
-import { parseServerSentEvents, postJson, readUntilEndOrCut, TestCredential } from './ralio-test-client.js'
+import { parseServerSentEvents, postJson, TestCredential } from './ralio-test-client.js'
+import { readUntilEndOrCut } from './read-until-end-or-cut.js'
 
 interface ChatResponseBody {
   reply: string

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { eventNames, readStream, startTestApp, type TestApp } from './shared-test-app.js'
+import { readUntilEndOrCut } from './read-until-end-or-cut.js'
+import { eventNames, startTestApp, type TestApp } from './shared-test-app.js'
 
 let app: TestApp
 
@@ -127,31 +128,31 @@ describe('stream cuts', () => {
     const response = await fetch(`${app.url}/api/events`)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/event-stream')
-    const { text, failed } = await readStream(response)
-    expect(failed).toBe(true)
+    const { text, cut } = await readUntilEndOrCut(response)
+    expect(cut).toBe(true)
     expect(eventNames(text)).toEqual(['tick', 'tick'])
     expect(text.endsWith('\n\n')).toBe(true)
   })
 
   it('can cut before the first event', async () => {
     app.faults.add({ route: 'GET /api/events', cutStreamAfterEvents: 0 })
-    const { text, failed } = await readStream(await fetch(`${app.url}/api/events`))
-    expect(failed).toBe(true)
+    const { text, cut } = await readUntilEndOrCut(await fetch(`${app.url}/api/events`))
+    expect(cut).toBe(true)
     expect(text).toBe('')
   })
 
   it('leaves a stream shorter than N events intact', async () => {
     app.faults.add({ route: 'GET /api/events', cutStreamAfterEvents: 50 })
-    const { text, failed } = await readStream(await fetch(`${app.url}/api/events`))
-    expect(failed).toBe(false)
+    const { text, cut } = await readUntilEndOrCut(await fetch(`${app.url}/api/events`))
+    expect(cut).toBe(false)
     expect(eventNames(text)).toEqual(['tick', 'tick', 'tick', 'tick', 'tick', 'done'])
   })
 
   it('affects only the counted stream; the next one is whole', async () => {
     app.faults.add({ route: 'GET /api/events', cutStreamAfterEvents: 1 })
-    expect((await readStream(await fetch(`${app.url}/api/events`))).failed).toBe(true)
-    const second = await readStream(await fetch(`${app.url}/api/events`))
-    expect(second.failed).toBe(false)
+    expect((await readUntilEndOrCut(await fetch(`${app.url}/api/events`))).cut).toBe(true)
+    const second = await readUntilEndOrCut(await fetch(`${app.url}/api/events`))
+    expect(second.cut).toBe(false)
     expect(eventNames(second.text)).toHaveLength(6)
   })
 })

@@ -48,22 +48,6 @@ export async function startTestApp(options: FaultInjectorOptions = {}): Promise<
   return { server, url: server.url, faults, clock, calls }
 }
 
-/** Reads an SSE body to its end, returning the raw text and whether it ended in an error. */
-export async function readStream(response: Response): Promise<{ text: string; failed: boolean }> {
-  const reader = response.body!.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return { text, failed: false }
-      text += decoder.decode(value, { stream: true })
-    }
-  } catch {
-    return { text, failed: true }
-  }
-}
-
 export function eventNames(text: string): string[] {
   return [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]!)
 }

@@ -288,7 +288,6 @@ class HttpTransport implements Transport {
       await this.#options.auth?.authorize(context)
 
       const timer = setTimeout(() => attemptController.abort(TIMED_OUT), timeoutMs)
-      const release = () => clearTimeout(timer)
       const started = Date.now()
       let response: Response
       try {
@@ -306,7 +305,7 @@ class HttpTransport implements Transport {
           fetch: (input, init) => (fetchImplementation ?? globalThis.fetch)(input, init),
         })
       } catch (error) {
-        release()
+        clearTimeout(timer)
         const failure = this.#noResponseError(
           error,
           callerSignal,
@@ -325,13 +324,13 @@ class HttpTransport implements Transport {
         reason = await this.#options.auth?.challenge?.(response, context)
       } catch (error) {
         // The auth layer gave up (e.g. a refresh failed): release the attempt before rethrowing.
-        release()
+        clearTimeout(timer)
         void response.body?.cancel().catch(() => {})
         throw error
       }
       if (reason !== undefined && !challenges.has(reason) && challenges.size < maxChallenges) {
         challenges.add(reason)
-        release()
+        clearTimeout(timer)
         // Not awaited: cancelling a body that was tee'd (a fetch wrapper that cloned the
         // response to log or cache it) only settles once every branch is cancelled.
         void response.body?.cancel().catch(() => {})
@@ -342,8 +341,8 @@ class HttpTransport implements Transport {
       if (response.ok && mode === 'stream') {
         // From here the stream's idle timeout takes over from the attempt timeout.
         clearTimeout(timer)
-        const abort = () => attemptController.abort()
-        return { response, text: '', opened: { response, abort, signal, requestLabel } }
+        const opened = { response, abort: () => attemptController.abort(), signal, requestLabel }
+        return { response, text: '', opened }
       }
 
       let text: string
@@ -363,9 +362,10 @@ class HttpTransport implements Transport {
         await this.#retryOrThrow(decision, failure, retryRequest, requestLabel, callerSignal)
         continue
       } finally {
-        release()
+        clearTimeout(timer)
       }
-      if (response.ok) return { response, text, opened: { response, abort: release, signal, requestLabel } }
+      const opened = { response, abort: () => attemptController.abort(), signal, requestLabel }
+      if (response.ok) return { response, text, opened }
 
       const decision = policy.afterResponse(retryRequest, response.status, response.headers)
       const failure = createApiError(this.#errors, {

@@ -45,13 +45,21 @@ export function runCommand(command: string, args: string[], options: RunOptions)
 }
 
 /**
+ * npm settings a person or CI gives on purpose (where the registry is, how to trust it, where
+ * to cache): kept, so a proxy's CA or a fresh cache reaches the npm these tests run.
+ */
+const userNpmSettings =
+  /^npm_config_(cafile|ca|cert|key|strict_ssl|registry|proxy|https_proxy|http_proxy|noproxy|no_proxy|cache|globalconfig|userconfig|prefer_offline|offline|fetch_[a-z_]+)$/i
+
+/**
  * Environment for a plain `npm` run: drops the `npm_*` and `pnpm_*` variables pnpm sets
- * for its scripts, which npm would otherwise read as its own configuration.
+ * for its scripts, which npm would otherwise read as its own configuration, and keeps the
+ * network, trust and cache settings above.
  */
 export function plainNpmEnvironment(): Record<string, undefined> {
   return Object.fromEntries(
     Object.keys(process.env)
-      .filter((name) => /^(npm|pnpm)_/i.test(name))
+      .filter((name) => /^(npm|pnpm)_/i.test(name) && !userNpmSettings.test(name))
       .map((name) => [name, undefined]),
   )
 }

@@ -2,8 +2,9 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { npmInstall } from '../src/consumer-project.js'
 import { workspaceRoot } from '../src/pack-package.js'
-import { plainNpmEnvironment, runCommand } from '../src/run-command.js'
+import { runCommand } from '../src/run-command.js'
 
 const example = join(workspaceRoot, 'examples', 'pinned-versions')
 let root: string
@@ -20,11 +21,7 @@ beforeAll(async () => {
   await runCommand(process.execPath, ['scripts/pack-vendor.mjs', '--workspace', workspaceRoot], {
     cwd: project,
   })
-  await runCommand('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: project,
-    env: plainNpmEnvironment(),
-    timeoutMs: 150_000,
-  })
+  await npmInstall(project)
 })
 
 afterAll(async () => {

@@ -139,6 +139,27 @@ describe('receipts.list against other envelopes', () => {
     expect(cursors).toEqual([null, 'c2'])
   })
 
+  it('throws invalid_response when a later page points back to an earlier one', async () => {
+    const { client, cursors } = scriptedList([
+      { receipts: [{ receipt_id: 'r1' }], next_cursor: 'c2' },
+      { receipts: [{ receipt_id: 'r2' }], next_cursor: 'c3' },
+      { receipts: [{ receipt_id: 'r3' }], next_cursor: 'c2' },
+    ])
+    await expect(ids(client)).rejects.toMatchObject({ code: 'invalid_response' })
+    expect(cursors).toEqual([null, 'c2', 'c3'])
+  })
+
+  it('fetches the same next page twice without mistaking it for a loop', async () => {
+    const { client } = scriptedList([
+      { receipts: [{ receipt_id: 'r1' }], next_cursor: 'c2' },
+      { receipts: [{ receipt_id: 'r2' }], next_cursor: 'c3' },
+      { receipts: [{ receipt_id: 'r2' }], next_cursor: 'c3' },
+    ])
+    const first = await client.receipts.list()
+    await first.getNextPage()
+    await expect(first.getNextPage()).resolves.toMatchObject({ data: [{ receiptId: 'r2' }] })
+  })
+
   it('gives up with invalid_response on an endless run of empty pages', async () => {
     let page = 0
     const fetch = vi.fn(async () =>

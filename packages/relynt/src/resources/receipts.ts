@@ -94,7 +94,11 @@ export class Receipts {
           schema: receiptPageSchema,
           signal: filters.signal,
         })
-        const next = nextCursor(wire, cursor)
+        // A cursor that already led to this page or an earlier one would make the listing loop.
+        const followed = (candidate: string) =>
+          candidate === cursor ||
+          [...cursors].some(([number, known]) => number <= page && known === candidate)
+        const next = nextCursor(wire, followed)
         if (wire.receipts.length > 0 || next === undefined) {
           cursors.set(page + 1, next)
           const perPage = Math.max(wire.receipts.length, 1)
@@ -141,6 +145,9 @@ function checkReceiptId(receiptId: unknown, method: string): string {
 }
 
 function listQuery(filters: ReceiptListFilters): Record<string, string | number | undefined> {
+  if (typeof filters !== 'object' || filters === null) {
+    throw invalid('receipts.list takes an object of filters, e.g. { decision: "deny", limit: 100 }.')
+  }
   return {
     decision: filters.decision,
     risk_level: filters.riskLevel,
@@ -155,7 +162,7 @@ function listQuery(filters: ReceiptListFilters): Record<string, string | number 
 /** Where the page after this one starts, or undefined on the last page; never a silent stop. */
 function nextCursor(
   wire: { nextCursor: string | undefined; hasMore: boolean | undefined },
-  sent: string | undefined,
+  followed: (cursor: string) => boolean,
 ): string | undefined {
   if (wire.hasMore === false) return undefined
   if (wire.nextCursor === undefined) {
@@ -168,9 +175,9 @@ function nextCursor(
     }
     return undefined
   }
-  if (wire.nextCursor === sent) {
+  if (followed(wire.nextCursor)) {
     throw invalidResponse(
-      'The gateway answered a receipt page with the cursor it was asked for; following it would loop forever.',
+      'The gateway answered a receipt page with a cursor it had already answered; following it would loop forever.',
       ['next_cursor'],
     )
   }

@@ -26,16 +26,21 @@ export async function startSandboxProcess(): Promise<SandboxProcess> {
       throw new Error('the sandbox process exited before it was ready')
     }),
   ])) as [string]
-  const { ralioUrl, relyntUrl } = JSON.parse(first) as { ralioUrl: string; relyntUrl: string }
+  const { ralioUrl, relyntUrl, adminToken } = JSON.parse(first) as {
+    ralioUrl: string
+    relyntUrl: string
+    adminToken: string
+  }
   return {
     ralioUrl,
     relyntUrl,
     async admin(origin, method, path, body) {
+      const headers: Record<string, string> = { authorization: `Bearer ${adminToken}` }
+      if (body !== undefined) headers['content-type'] = 'application/json'
       const response = await fetch(`${origin}/__admin${path}`, {
         method,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       })
       const text = await response.text()
       if (!response.ok) throw new Error(`${method} /__admin${path} answered ${response.status}: ${text}`)

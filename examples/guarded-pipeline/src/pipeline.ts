@@ -191,6 +191,7 @@ interface GuardedPaymentInput {
 
 async function guardedPayment(input: GuardedPaymentInput): Promise<PaymentOutcome> {
   const { payment, ralio, relynt, services, renderer, signal } = input
+  const { adminToken } = services.relynt
   const request = {
     action: 'pay_supplier',
     resource: supplierResource(payment),
@@ -210,9 +211,9 @@ async function guardedPayment(input: GuardedPaymentInput): Promise<PaymentOutcom
         ...request,
         signal: guardSignal,
         // A person in Slack may take a while; the local approver answers in seconds.
-        timeoutMs: services.relynt.hasAdminApi ? 60_000 : 300_000,
+        timeoutMs: adminToken !== undefined ? 60_000 : 300_000,
         onPoll(status, attempt, approval) {
-          if (status !== 'pending') {
+          if (status !== 'pending' && status !== 'pending_approval') {
             waiting?.stop()
             return
           }
@@ -220,19 +221,21 @@ async function guardedPayment(input: GuardedPaymentInput): Promise<PaymentOutcom
             waitStarted = Date.now()
             renderer.decision('pending', `needs a person's approval (approval ${approval.approvalId})`)
             waiting = renderer.waiting(
-              services.relynt.hasAdminApi
+              adminToken !== undefined
                 ? `Waiting for the finance lead to approve ${approval.approvalId}`
                 : `Waiting for someone to approve ${approval.approvalId} in Slack`,
             )
-            if (services.relynt.hasAdminApi) {
+            if (adminToken !== undefined) {
               approverTimer = setTimeout(
                 () => {
-                  approveAsFinanceLead(services.relynt.url, approval.approvalId, approver).catch(
-                    (error: unknown) => {
-                      approverFailure = error
-                      stop.abort(error)
-                    },
-                  )
+                  approveAsFinanceLead(
+                    { url: services.relynt.url, adminToken },
+                    approval.approvalId,
+                    approver,
+                  ).catch((error: unknown) => {
+                    approverFailure = error
+                    stop.abort(error)
+                  })
                 },
                 input.human ? 3_000 : 300,
               )

@@ -43,10 +43,10 @@ export interface RelyntEndpoint {
   agentId: string | undefined
   agentSecret: string | undefined
   /**
-   * True when the gateway is a sandbox whose admin API can stand in for the approver;
-   * a real gateway waits for a person in Slack.
+   * The admin token of a sandbox whose admin API can stand in for the approver;
+   * undefined for a real gateway, which waits for a person in Slack.
    */
-  hasAdminApi: boolean
+  adminToken: string | undefined
 }
 
 export interface Services {
@@ -110,13 +110,13 @@ async function relyntEndpoint(
 ): Promise<RelyntEndpoint> {
   const remoteUrl = setting(env, 'RELYNT_API_BASE_URL')
   if (remoteUrl !== undefined) {
-    // `pnpm sandbox` runs on loopback and has the admin API; a real gateway does not.
+    // `pnpm sandbox` runs on loopback and prints the token of its admin API; a real gateway has none.
     return {
       url: remoteUrl,
       local: false,
       agentId: setting(env, 'RELYNT_AGENT_ID'),
       agentSecret: setting(env, 'RELYNT_AGENT_SECRET'),
-      hasAdminApi: isLoopback(remoteUrl),
+      adminToken: isLoopback(remoteUrl) ? setting(env, 'SANDBOX_ADMIN_TOKEN') : undefined,
     }
   }
   const sandbox = await startRelyntSandbox()
@@ -128,7 +128,7 @@ async function relyntEndpoint(
     local: true,
     agentId: agent.agentId,
     agentSecret: agent.secret,
-    hasAdminApi: true,
+    adminToken: sandbox.adminToken,
   }
 }
 
@@ -138,14 +138,14 @@ async function relyntEndpoint(
  * party, not the agent, so it does not use the agent's client or credential.
  */
 export async function approveAsFinanceLead(
-  relyntUrl: string,
+  relynt: { url: string; adminToken: string },
   approvalId: string,
   approver: string,
 ): Promise<void> {
-  const url = new URL(`/__admin/approvals/${encodeURIComponent(approvalId)}/approve`, relyntUrl)
+  const url = new URL(`/__admin/approvals/${encodeURIComponent(approvalId)}/approve`, relynt.url)
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${relynt.adminToken}` },
     body: JSON.stringify({ approver }),
   })
   if (!response.ok) {

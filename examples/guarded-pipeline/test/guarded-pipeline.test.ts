@@ -93,6 +93,7 @@ describe('runPipeline against in-process sandboxes', () => {
           RELYNT_API_BASE_URL: gateway.url,
           RELYNT_AGENT_ID: agent.agentId,
           RELYNT_AGENT_SECRET: agent.secret,
+          SANDBOX_ADMIN_TOKEN: gateway.adminToken,
         },
       })
       expect(summary.relyntUrl).toBe(gateway.url)

@@ -102,18 +102,25 @@ export async function main(options: QuickstartOptions = {}): Promise<QuickstartR
     clearTimeout(approver)
     log(`approval ${approval.status} by ${approval.decidedBy}; final receipt ${approval.receiptId}`)
 
-    // 3. Idempotent retry: the same key returns the first answer and runs nothing twice,
-    //    e.g. when your process crashed before it saw the response.
+    // 3. Idempotent retry after a restart: the same key returns the first answer and runs
+    //    nothing twice. Save the key and the instance id before the call; the new process
+    //    (a new client, with a new default instance id) resends the same body under both.
     const request = { action: 'update_deal', resource: 'crm:deal:456', payload: { amount: 900 } }
-    const firstTry = await client.requestAction(request)
-    const retry = await client.requestAction({ ...request, idempotencyKey: firstTry.idempotencyKey })
-    log(`retry with key ${firstTry.idempotencyKey} → same receipt: ${retry.receiptId === firstTry.receiptId}`)
+    const journal = { idempotencyKey: crypto.randomUUID(), instanceId: client.instanceId }
+    const firstTry = await client.requestAction({ ...request, ...journal })
+    const restarted = new RelyntClient({ baseUrl: gateway.url, agentId, agentSecret: secret })
+    const retry = await restarted.requestAction({ ...request, ...journal }).finally(() => restarted.close())
+    log(`retry with key ${journal.idempotencyKey} → same receipt: ${retry.receiptId === firstTry.receiptId}`)
 
     // 4. Receipts: signed by the gateway, and hash-checkable against what you sent.
     const receipt = await client.receipts.get(firstTry.receiptId)
     const receiptVerifies = await client.receipts.verify(receipt.receiptId)
     const requestHashMatches = await client.receipts.verifyRequestHash(receipt, request)
-    const receiptsForDeal = (await client.receipts.list({ search: 'crm:deal:123' })).length
+    // The list is paginated: `for await` follows the gateway's cursor through every page.
+    let receiptsForDeal = 0
+    for await (const summary of client.receipts.list({ search: 'crm:deal:123' })) {
+      if (summary.resource === 'crm:deal:123') receiptsForDeal += 1
+    }
     log(
       `receipt ${receipt.receiptId}: ${receipt.decision}, signature valid: ${receiptVerifies}, request hash matches: ${requestHashMatches}`,
     )

@@ -18,6 +18,7 @@ it('gets allow, deny and an approved approval, replays a retried call once and v
   // Same key, same answer, and the CRM was updated once for it: 1 (allowed) + 1 (approved) + 1 (first try).
   expect(result.retry.receiptId).toBe(result.firstTry.receiptId)
   expect(result.retry.idempotencyKey).toBe(result.firstTry.idempotencyKey)
+  expect(result.retry.instanceId).toBe(result.firstTry.instanceId)
   expect(result.connectorCalls).toBe(3)
 
   expect(result.receipt).toMatchObject({ decision: 'allow', action: 'update_deal', resource: 'crm:deal:456' })

@@ -106,6 +106,13 @@ describe('backoff', () => {
     expect([0, 1, 2, 3].map(high.backoff)).toEqual([500, 1_000, 2_000, 4_000])
   })
 
+  it('with additive jitter never waits less than the step, and at most a quarter more', () => {
+    const low = retryPolicy({ baseDelayMs: 1_000, jitter: 'additive', random: () => 0 })
+    const high = retryPolicy({ baseDelayMs: 1_000, jitter: 'additive', random: () => 0.999_999 })
+    expect([0, 1, 2].map(low.backoff)).toEqual([1_000, 2_000, 4_000])
+    expect([0, 1, 2].map(high.backoff)).toEqual([1_250, 2_500, 5_000])
+  })
+
   it('is capped at maxDelayMs', () => {
     const policy = retryPolicy({ baseDelayMs: 500, maxDelayMs: 8_000, random: () => 0.999_999 })
     expect(policy.backoff(10)).toBe(8_000)

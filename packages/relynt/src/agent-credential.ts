@@ -28,15 +28,21 @@ export function resolveAgentCredential(
       code: 'invalid_credentials',
     })
   }
-  if (trimmedAgentId !== undefined) {
-    if (trimmedSecret.startsWith(`${trimmedAgentId}:`))
-      return { agentId: trimmedAgentId, token: trimmedSecret }
-    return { agentId: trimmedAgentId, token: `${trimmedAgentId}:${trimmedSecret}` }
-  }
+  // The documented form is `<agentId>:<secret>`: whatever precedes the first colon names the agent.
   const separator = trimmedSecret.indexOf(':')
-  if (separator > 0 && separator < trimmedSecret.length - 1) {
-    return { agentId: trimmedSecret.slice(0, separator), token: trimmedSecret }
+  const carriesAgentId = separator > 0 && separator < trimmedSecret.length - 1
+  if (trimmedAgentId !== undefined) {
+    if (!carriesAgentId) return { agentId: trimmedAgentId, token: `${trimmedAgentId}:${trimmedSecret}` }
+    if (trimmedSecret.slice(0, separator) === trimmedAgentId) {
+      return { agentId: trimmedAgentId, token: trimmedSecret }
+    }
+    throw new RelyntError(
+      `The agent secret is in <agentId>:<secret> form for a different agent than agentId "${trimmedAgentId}". ` +
+        'Pass the secret of that agent, or drop agentId (and RELYNT_AGENT_ID) to use the id the secret carries.',
+      { code: 'invalid_credentials' },
+    )
   }
+  if (carriesAgentId) return { agentId: trimmedSecret.slice(0, separator), token: trimmedSecret }
   throw new RelyntError(
     'No agent id: pass { agentId } to RelyntClient or set RELYNT_AGENT_ID (or give the secret in its `<agentId>:<secret>` form).',
     { code: 'missing_credentials' },

@@ -29,6 +29,8 @@ export interface Authorization {
   policyVersion?: string
   /** The key of the gateway call, to retry it later without a second execution. */
   idempotencyKey: string
+  /** The `instance_id` of the gateway call; a later retry with the same key must send it too. */
+  instanceId: string
   /** The decided approval (who, when), when one was needed. */
   approval?: Approval
 }
@@ -71,6 +73,7 @@ async function authorize(
     riskLevel: result.riskLevel,
     policyVersion: result.policyVersion,
     idempotencyKey: result.idempotencyKey,
+    instanceId: result.instanceId,
   }
   if (result.decision === 'allow') {
     return definedOnly({

@@ -1,5 +1,5 @@
 // Public API of @x/relynt.
-export type { Logger, LogLevel } from '@x/core'
+export type { Logger, LogLevel, Page, PagePromise } from '@x/core'
 export { UserAbortError } from '@x/core'
 export {
   ActionDeniedError,

@@ -1,6 +1,7 @@
 import { UserAbortError } from '@x/core'
 import type { Logger } from '@x/core/internal'
 import { ApprovalTimeoutError } from './errors.js'
+import { invalidResponse } from './invalid-response.js'
 import type { Approval } from './schemas/approval.js'
 import type { ApprovalStatus } from './schemas/wire-values.js'
 
@@ -21,6 +22,11 @@ export interface PollUntilDecidedOptions {
   logger: Logger
 }
 
+/** Still waiting for a person: the documented `pending`, and the decision's own word. */
+const WAITING = new Set<string>(['pending', 'pending_approval'])
+/** A person decided, or nobody did in time: each is an answer, returned as data. */
+const FINAL = new Set<string>(['approved', 'denied', 'expired'])
+
 const FIRST_DELAY_MS = 1_000
 const MAX_DELAY_MS = 5_000
 
@@ -30,9 +36,10 @@ export function pollDelay(attempt: number): number {
 }
 
 /**
- * Polls until the approval leaves `pending` and returns it, whatever the outcome: a
- * denial or an expiry is an answer, not a failure. Only running out of *our* budget
- * throws. The budget is checked between polls and the last poll happens at the deadline,
+ * Polls while the approval is waiting (`pending`, `pending_approval`) and returns it once
+ * final, whatever the outcome: a denial or an expiry is an answer, not a failure. A status
+ * no version knows is an invalid response, never read as a denial (nor as an approval).
+ * Running out of *our* budget throws. The budget is checked between polls and the last poll happens at the deadline,
  * so a decision made just before it is not missed; a poll in flight is bounded by the
  * client's per-request timeout.
  */
@@ -44,7 +51,15 @@ export async function pollUntilDecided(options: PollUntilDecidedOptions): Promis
     throwIfAborted(signal)
     const { approval, retryAfterMs } = await options.check()
     await options.onPoll?.(approval.status, attempt, approval)
-    if (approval.status !== 'pending') return approval
+    if (FINAL.has(approval.status)) return approval
+    if (!WAITING.has(approval.status)) {
+      throw invalidResponse(
+        `Approval ${approvalId} has status ${JSON.stringify(approval.status.slice(0, 64))}, which this client does not know ` +
+          '(expected pending, approved, denied or expired). Nothing was executed on its account; ' +
+          'check the gateway version, or upgrade @x/relynt.',
+        ['status'],
+      )
+    }
 
     const remaining = deadline - timing.now()
     if (remaining <= 0) throw new ApprovalTimeoutError(approvalId, timing.now() - started)

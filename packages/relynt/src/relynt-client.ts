@@ -27,11 +27,17 @@ export interface RelyntClientOptions {
   agentSecret?: string
   /** Env: `RELYNT_AGENT_ID`; not needed when the secret is in `<agentId>:<secret>` form. */
   agentId?: string
-  /** Sent as `instance_id` on every call: one per agent run. Default: a random UUID. */
+  /**
+   * Sent as `instance_id` by every call that names none of its own: one per agent run.
+   * Default: a random UUID.
+   */
   instanceId?: string
   /** Per attempt. Default 30 000. */
   timeoutMs?: number
-  /** Retries of a failed call (network error, timeout, 429, 5xx). Default 3. */
+  /**
+   * Retries of a failed call (network error, timeout, 429, 5xx). Default 3, waiting 1 s,
+   * 2 s, 4 s (plus up to a quarter, as jitter) unless the gateway sends `Retry-After`.
+   */
   maxRetries?: number
   /** Default `globalThis.fetch`, read at call time. */
   fetch?: typeof globalThis.fetch
@@ -51,7 +57,7 @@ const DEFAULT_APPROVAL_PATH = '/v1/approvals/{approvalId}'
 export class RelyntClient {
   readonly baseUrl: string
   readonly agentId: string
-  /** The `instance_id` every call of this client carries. */
+  /** The `instance_id` of calls that name none of their own (`requestAction({ instanceId })`). */
   readonly instanceId: string
   readonly timeoutMs: number
   readonly maxRetries: number
@@ -114,6 +120,9 @@ export class RelyntClient {
       fetch: options.fetch,
       logger,
       errors: relyntErrors,
+      // The documented schedule: 1 s, doubling (2 s, 4 s…), jittered upwards so no retry
+      // comes sooner than the gateway's error-handling guide asks.
+      retry: { baseDelayMs: 1_000, jitter: 'additive' },
       auth: {
         authorize(context) {
           // An absolute approvalPath could point elsewhere: check every URL the secret goes to.

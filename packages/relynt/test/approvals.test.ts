@@ -1,6 +1,7 @@
 import { UserAbortError } from '@x/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { ApprovalTimeoutError, RequestError } from '../src/errors.js'
+import { ActionDeniedError, ApprovalTimeoutError, RelyntError, RequestError } from '../src/errors.js'
+import type { RelyntClient } from '../src/relynt-client.js'
 import { deal, type Gateway, recordingFetch, startGateway } from './support/gateway.js'
 
 let gateway: Gateway
@@ -155,5 +156,41 @@ describe('pollApproval over HTTP', () => {
     gateway.sandbox.deny(approvalId)
     gateway.sandbox.injectFault({ route: 'GET /v1/approvals/*', status: 503 })
     await expect(client.pollApproval({ approvalId })).resolves.toMatchObject({ status: 'denied' })
+  })
+})
+
+describe('approval statuses from other gateways', () => {
+  /** A gateway whose approval endpoint answers from a script, one status per check. */
+  function scriptedApprovals(statuses: string[]) {
+    let checks = 0
+    const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      if (request.method === 'POST') {
+        return Response.json({ decision: 'pending_approval', receipt_id: 'rec_1', approval_id: 'apr_1' })
+      }
+      const status = statuses[Math.min(checks++, statuses.length - 1)]
+      return Response.json({ approval_id: 'apr_1', status, decided_by: null, decided_at: null })
+    })
+    const client = gateway.client({ baseUrl: 'http://127.0.0.1:9', fetch })
+    return { client, fetch }
+  }
+
+  it.each([
+    ['pollApproval', (client: RelyntClient) => client.pollApproval({ approvalId: 'apr_1' })],
+    ['approvals.poll', (client: RelyntClient) => client.approvals.poll({ approvalId: 'apr_1' })],
+  ])('%s keeps waiting while the status reads pending_approval', async (_name, poll) => {
+    const { client, fetch } = scriptedApprovals(['pending_approval', 'approved'])
+    await expect(poll(client)).resolves.toMatchObject({ status: 'approved' })
+    expect(fetch).toHaveBeenCalledTimes(2)
+  })
+
+  it('guard turns an unknown approval status into invalid_response, not a denial, and runs nothing', async () => {
+    const { client } = scriptedApprovals(['withdrawn'])
+    const run = vi.fn()
+    const error = await client.guard({ action: 'a', resource: 'r' }, run).catch((caught: unknown) => caught)
+    expect(error).not.toBeInstanceOf(ActionDeniedError)
+    expect(RelyntError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'invalid_response' })
+    expect(run).not.toHaveBeenCalled()
   })
 })

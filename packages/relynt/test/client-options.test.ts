@@ -66,6 +66,34 @@ describe('RelyntClient options', () => {
     ])
   })
 
+  it('refuses a secret that carries a different agent id than agentId, without echoing it', () => {
+    const attempt = () =>
+      new RelyntClient({ baseUrl: 'https://g.example.com', agentId: 'agt_A', agentSecret: `agt_B:${secret}` })
+    expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_credentials' }))
+    expect(attempt).toThrow(/agt_A/)
+    expect(attempt).not.toThrow(new RegExp(secret))
+  })
+
+  it('refuses a secret for another agent than RELYNT_AGENT_ID names', () => {
+    vi.stubEnv('RELYNT_AGENT_ID', 'agt_env')
+    expect(
+      () => new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: `agt_other:${secret}` }),
+    ).toThrow(expect.objectContaining({ code: 'invalid_credentials' }))
+  })
+
+  it('works with the documented { baseUrl, agentSecret } alone when the secret carries the id', async () => {
+    vi.stubEnv('RELYNT_AGENT_ID', '')
+    const { fetch, requests } = recordingFetch()
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentSecret: `agt_7:${secret}`,
+      fetch,
+    })
+    await client.requestAction({ action: 'a', resource: 'r' })
+    expect(client.agentId).toBe('agt_7')
+    expect(requests[0]!.headers.get('authorization')).toBe(`Bearer agt_7:${secret}`)
+  })
+
   it('generates one instance id per client and sends it on every call', async () => {
     const { fetch, requests } = recordingFetch()
     const client = new RelyntClient({

@@ -22,6 +22,7 @@ describe('guard decisions', () => {
       decision: 'escalate_to_legal',
       receiptId: 'rec_1',
       idempotencyKey: 'k',
+      instanceId: 'run-1',
     })
     const run = vi.fn()
     const error = await guard({ requestAction, pollApproval }, { action: 'a', resource: 'r' }, run).catch(
@@ -39,6 +40,7 @@ describe('guard decisions', () => {
       receiptId: 'rec_1',
       approvalId: 'apr_1',
       idempotencyKey: 'k',
+      instanceId: 'run-1',
     })
     const poll = vi.fn(async () => ({
       approvalId: 'apr_1',

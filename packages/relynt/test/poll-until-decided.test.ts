@@ -1,7 +1,7 @@
 import { UserAbortError } from '@x/core'
 import { createLogger } from '@x/core/internal'
 import { describe, expect, it, vi } from 'vitest'
-import { ApprovalTimeoutError } from '../src/errors.js'
+import { ActionDeniedError, ApprovalTimeoutError, RelyntError } from '../src/errors.js'
 import { type PollTiming, pollDelay, pollUntilDecided } from '../src/poll-until-decided.js'
 import { realTiming } from '../src/resources/approvals.js'
 import type { Approval } from '../src/schemas/approval.js'
@@ -65,25 +65,57 @@ describe('pollUntilDecided', () => {
     expect(sleeps).toEqual([1000, 1500, 2250])
   })
 
-  it.each(['approved', 'expired', 'some_future_status'])(
-    'stops at the first non-pending status (%s)',
-    async (status) => {
-      const { timing, sleeps } = fakeTiming()
-      const check = scripted([status])
-      const result = await pollUntilDecided({
-        approvalId: 'apr_1',
-        timeoutMs: 60_000,
-        signal: undefined,
-        onPoll: undefined,
-        check,
-        timing,
-        logger,
-      })
-      expect(result.status).toBe(status)
-      expect(check).toHaveBeenCalledTimes(1)
-      expect(sleeps).toEqual([])
-    },
-  )
+  it.each(['approved', 'denied', 'expired'])('stops at the first final status (%s)', async (status) => {
+    const { timing, sleeps } = fakeTiming()
+    const check = scripted([status])
+    const result = await pollUntilDecided({
+      approvalId: 'apr_1',
+      timeoutMs: 60_000,
+      signal: undefined,
+      onPoll: undefined,
+      check,
+      timing,
+      logger,
+    })
+    expect(result.status).toBe(status)
+    expect(check).toHaveBeenCalledTimes(1)
+    expect(sleeps).toEqual([])
+  })
+
+  it("keeps waiting while the status is pending_approval, the decision's own word", async () => {
+    const { timing, sleeps } = fakeTiming()
+    const check = scripted(['pending_approval', 'pending', 'pending_approval', 'approved'])
+    const result = await pollUntilDecided({
+      approvalId: 'apr_1',
+      timeoutMs: 60_000,
+      signal: undefined,
+      onPoll: undefined,
+      check,
+      timing,
+      logger,
+    })
+    expect(result.status).toBe('approved')
+    expect(check).toHaveBeenCalledTimes(4)
+    expect(sleeps).toEqual([1000, 1500, 2250])
+  })
+
+  it('rejects a status it does not know as an invalid response, not as a decision', async () => {
+    const { timing, sleeps } = fakeTiming()
+    const error = await pollUntilDecided({
+      approvalId: 'apr_1',
+      timeoutMs: 60_000,
+      signal: undefined,
+      onPoll: undefined,
+      check: scripted(['pending', 'withdrawn']),
+      timing,
+      logger,
+    }).catch((caught: unknown) => caught)
+    expect(RelyntError.isInstance(error)).toBe(true)
+    expect(error).not.toBeInstanceOf(ActionDeniedError)
+    expect(error).toMatchObject({ code: 'invalid_response' })
+    expect((error as Error).message).toContain('"withdrawn"')
+    expect(sleeps).toEqual([1000])
+  })
 
   it('waits at least as long as Retry-After asks, and never less than its own backoff', async () => {
     const { timing, sleeps } = fakeTiming()

@@ -93,10 +93,10 @@ describe('receipts over HTTP', () => {
     const denied = await client.requestAction({ action: 'delete_record', resource: 'support:ticket:list-1' })
 
     const all = await client.receipts.list({ search: 'support:ticket:list-1' })
-    expect(all.map((summary) => summary.receiptId).sort()).toEqual(
+    expect(all.data.map((summary) => summary.receiptId).sort()).toEqual(
       [allowed.receiptId, denied.receiptId].sort(),
     )
-    expect(all.find((summary) => summary.receiptId === denied.receiptId)).toMatchObject({
+    expect(all.data.find((summary) => summary.receiptId === denied.receiptId)).toMatchObject({
       action: 'delete_record',
       resource: 'support:ticket:list-1',
       decision: 'deny',
@@ -106,17 +106,17 @@ describe('receipts over HTTP', () => {
     })
 
     const onlyDenied = await client.receipts.list({ search: 'support:ticket:list-1', decision: 'deny' })
-    expect(onlyDenied.map((summary) => summary.receiptId)).toEqual([denied.receiptId])
+    expect(onlyDenied.data.map((summary) => summary.receiptId)).toEqual([denied.receiptId])
     const onlyHigh = await client.receipts.list({
       search: 'list-1',
       riskLevel: 'high',
       agentId: gateway.agentId,
     })
-    expect(onlyHigh.map((summary) => summary.receiptId)).toEqual([denied.receiptId])
+    expect(onlyHigh.data.map((summary) => summary.receiptId)).toEqual([denied.receiptId])
     const future = await client.receipts.list({ search: 'list-1', from: new Date(Date.now() + 3_600_000) })
-    expect(future).toEqual([])
+    expect(future.data).toEqual([])
     const past = await client.receipts.list({ search: 'list-1', to: '2000-01-01T00:00:00Z' })
-    expect(past).toEqual([])
+    expect(past.data).toEqual([])
   })
 
   it('rejects an unknown receipt with a not_found RequestError', async () => {
@@ -149,6 +149,7 @@ describe('simulate over HTTP', () => {
         riskLevel: 'high',
         conditions: { requireApprovalIfStage: ['closed_won', 'closed_lost'] },
       },
+      instanceId: client.instanceId,
     })
     expect(after.simulations - before.simulations).toBe(1)
     expect(after.receipts).toBe(before.receipts)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { actionResultSchema } from '../src/schemas/action-result.js'
 import { approvalSchema } from '../src/schemas/approval.js'
-import { receiptListSchema, receiptSchema } from '../src/schemas/receipt.js'
+import { receiptPageSchema, receiptSchema } from '../src/schemas/receipt.js'
 import { simulationSchema } from '../src/schemas/simulation.js'
 
 describe('action result schema', () => {
@@ -135,11 +135,40 @@ describe('receipt schemas', () => {
     })
   })
 
-  it('reads the list envelope into an array of summaries', () => {
-    const list = receiptListSchema.parse({
+  it('reads the documented list envelope as one page of summaries', () => {
+    const page = receiptPageSchema.parse({
       receipts: [{ receipt_id: 'rec_1', decision: 'deny', risk_level: 'high' }],
     })
-    expect(list).toEqual([{ receiptId: 'rec_1', decision: 'deny', riskLevel: 'high' }])
+    expect(page).toEqual({
+      receipts: [{ receiptId: 'rec_1', decision: 'deny', riskLevel: 'high' }],
+      nextCursor: undefined,
+      hasMore: undefined,
+    })
+  })
+
+  it('reads a bare array as a complete list', () => {
+    expect(receiptPageSchema.parse([{ receipt_id: 'rec_1' }])).toEqual({
+      receipts: [{ receiptId: 'rec_1' }],
+      nextCursor: undefined,
+      hasMore: false,
+    })
+  })
+
+  it.each([
+    ['receipts', 'next_cursor'],
+    ['data', 'cursor'],
+    ['items', 'next_cursor'],
+  ])('reads items under %s and the cursor under %s', (itemsKey, cursorKey) => {
+    const page = receiptPageSchema.parse({
+      [itemsKey]: [{ receipt_id: 'rec_1' }],
+      [cursorKey]: 'c2',
+      has_more: true,
+    })
+    expect(page).toEqual({ receipts: [{ receiptId: 'rec_1' }], nextCursor: 'c2', hasMore: true })
+  })
+
+  it('refuses an envelope without any list of receipts', () => {
+    expect(receiptPageSchema.safeParse({ next_cursor: 'c2' }).success).toBe(false)
   })
 })
 

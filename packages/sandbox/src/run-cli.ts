@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util'
 import { startRalioSandbox } from './ralio/start-ralio-sandbox.js'
 import { startRelyntSandbox } from './relynt/start-relynt-sandbox.js'
 import type { ConnectorOption } from './relynt/tool-connector.js'
+import { createAdminToken } from './shared/admin-access.js'
 
 export const cliUsage = `Usage: x-sandbox [options]
 
-Starts local Ralio and Relynt servers on 127.0.0.1 and prints what an SDK needs to use them.
+Starts local Ralio and Relynt servers on 127.0.0.1 and prints what an SDK needs to use them,
+and the admin token their /__admin routes require (Authorization: Bearer <token>).
 
 Options:
   --ralio-port <port>        Ralio port (default 0: a free port)
@@ -48,9 +50,12 @@ export async function runCli(argv: string[], write: (text: string) => void): Pro
   const ralioPort = readPort(values['ralio-port'], '--ralio-port')
   const relyntPort = readPort(values['relynt-port'], '--relynt-port')
 
-  const ralio = await startRalioSandbox({ port: ralioPort, streamDelayMs })
+  // One token for both control planes, new on every start.
+  const adminToken = createAdminToken()
+  const ralio = await startRalioSandbox({ port: ralioPort, streamDelayMs, adminToken })
   const relynt = await startRelyntSandbox({
     port: relyntPort,
+    adminToken,
     ...(connector === undefined ? {} : { connector }),
   }).catch(async (error: unknown) => {
     await ralio.close()
@@ -65,6 +70,7 @@ export async function runCli(argv: string[], write: (text: string) => void): Pro
     RELYNT_API_BASE_URL: relynt.url,
     RELYNT_AGENT_ID: agent.agentId,
     RELYNT_AGENT_SECRET: agent.secret,
+    SANDBOX_ADMIN_TOKEN: adminToken,
   }
 
   if (values.json) {
@@ -82,6 +88,7 @@ export async function runCli(argv: string[], write: (text: string) => void): Pro
           agent_id: agent.agentId,
           agent_secret: agent.secret,
         },
+        admin_token: adminToken,
         env,
       })}\n`,
     )
@@ -98,6 +105,8 @@ export async function runCli(argv: string[], write: (text: string) => void): Pro
         '  Relynt agent credential',
         `    agent id: ${agent.agentId}`,
         `    secret:   ${agent.secret}`,
+        '  Admin token (both /__admin APIs: Authorization: Bearer <token>)',
+        `    ${adminToken}`,
         '',
         '# Export these for the SDKs and examples:',
         ...Object.entries(env).map(([name, value]) => `${name}=${value}`),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
-import { postJson, TestCredential } from './ralio-test-client.js'
+import { adminHeaders, postJson, TestCredential } from './ralio-test-client.js'
 
 let sandbox: RalioSandbox
 let credential: TestCredential
@@ -19,7 +19,7 @@ const chat = (message: string) =>
 describe('Ralio admin API', () => {
   it('reports stats in snake_case: chats, intents per reference, token counters', async () => {
     await chat('pay £5 to Bob for STATS-1')
-    const response = await fetch(`${sandbox.url}/__admin/stats`)
+    const response = await fetch(`${sandbox.url}/__admin/stats`, { headers: adminHeaders(sandbox) })
     expect(response.status).toBe(200)
     const stats = (await response.json()) as Record<string, unknown>
     expect(stats).toMatchObject({
@@ -43,7 +43,9 @@ describe('Ralio admin API', () => {
 
   it('lists intents waiting for approval, and changes the spend limit', async () => {
     await chat('pay £150 to Carol for WAIT-1')
-    const waiting = await fetch(`${sandbox.url}/__admin/payment-intents?status=pending_user_approval`)
+    const waiting = await fetch(`${sandbox.url}/__admin/payment-intents?status=pending_user_approval`, {
+      headers: adminHeaders(sandbox),
+    })
     const body = (await waiting.json()) as {
       payment_intents: { id: string; instructions: { reference: string }[] }[]
     }
@@ -51,7 +53,7 @@ describe('Ralio admin API', () => {
 
     const limit = await fetch(`${sandbox.url}/__admin/spend-limit`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...adminHeaders(sandbox), 'content-type': 'application/json' },
       body: JSON.stringify({ amount: '500.00' }),
     })
     expect(limit.status).toBe(200)
@@ -62,22 +64,37 @@ describe('Ralio admin API', () => {
   })
 
   it('answers 404 for approving an unknown intent and 400 for a bad body', async () => {
-    expect((await postJson(`${sandbox.url}/__admin/payment-intents/nope/approve`, {})).status).toBe(404)
-    expect((await postJson(`${sandbox.url}/__admin/token-lifetime`, { seconds: -1 })).status).toBe(400)
-    expect((await postJson(`${sandbox.url}/__admin/nonce`, { enabled: 'yes' })).status).toBe(400)
+    expect(
+      (await postJson(`${sandbox.url}/__admin/payment-intents/nope/approve`, {}, adminHeaders(sandbox)))
+        .status,
+    ).toBe(404)
+    expect(
+      (await postJson(`${sandbox.url}/__admin/token-lifetime`, { seconds: -1 }, adminHeaders(sandbox)))
+        .status,
+    ).toBe(400)
+    expect(
+      (await postJson(`${sandbox.url}/__admin/nonce`, { enabled: 'yes' }, adminHeaders(sandbox))).status,
+    ).toBe(400)
   })
 
   it('sets the token lifetime and revokes tokens', async () => {
-    expect((await postJson(`${sandbox.url}/__admin/token-lifetime`, { seconds: 90 })).status).toBe(200)
+    expect(
+      (await postJson(`${sandbox.url}/__admin/token-lifetime`, { seconds: 90 }, adminHeaders(sandbox)))
+        .status,
+    ).toBe(200)
     const fresh = await credential.mintToken()
     expect(fresh.expires_in).toBe(90)
-    expect((await postJson(`${sandbox.url}/__admin/revoke-tokens`, {})).status).toBe(204)
+    expect((await postJson(`${sandbox.url}/__admin/revoke-tokens`, {}, adminHeaders(sandbox))).status).toBe(
+      204,
+    )
     const response = await credential.resource('GET', '/api/agents', { token: fresh.access_token })
     expect(response.status).toBe(401)
   })
 
   it('moves the server clock, which shows in the Date header', async () => {
-    expect((await postJson(`${sandbox.url}/__admin/clock`, { offsetMs: 3_600_000 })).status).toBe(200)
+    expect(
+      (await postJson(`${sandbox.url}/__admin/clock`, { offsetMs: 3_600_000 }, adminHeaders(sandbox))).status,
+    ).toBe(200)
     try {
       const response = await fetch(`${sandbox.url}/api/agents`)
       expect(Date.parse(response.headers.get('date') ?? '') - Date.now()).toBeGreaterThan(3_500_000)

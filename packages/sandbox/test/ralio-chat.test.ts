@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
-import { parseServerSentEvents, postJson, TestCredential } from './ralio-test-client.js'
+import { adminHeaders, parseServerSentEvents, postJson, TestCredential } from './ralio-test-client.js'
 import { readUntilEndOrCut } from './read-until-end-or-cut.js'
 
 interface ChatResponseBody {
@@ -133,7 +133,11 @@ describe('chat', () => {
     expect(pending).toMatchObject({ approval_status: 'pending_user_approval', execution_status: 'pending' })
     const transactionsBefore = (await listTransactions()).total
 
-    const approval = await postJson(`${sandbox.url}/__admin/payment-intents/${pending?.id}/approve`, {})
+    const approval = await postJson(
+      `${sandbox.url}/__admin/payment-intents/${pending?.id}/approve`,
+      {},
+      adminHeaders(sandbox),
+    )
     expect(approval.status).toBe(200)
     const [approved] = (await listIntents()).payment_intents
     expect(approved).toMatchObject({
@@ -145,7 +149,11 @@ describe('chat', () => {
     expect(transactions.total).toBe(transactionsBefore + 1)
     expect(transactions.transactions[0]).toMatchObject({ amount: '1500.00', payment_intent_id: pending?.id })
 
-    const again = await postJson(`${sandbox.url}/__admin/payment-intents/${pending?.id}/approve`, {})
+    const again = await postJson(
+      `${sandbox.url}/__admin/payment-intents/${pending?.id}/approve`,
+      {},
+      adminHeaders(sandbox),
+    )
     expect(again.status).toBe(409)
   })
 
@@ -153,9 +161,13 @@ describe('chat', () => {
     await chat('Pay 2000 to Frank')
     const [pending] = (await listIntents()).payment_intents
     const before = sandbox.stats().balances[agentId]
-    const rejection = await postJson(`${sandbox.url}/__admin/payment-intents/${pending?.id}/reject`, {
-      reason: 'not today',
-    })
+    const rejection = await postJson(
+      `${sandbox.url}/__admin/payment-intents/${pending?.id}/reject`,
+      {
+        reason: 'not today',
+      },
+      adminHeaders(sandbox),
+    )
     expect(rejection.status).toBe(200)
     const [rejected] = (await listIntents()).payment_intents
     expect(rejected).toMatchObject({ approval_status: 'rejected' })
@@ -275,11 +287,15 @@ describe('chat stream', () => {
 
 describe('faults', () => {
   it('can answer 502 after the work was done: the payment intent exists', async () => {
-    const fault = await postJson(`${sandbox.url}/__admin/faults`, {
-      route: 'POST /api/chat',
-      status: 502,
-      after: true,
-    })
+    const fault = await postJson(
+      `${sandbox.url}/__admin/faults`,
+      {
+        route: 'POST /api/chat',
+        status: 502,
+        after: true,
+      },
+      adminHeaders(sandbox),
+    )
     expect(fault.status).toBe(201)
     const response = await credential.resource('POST', '/api/chat', {
       token,

@@ -1,7 +1,13 @@
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
-import { challengeOf, generateKeyMaterial, nowSeconds, TestCredential } from './ralio-test-client.js'
+import {
+  adminHeaders,
+  challengeOf,
+  generateKeyMaterial,
+  nowSeconds,
+  TestCredential,
+} from './ralio-test-client.js'
 
 let sandbox: RalioSandbox
 let credential: TestCredential
@@ -206,7 +212,7 @@ describe('DPoP nonces at resources', () => {
   it('can be switched on through the admin API', async () => {
     const response = await fetch(`${sandbox.url}/__admin/nonce`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...adminHeaders(sandbox), 'content-type': 'application/json' },
       body: JSON.stringify({ enabled: true, rotate_every_ms: 60_000 }),
     })
     expect(response.status).toBe(200)

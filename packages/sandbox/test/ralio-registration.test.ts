@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
-import { generateKeyMaterial, postJson } from './ralio-test-client.js'
+import { adminHeaders, generateKeyMaterial, postJson } from './ralio-test-client.js'
 
 let sandbox: RalioSandbox
 let registrationUrl: string
@@ -169,9 +169,13 @@ describe('registration', () => {
   })
 
   it('mints tickets through the admin API', async () => {
-    const response = await postJson(`${sandbox.url}/__admin/tickets`, {
-      scope_ceiling: ['transactions:read'],
-    })
+    const response = await postJson(
+      `${sandbox.url}/__admin/tickets`,
+      {
+        scope_ceiling: ['transactions:read'],
+      },
+      adminHeaders(sandbox),
+    )
     expect(response.status).toBe(201)
     const { ticket, expires_at: expiresAt } = (await response.json()) as {
       ticket: string

@@ -234,3 +234,8 @@ export function parseServerSentEvents(text: string): { events: ServerSentEvent[]
 export function challengeOf(response: Response): string {
   return response.headers.get('www-authenticate') ?? ''
 }
+
+/** `Authorization: Bearer <adminToken>`, what `/__admin` requires over HTTP. */
+export const adminHeaders = (sandbox: { adminToken: string }): Record<string, string> => ({
+  authorization: `Bearer ${sandbox.adminToken}`,
+})

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { dealUpdate, getJson, type RelyntFixture, startFixture, toolCall } from './relynt-test-helpers.js'
+import {
+  adminHeaders,
+  dealUpdate,
+  getJson,
+  type RelyntFixture,
+  startFixture,
+  toolCall,
+} from './relynt-test-helpers.js'
 
 let fixture: RelyntFixture
 
@@ -49,6 +56,7 @@ describe('agent authentication', () => {
   it('rotates through the admin API too', async () => {
     const response = await fetch(`${fixture.sandbox.url}/__admin/agents/${fixture.agentId}/rotate`, {
       method: 'POST',
+      headers: adminHeaders(fixture.sandbox),
     })
     const { secret } = (await response.json()) as { secret: string }
     expect((await toolCall(fixture, body)).status).toBe(401)
@@ -81,7 +89,7 @@ describe('agent authentication', () => {
   it('creates agents through the admin API', async () => {
     const response = await fetch(`${fixture.sandbox.url}/__admin/agents`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...adminHeaders(fixture.sandbox), 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'from-python' }),
     })
     expect(response.status).toBe(201)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
+  adminHeaders,
   dealUpdate,
   getJson,
   postJson,
@@ -72,7 +73,10 @@ describe('fault injection on the Relynt sandbox', () => {
     expect(added.status).toBe(201)
     expect((await getJson(fixture, '/__admin/stats')).status).toBe(200)
     expect((await toolCall(fixture, dealUpdate({ amount: 1 }))).status).toBe(500)
-    await fetch(`${fixture.sandbox.url}/__admin/faults`, { method: 'DELETE' })
+    await fetch(`${fixture.sandbox.url}/__admin/faults`, {
+      method: 'DELETE',
+      headers: adminHeaders(fixture.sandbox),
+    })
     expect((await toolCall(fixture, dealUpdate({ amount: 1 }))).status).toBe(200)
   })
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { evaluatePolicy, resourcePatternMatches } from '../src/relynt/evaluate-policy.js'
 import type { Policy, PolicyRule } from '../src/relynt/policy-rule.js'
 import {
+  adminHeaders,
   dealUpdate,
   postJson,
   type RelyntFixture,
@@ -250,7 +251,7 @@ describe('policy over HTTP', () => {
     const put = (body: unknown) =>
       fetch(`${fixture.sandbox.url}/__admin/policy`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...adminHeaders(fixture.sandbox), 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
     const good = await put({

@@ -121,4 +121,92 @@ describe('receipts', () => {
     expect(missing.body).toMatchObject({ error: { code: 'not_found' } })
     expect((await getJson(fixture, '/v1/receipts/rec_missing/verify')).status).toBe(404)
   })
+
+  it('answers a page of receipts with a cursor to the next, and follows it to the end', async () => {
+    const ids: string[] = []
+    for (let index = 0; index < 5; index++)
+      ids.push((await toolCallJson(fixture, dealUpdate({ amount: index }))).body.receipt_id as string)
+    const newestFirst = [...ids].reverse()
+
+    const first = (await getJson(fixture, '/v1/receipts?limit=2')).body
+    expect(first).toMatchObject({ has_more: true, next_cursor: expect.any(String) })
+    // A receipt written between two pages does not shift the next one.
+    await toolCallJson(fixture, dealUpdate({ amount: 99 }))
+    const second = (await getJson(fixture, `/v1/receipts?limit=2&cursor=${first.next_cursor}`)).body
+    const third = (await getJson(fixture, `/v1/receipts?limit=2&cursor=${second.next_cursor}`)).body
+    expect(third).toMatchObject({ has_more: false, next_cursor: null })
+
+    const pages = [first, second, third].map((page) => (page.receipts as Summary[]).map((r) => r.receipt_id))
+    expect(pages).toEqual([newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4)])
+  })
+
+  it('applies the filters on every page', async () => {
+    for (let index = 0; index < 3; index++) {
+      await toolCallJson(fixture, dealUpdate({ owner_id: index }))
+      await toolCallJson(fixture, dealUpdate({ amount: index }))
+    }
+    const first = (await getJson(fixture, '/v1/receipts?decision=deny&limit=2')).body
+    const second = (await getJson(fixture, `/v1/receipts?decision=deny&limit=2&cursor=${first.next_cursor}`))
+      .body
+    const decisions = [first, second].flatMap((page) => (page.receipts as Summary[]).map((r) => r.decision))
+    expect(decisions).toEqual(['deny', 'deny', 'deny'])
+    expect(second.has_more).toBe(false)
+  })
+
+  it('rejects a bad page size or a cursor that points nowhere with 400', async () => {
+    for (const limit of ['0', '201', '2.5', 'ten'])
+      expect((await getJson(fixture, `/v1/receipts?limit=${limit}`)).status).toBe(400)
+    const stray = Buffer.from('rec_missing').toString('base64url')
+    expect((await getJson(fixture, `/v1/receipts?cursor=${stray}`)).status).toBe(400)
+  })
+})
+
+describe('receipt signature', () => {
+  /** The fields the docs' receipt-verification page lists, then the ones the sandbox adds. */
+  const signedFields = [
+    'receipt_id',
+    'created_at',
+    'organization_id',
+    'agent_id',
+    'instance_id',
+    'action',
+    'resource',
+    'decision',
+    'risk_level',
+    'policy_version',
+    'request_hash',
+    'response_hash',
+    'approval_id',
+    'idempotency_key',
+    'approver',
+    'reason',
+  ]
+
+  /** The final receipt of an approved action: every optional field is present on it. */
+  async function approvedReceipt(): Promise<Record<string, unknown>> {
+    const pending = (await toolCallJson(fixture, dealUpdate({ stage: 'closed_won' }))).body
+    await fixture.sandbox.approve(pending.approval_id as string, { approver: 'slack:U12345' })
+    const approval = fixture.sandbox
+      .listApprovals()
+      .find((candidate) => candidate.approval_id === pending.approval_id)
+    return (await getJson(fixture, `/v1/receipts/${approval?.receipt_id}`)).body
+  }
+
+  const verify = async (receiptId: unknown) =>
+    (await getJson(fixture, `/v1/receipts/${String(receiptId)}/verify`)).body.valid
+
+  it.each(signedFields)(
+    'fails verification once %s is changed, and passes once it is restored',
+    async (field) => {
+      const receipt = await approvedReceipt()
+      const id = receipt.receipt_id as string
+      expect(await verify(id)).toBe(true)
+      const original = receipt[field]
+      const altered = typeof original === 'string' ? `${original}x` : 'sha256:added-after-signing'
+      fixture.sandbox.tamperReceipt(id, field, altered)
+      expect(await verify(id)).toBe(false)
+      fixture.sandbox.tamperReceipt(id, field, original)
+      expect(await verify(id)).toBe(true)
+    },
+  )
 })

@@ -49,12 +49,25 @@ export async function toolCallJson(fixture: RelyntFixture, body: unknown, option
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
 
-export async function getJson(fixture: RelyntFixture, path: string, authorization = fixture.authorization) {
+/** The agent credential for the API, the admin token for `/__admin`. */
+const defaultAuthorization = (fixture: RelyntFixture, path: string) =>
+  path.startsWith('/__admin') ? `Bearer ${fixture.sandbox.adminToken}` : fixture.authorization
+
+export async function getJson(
+  fixture: RelyntFixture,
+  path: string,
+  authorization = defaultAuthorization(fixture, path),
+) {
   const response = await fetch(`${fixture.sandbox.url}${path}`, { headers: { authorization } })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
 
-export async function postJson(fixture: RelyntFixture, path: string, body: unknown, authorization?: string) {
+export async function postJson(
+  fixture: RelyntFixture,
+  path: string,
+  body: unknown,
+  authorization = path.startsWith('/__admin') ? defaultAuthorization(fixture, path) : undefined,
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (authorization !== undefined) headers.authorization = authorization
   const response = await fetch(`${fixture.sandbox.url}${path}`, {
@@ -86,4 +99,9 @@ export const dealUpdate = (payload: Record<string, unknown>, resource = 'crm:dea
   action: 'update_deal',
   resource,
   payload,
+})
+
+/** `Authorization: Bearer <adminToken>`, what `/__admin` requires over HTTP. */
+export const adminHeaders = (sandbox: { adminToken: string }): Record<string, string> => ({
+  authorization: `Bearer ${sandbox.adminToken}`,
 })

@@ -13,7 +13,7 @@ afterEach(async () => {
 const postJson = (path: string, body: unknown) =>
   fetch(`${app.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
 
@@ -34,7 +34,9 @@ describe('admin HTTP routes', () => {
 
   it('DELETE /__admin/faults clears every rule', async () => {
     await postJson('/__admin/faults', { route: '*', status: 503, count: 5 })
-    expect((await fetch(`${app.url}/__admin/faults`, { method: 'DELETE' })).status).toBe(204)
+    expect(
+      (await fetch(`${app.url}/__admin/faults`, { method: 'DELETE', headers: app.adminHeaders })).status,
+    ).toBe(204)
     expect((await fetch(`${app.url}/api/work`, { method: 'POST' })).status).toBe(200)
   })
 
@@ -60,12 +62,16 @@ describe('admin HTTP routes', () => {
 
   it('GET /__admin/stats returns the sandbox counters', async () => {
     await fetch(`${app.url}/api/work`, { method: 'POST' })
-    expect(await (await fetch(`${app.url}/__admin/stats`)).json()).toEqual({ work_calls: 1 })
+    expect(await (await fetch(`${app.url}/__admin/stats`, { headers: app.adminHeaders })).json()).toEqual({
+      work_calls: 1,
+    })
   })
 
   it('serves the routes a sandbox adds and a JSON 404 for unknown admin paths', async () => {
-    expect(await (await fetch(`${app.url}/__admin/hello`)).json()).toEqual({ hello: 'admin' })
-    const missing = await fetch(`${app.url}/__admin/nope`)
+    expect(await (await fetch(`${app.url}/__admin/hello`, { headers: app.adminHeaders })).json()).toEqual({
+      hello: 'admin',
+    })
+    const missing = await fetch(`${app.url}/__admin/nope`, { headers: app.adminHeaders })
     expect(missing.status).toBe(404)
     expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } })
   })

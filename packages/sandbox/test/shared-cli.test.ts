@@ -17,9 +17,13 @@ describe('x-sandbox command', () => {
         'RELYNT_API_BASE_URL',
         'RELYNT_AGENT_ID',
         'RELYNT_AGENT_SECRET',
+        'SANDBOX_ADMIN_TOKEN',
       ])
       expect(env.RALIO_API_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-      expect((await fetch(`${env.RALIO_API_URL}/__admin/stats`)).status).toBe(200)
+      const admin = { headers: { authorization: `Bearer ${env.SANDBOX_ADMIN_TOKEN}` } }
+      expect((await fetch(`${env.RALIO_API_URL}/__admin/stats`, admin)).status).toBe(200)
+      expect((await fetch(`${env.RELYNT_API_BASE_URL}/__admin/stats`, admin)).status).toBe(200)
+      expect((await fetch(`${env.RELYNT_API_BASE_URL}/__admin/stats`)).status).toBe(401)
       const call = await fetch(`${env.RELYNT_API_BASE_URL}/v1/agent-tool-call`, {
         method: 'POST',
         headers: {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { mountAdminRoutes } from '../src/shared/admin-routes.js'
+import { bodySizeLimit } from '../src/shared/body-size-limit.js'
 import { Clock } from '../src/shared/clock.js'
 import { FaultInjector, type FaultInjectorOptions } from '../src/shared/fault-injector.js'
 import { type RunningServer, serve } from '../src/shared/serve.js'
@@ -10,6 +11,10 @@ export interface TestApp {
   url: string
   faults: FaultInjector
   clock: Clock
+  /** The token the admin routes require. */
+  adminToken: string
+  /** `Authorization: Bearer <adminToken>`, for admin requests. */
+  adminHeaders: Record<string, string>
   /** How many times each handler actually ran. */
   calls: { work: number; events: number }
 }
@@ -21,6 +26,7 @@ export async function startTestApp(options: FaultInjectorOptions = {}): Promise<
   const calls = { work: 0, events: 0 }
   const app = new Hono()
   app.use(clock.dateHeader())
+  app.use(bodySizeLimit((message) => ({ error: { code: 'payload_too_large', message } })))
   app.use(faults.middleware())
   app.post('/api/work', (c) => {
     calls.work += 1
@@ -36,7 +42,9 @@ export async function startTestApp(options: FaultInjectorOptions = {}): Promise<
       await stream.writeSSE({ event: 'done', data: '{}' })
     })
   })
+  const adminToken = 'test-admin-token-0123456789'
   mountAdminRoutes(app, {
+    adminToken,
     faults,
     clock,
     stats: () => ({ work_calls: calls.work }),
@@ -45,7 +53,8 @@ export async function startTestApp(options: FaultInjectorOptions = {}): Promise<
     },
   })
   const server = await serve(app)
-  return { server, url: server.url, faults, clock, calls }
+  const adminHeaders = { authorization: `Bearer ${adminToken}` }
+  return { server, url: server.url, faults, clock, adminToken, adminHeaders, calls }
 }
 
 export function eventNames(text: string): string[] {

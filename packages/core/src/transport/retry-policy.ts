@@ -5,6 +5,12 @@ export interface RetryPolicyOptions {
   baseDelayMs?: number
   /** Ceiling of one backoff step. Default 8 s. */
   maxDelayMs?: number
+  /**
+   * How the jitter spreads a step of base·2ⁿ. `'equal'` (default): between half and all of
+   * it. `'additive'`: the whole step plus up to a quarter more, so no retry comes sooner than
+   * a schedule the server documents (1 s, 2 s, 4 s…).
+   */
+  jitter?: 'equal' | 'additive'
   /** A server asking to wait longer than this fails at once instead. Default 60 s. */
   maxRetryAfterMs?: number
   /** Injectable for tests. */
@@ -39,13 +45,14 @@ const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 ||
  *   408, 429 and 5xx.
  * * Any other POST/PATCH: only 429 (the server processed nothing) and a connection refused
  *   before a byte was sent. A timeout or a reset may mean the work was done: never retried.
- * * Backoff: exponential with jitter; `retry-after-ms` then `Retry-After` (seconds or an HTTP
+ * * Backoff: exponential with jitter (`jitter`); `retry-after-ms` then `Retry-After` (seconds or an HTTP
  *   date) replace it, up to `maxRetryAfterMs`; beyond that, fail at once with the delay.
  */
 export function retryPolicy(options: RetryPolicyOptions = {}) {
   const maxRetries = options.maxRetries ?? 2
   const baseDelayMs = options.baseDelayMs ?? 500
   const maxDelayMs = options.maxDelayMs ?? 8_000
+  const jitter = options.jitter ?? 'equal'
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
   const random = options.random ?? Math.random
   const now = options.now ?? Date.now
@@ -55,10 +62,11 @@ export function retryPolicy(options: RetryPolicyOptions = {}) {
     request.idempotent === true ||
     IDEMPOTENT_METHODS.has(request.method.toUpperCase())
 
-  /** Jittered exponential backoff: between half and all of base·2ⁿ, capped. */
+  /** Jittered exponential backoff from base·2ⁿ (capped at maxDelayMs), spread as `jitter` says. */
   const backoff = (retries: number): number => {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** retries)
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+    const step = Math.min(maxDelayMs, baseDelayMs * 2 ** retries)
+    if (jitter === 'additive') return Math.round(step + (random() * step) / 4)
+    return Math.round(step / 2 + (random() * step) / 2)
   }
 
   const schedule = (request: RetryRequest, retryAfterMs: number | undefined): RetryDecision => {

@@ -36,6 +36,6 @@ export class Actions {
       schema: actionResultSchema,
       signal: request.signal,
     })
-    return { ...result, idempotencyKey }
+    return { ...result, idempotencyKey, instanceId: body.instance_id }
   }
 }

@@ -48,8 +48,10 @@ export class Approvals {
   }
 
   /**
-   * Waits for a person to decide. Returns `approved`, `denied` or `expired` as data and
-   * throws `ApprovalTimeoutError` only when `timeoutMs` runs out while still pending.
+   * Waits for a person to decide: keeps polling while the status is `pending` or
+   * `pending_approval`, returns `approved`, `denied` or `expired` as data, and throws
+   * `ApprovalTimeoutError` only when `timeoutMs` runs out while still waiting. A status this
+   * client does not know throws a `RelyntError` with code `invalid_response`.
    */
   async poll(options: PollApprovalOptions): Promise<Approval> {
     const approvalId = checkApprovalId(options?.approvalId, 'pollApproval')

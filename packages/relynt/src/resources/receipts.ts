@@ -1,9 +1,11 @@
+import { type PageData, PagePromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
+import { invalidResponse } from '../invalid-response.js'
 import { computeRequestHash } from '../request-hash.js'
 import {
   type Receipt,
   type ReceiptSummary,
-  receiptListSchema,
+  receiptPageSchema,
   receiptSchema,
   receiptVerificationSchema,
 } from '../schemas/receipt.js'
@@ -21,14 +23,16 @@ export interface ReceiptListFilters {
   to?: Date | string
   /** Free-text search over action and resource. */
   search?: string
+  /** Receipts per page to ask for, sent as `limit`; default: the gateway's page size. */
+  limit?: number
   signal?: AbortSignal
 }
 
-/** What was sent, to recompute a receipt's `request_hash`. */
-export interface SentRequest extends ActionInput {
-  /** The `instance_id` the request carried; defaults to this client's `instanceId`. */
-  instanceId?: string
-}
+/** Empty pages that point on to another page, followed before giving up on the gateway. */
+const MAX_EMPTY_PAGES_IN_A_ROW = 20
+
+/** What was sent, to recompute a receipt's `request_hash`; `instanceId` defaults to this client's. */
+export type SentRequest = ActionInput
 
 export class Receipts {
   readonly #transport: Transport
@@ -63,24 +67,54 @@ export class Receipts {
   }
 
   /**
-   * Receipts matching the filters, in the order the gateway returns them. The gateway
-   * returns them in one response (it does not paginate), so this resolves to an array.
+   * Receipts matching the filters, in the order the gateway returns them (newest first).
+   * `await` it for the first page (iterable, with `hasNextPage()` / `getNextPage()`), or
+   * `for await` it for every receipt of every page, each page fetched as the loop reaches
+   * it by following the gateway's cursor. A gateway that answers with a bare array gives
+   * one page; a page that says `has_more` without a cursor throws `invalid_response`
+   * rather than stopping short.
    */
-  async list(filters: ReceiptListFilters = {}): Promise<ReceiptSummary[]> {
-    return this.#transport.request({
-      method: 'GET',
-      path: '/v1/receipts',
-      query: {
-        decision: filters.decision,
-        risk_level: filters.riskLevel,
-        agent_id: filters.agentId,
-        from: instant(filters.from, 'from'),
-        to: instant(filters.to, 'to'),
-        search: filters.search,
-      },
-      schema: receiptListSchema,
-      signal: filters.signal,
-    })
+  list(filters: ReceiptListFilters = {}): PagePromise<ReceiptSummary> {
+    let query: Record<string, string | number | undefined>
+    try {
+      query = listQuery(filters)
+    } catch (error) {
+      // Bad input rejects like a failed call would, when the list is awaited or iterated.
+      return new PagePromise(() => Promise.reject(error))
+    }
+    // Page n + 1 starts where page n's cursor points; core's Page counts pages, the gateway cursors.
+    const cursors = new Map<number, string | undefined>([[1, undefined]])
+    const fetchPage = async (page: number): Promise<PageData<ReceiptSummary>> => {
+      let cursor = cursors.get(page)
+      for (let emptyPages = 0; ; emptyPages++) {
+        const wire = await this.#transport.request({
+          method: 'GET',
+          path: '/v1/receipts',
+          query: { ...query, cursor },
+          schema: receiptPageSchema,
+          signal: filters.signal,
+        })
+        // A cursor that already led to this page or an earlier one would make the listing loop.
+        const followed = (candidate: string) =>
+          candidate === cursor ||
+          [...cursors].some(([number, known]) => number <= page && known === candidate)
+        const next = nextCursor(wire, followed)
+        if (wire.receipts.length > 0 || next === undefined) {
+          cursors.set(page + 1, next)
+          const perPage = Math.max(wire.receipts.length, 1)
+          // The gateway reports no total: one more than this page reaches while another follows.
+          return { data: wire.receipts, page, perPage, total: page * perPage + (next === undefined ? 0 : 1) }
+        }
+        if (emptyPages >= MAX_EMPTY_PAGES_IN_A_ROW) {
+          throw invalidResponse(
+            `The gateway sent ${MAX_EMPTY_PAGES_IN_A_ROW + 1} empty receipt pages in a row, each pointing to another; stopped following them.`,
+            ['receipts'],
+          )
+        }
+        cursor = next
+      }
+    }
+    return new PagePromise(fetchPage)
   }
 
   /**
@@ -98,7 +132,7 @@ export class Receipts {
     if (typeof full?.requestHash !== 'string') {
       throw invalid('receipts.verifyRequestHash needs a receipt (from receipts.get) or a receipt id.')
     }
-    const body = actionBody(sent, sent.instanceId ?? this.#instanceId, 'receipts.verifyRequestHash')
+    const body = actionBody(sent, this.#instanceId, 'receipts.verifyRequestHash')
     return (await computeRequestHash(body)) === full.requestHash.toLowerCase()
   }
 }
@@ -108,6 +142,54 @@ function checkReceiptId(receiptId: unknown, method: string): string {
     throw invalid(`${method} needs a receipt id (the receiptId of a requestAction result).`)
   }
   return receiptId
+}
+
+function listQuery(filters: ReceiptListFilters): Record<string, string | number | undefined> {
+  if (typeof filters !== 'object' || filters === null) {
+    throw invalid('receipts.list takes an object of filters, e.g. { decision: "deny", limit: 100 }.')
+  }
+  return {
+    decision: filters.decision,
+    risk_level: filters.riskLevel,
+    agent_id: filters.agentId,
+    from: instant(filters.from, 'from'),
+    to: instant(filters.to, 'to'),
+    search: filters.search,
+    limit: pageSize(filters.limit),
+  }
+}
+
+/** Where the page after this one starts, or undefined on the last page; never a silent stop. */
+function nextCursor(
+  wire: { nextCursor: string | undefined; hasMore: boolean | undefined },
+  followed: (cursor: string) => boolean,
+): string | undefined {
+  if (wire.hasMore === false) return undefined
+  if (wire.nextCursor === undefined) {
+    if (wire.hasMore === true) {
+      throw invalidResponse(
+        'The gateway says more receipts follow (has_more) but names no next_cursor to fetch them with; ' +
+          'the listing would be incomplete. Narrow it with filters (from, to, decision) or report the gateway bug.',
+        ['next_cursor'],
+      )
+    }
+    return undefined
+  }
+  if (followed(wire.nextCursor)) {
+    throw invalidResponse(
+      'The gateway answered a receipt page with a cursor it had already answered; following it would loop forever.',
+      ['next_cursor'],
+    )
+  }
+  return wire.nextCursor
+}
+
+function pageSize(limit: number | undefined): number | undefined {
+  if (limit === undefined) return undefined
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw invalid(`receipts.list: limit must be a whole number, 1 or more (got ${String(limit)}).`)
+  }
+  return limit
 }
 
 function instant(value: Date | string | undefined, name: string): string | undefined {

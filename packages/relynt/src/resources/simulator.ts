@@ -20,14 +20,16 @@ export class Simulator {
    * writes no receipt and creates no approval.
    */
   async simulate(request: SimulateRequest): Promise<Simulation> {
-    return this.#transport.request({
+    const body = actionBody(request, this.#instanceId, 'simulate')
+    const simulation = await this.#transport.request({
       method: 'POST',
       path: '/v1/policy-simulator',
-      json: actionBody(request, this.#instanceId, 'simulate'),
+      json: body,
       schema: simulationSchema,
       signal: request.signal,
       // Nothing happens server-side, so a 5xx or a dropped connection is safe to retry.
       retry: 'idempotent',
     })
+    return { ...simulation, instanceId: body.instance_id }
   }
 }

@@ -8,6 +8,11 @@ export interface ActionInput {
   resource: string
   /** The change itself; policies read its top-level fields (`amount`, `stage`, …). */
   payload?: Record<string, unknown>
+  /**
+   * The agent run this call belongs to, sent as `instance_id`. Default: the client's
+   * `instanceId`. Pass the one an earlier result carried to resend that call after a restart.
+   */
+  instanceId?: string
 }
 
 /** The JSON body of `POST /v1/agent-tool-call` and `POST /v1/policy-simulator`. */
@@ -18,10 +23,17 @@ export interface ActionBody {
   payload?: Record<string, unknown>
 }
 
-/** Checks the input before anything is sent, so a mistake fails here with a clear message, not as a 400. */
-export function actionBody(input: ActionInput, instanceId: string, method: string): ActionBody {
+/**
+ * Checks the input before anything is sent, so a mistake fails here with a clear message,
+ * not as a 400. `clientInstanceId` is used when the input names no `instanceId`.
+ */
+export function actionBody(input: ActionInput, clientInstanceId: string, method: string): ActionBody {
   if (typeof input !== 'object' || input === null) {
     throw invalid(`${method} needs an object: { action, resource, payload? }.`)
+  }
+  const instanceId = input.instanceId ?? clientInstanceId
+  if (typeof instanceId !== 'string' || instanceId.trim() === '') {
+    throw invalid(`${method}: instanceId must be a non-empty string (one id per agent run) when given.`)
   }
   if (typeof input.action !== 'string' || input.action.trim() === '') {
     throw invalid(`${method} needs an action (a non-empty string such as 'update_deal').`)

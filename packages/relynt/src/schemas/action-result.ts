@@ -15,6 +15,8 @@ export interface ActionResult {
   policyVersion?: string
   /** The key this call was sent with; reuse it to retry the same logical call later. */
   idempotencyKey: string
+  /** The `instance_id` this call was sent with; a retry with the same key must send it again. */
+  instanceId: string
 }
 
 export const actionResultSchema = z.pipe(
@@ -36,7 +38,7 @@ export const actionResultSchema = z.pipe(
       }),
     ),
   z.transform(
-    (wire): Omit<ActionResult, 'idempotencyKey'> =>
+    (wire): Omit<ActionResult, 'idempotencyKey' | 'instanceId'> =>
       definedOnly({
         decision: wire.decision,
         receiptId: wire.receipt_id,

@@ -122,10 +122,54 @@ const receiptSummarySchema = z.pipe(
   ),
 )
 
-export const receiptListSchema = z.pipe(
-  z.looseObject({ receipts: z.array(receiptSummarySchema) }),
-  z.transform((wire) => wire.receipts),
+/**
+ * One page of `GET /v1/receipts` as the gateway sent it. The docs call the list paginated
+ * without showing the envelope, so every shape seen in the wild is read: a bare array (all
+ * there is), or the items under `receipts`, `data` or `items` with a cursor under
+ * `next_cursor` or `cursor` and an optional `has_more`.
+ */
+export interface ReceiptPageWire {
+  receipts: ReceiptSummary[]
+  /** Where the next page starts; undefined when the gateway named none. */
+  nextCursor: string | undefined
+  /** The gateway's own word on whether more follow, when it sent one. */
+  hasMore: boolean | undefined
+}
+
+const summaries = z.optional(z.array(receiptSummarySchema))
+
+const receiptEnvelopeSchema = z.pipe(
+  z
+    .looseObject({
+      receipts: summaries,
+      data: summaries,
+      items: summaries,
+      next_cursor: optionalText,
+      cursor: optionalText,
+      has_more: z.optional(z.nullable(z.boolean())),
+    })
+    .check(
+      z.refine((wire) => (wire.receipts ?? wire.data ?? wire.items) !== undefined, {
+        message: 'a receipt list carries its receipts under receipts, data or items',
+        path: ['receipts'],
+      }),
+    ),
+  z.transform(
+    (wire): ReceiptPageWire => ({
+      receipts: wire.receipts ?? wire.data ?? wire.items ?? [],
+      // An empty cursor points nowhere.
+      nextCursor: wire.next_cursor || wire.cursor || undefined,
+      hasMore: wire.has_more ?? undefined,
+    }),
+  ),
 )
+
+const bareReceiptListSchema = z.pipe(
+  z.array(receiptSummarySchema),
+  z.transform((receipts): ReceiptPageWire => ({ receipts, nextCursor: undefined, hasMore: false })),
+)
+
+export const receiptPageSchema = z.union([bareReceiptListSchema, receiptEnvelopeSchema])
 
 export const receiptVerificationSchema = z.pipe(
   z.looseObject({ valid: z.boolean() }),

@@ -11,6 +11,8 @@ export interface Simulation {
   policyVersion?: string
   /** The rule that decided, camelCased; null when no rule matched. */
   matchedRule: MatchedRule | null
+  /** The `instance_id` the simulation was sent with. */
+  instanceId: string
 }
 
 export interface MatchedRule {
@@ -98,7 +100,7 @@ export const simulationSchema = z.pipe(
     matched_rule: matchedRuleSchema,
   }),
   z.transform(
-    (wire): Simulation =>
+    (wire): Omit<Simulation, 'instanceId'> =>
       definedOnly({
         decision: wire.decision,
         riskLevel: wire.risk_level,

@@ -6,7 +6,13 @@ import * as z from 'zod/mini'
  */
 export type Decision = 'allow' | 'deny' | 'pending_approval' | (string & {})
 export type RiskLevel = 'low' | 'medium' | 'high' | (string & {})
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | (string & {})
+export type ApprovalStatus =
+  | 'pending'
+  | 'pending_approval'
+  | 'approved'
+  | 'denied'
+  | 'expired'
+  | (string & {})
 export type ReceiptDecision = 'allow' | 'deny' | 'pending_approval' | 'error' | (string & {})
 
 /** Ids are opaque: docs show `rec_…` and UUIDs, and a gateway sending a number is tolerated. */

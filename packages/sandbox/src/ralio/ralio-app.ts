@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { mountAdminRoutes } from '../shared/admin-routes.js'
+import { bodySizeLimit } from '../shared/body-size-limit.js'
 import type { FaultInjector } from '../shared/fault-injector.js'
 import { chatRoutes } from './chat-routes.js'
 import { ledgerRoutes } from './ledger-routes.js'
@@ -13,13 +14,15 @@ export interface CreateRalioAppInput {
   faults: FaultInjector
   stats: () => unknown
   adminRoutes: (admin: Hono) => void
+  adminToken: string
 }
 
 /** The Ralio sandbox's HTTP surface: the public API plus its `/__admin` control plane. */
-export function createRalioApp({ state, faults, stats, adminRoutes }: CreateRalioAppInput): Hono {
+export function createRalioApp({ state, faults, stats, adminRoutes, adminToken }: CreateRalioAppInput): Hono {
   const app = new Hono()
   // Outermost, so injected faults carry the sandbox's Date too.
   app.use(state.clock.dateHeader())
+  app.use(bodySizeLimit((message) => ({ detail: message })))
   app.use(faults.middleware())
 
   app.onError((error, c) => {
@@ -33,7 +36,7 @@ export function createRalioApp({ state, faults, stats, adminRoutes }: CreateRali
   })
   app.notFound((c) => c.json({ detail: 'Not Found' }, 404))
 
-  mountAdminRoutes(app, { faults, clock: state.clock, stats, routes: adminRoutes })
+  mountAdminRoutes(app, { adminToken, faults, clock: state.clock, stats, routes: adminRoutes })
   app.route('/', registrationRoutes(state))
   app.route('/', tokenRoutes(state))
   app.route('/', chatRoutes(state))

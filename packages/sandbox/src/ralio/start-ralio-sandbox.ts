@@ -1,3 +1,4 @@
+import { checkAdminToken, createAdminToken } from '../shared/admin-access.js'
 import { Clock } from '../shared/clock.js'
 import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
 import { type ServeOptions, serve } from '../shared/serve.js'
@@ -34,6 +35,8 @@ export interface RalioSandboxOptions extends ServeOptions {
   fingerprintMode?: RalioSettings['fingerprintMode']
   /** Initial server clock offset; default 0. */
   clockOffsetMs?: number
+  /** The token `/__admin` requires over HTTP (`Authorization: Bearer …`); default: a random one. */
+  adminToken?: string
 }
 
 export interface RalioSandboxAgent {
@@ -46,6 +49,8 @@ export interface RalioSandboxAgent {
 export interface RalioSandbox {
   /** Origin, e.g. `http://127.0.0.1:53211`; use it as the SDK's base URL. */
   readonly url: string
+  /** What `/__admin` requires over HTTP: `Authorization: Bearer <adminToken>`. This handle needs none. */
+  readonly adminToken: string
   close(): Promise<void>
   readonly agents: readonly RalioSandboxAgent[]
   /** A one-time registration ticket, as the owner would mint in the console. */
@@ -78,6 +83,8 @@ export interface RalioSandbox {
 
 /** Starts a Ralio sandbox on loopback. */
 export async function startRalioSandbox(options: RalioSandboxOptions = {}): Promise<RalioSandbox> {
+  const adminToken =
+    options.adminToken === undefined ? createAdminToken() : checkAdminToken(options.adminToken)
   const clock = new Clock()
   clock.offsetMs = options.clockOffsetMs ?? 0
   const agents = new AgentDirectory(options.agents ?? [{ name: 'Sandbox Agent' }], clock.nowIso())
@@ -102,6 +109,7 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
   })
 
   const handle: Omit<RalioSandbox, 'url' | 'close'> = {
+    adminToken,
     agents: agents.list().map(({ id, name, agentNumber, currency }) => ({ id, name, agentNumber, currency })),
     mintTicket: (ticketOptions) => state.tickets.mint(ticketOptions),
     approvePaymentIntent: (id) => void ledger.approve(id),
@@ -135,6 +143,7 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     faults,
     stats: () => ralioStatsToWire(collectRalioStats(state)),
     adminRoutes: ralioAdminRoutes(sandbox),
+    adminToken,
   })
   const server = await serve(app, {
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -1,3 +1,4 @@
+import { matchesWildcard } from '../shared/wildcard-match.js'
 import type { Policy, PolicyRule, RiskLevel } from './policy-rule.js'
 import { RelyntApiError } from './relynt-api-error.js'
 
@@ -89,18 +90,7 @@ export function evaluatePolicy(policy: Policy, input: PolicyInput): PolicyEvalua
   return result('deny', 'low', 'No matching rule')
 }
 
-const patternCache = new Map<string, RegExp>()
-
 /** '*' matches any run of characters (':' included); anchored; case-sensitive. */
 export function resourcePatternMatches(pattern: string, resource: string): boolean {
-  let expression = patternCache.get(pattern)
-  if (expression === undefined) {
-    const source = pattern
-      .split('*')
-      .map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')
-    expression = new RegExp(`^${source}$`, 's')
-    patternCache.set(pattern, expression)
-  }
-  return expression.test(resource)
+  return matchesWildcard(pattern, resource)
 }

@@ -50,6 +50,8 @@ export interface ReceiptFilters {
   to?: number
   /** Case-insensitive substring of the ids, action, resource or reason. */
   search?: string
+  /** Only receipts older than this one (a page cursor); a 400 when no such receipt exists. */
+  after?: string
 }
 
 export interface NewReceipt {
@@ -78,7 +80,12 @@ interface StoredReceipt {
   toolResponse: unknown
 }
 
-/** The signed fields, in the order the spec lists them (JCS sorts them anyway). */
+/**
+ * The signed fields: those the docs' receipt-verification page lists, in its order (JCS
+ * sorts them anyway), then every other field a reader relies on, so changing who approved,
+ * why, or under which key is caught as well. Only the gateway checks the signature, so
+ * signing more than the docs name costs a client nothing.
+ */
 const signedFields = [
   'receipt_id',
   'created_at',
@@ -91,6 +98,11 @@ const signedFields = [
   'risk_level',
   'policy_version',
   'request_hash',
+  'response_hash',
+  'approval_id',
+  'idempotency_key',
+  'approver',
+  'reason',
 ] as const
 
 /**
@@ -149,7 +161,9 @@ export class ReceiptLedger {
   list(filters: ReceiptFilters = {}): RelyntReceipt[] {
     const search = filters.search?.toLowerCase()
     const matches: RelyntReceipt[] = []
-    for (const { receipt } of this.#receipts.values()) {
+    const newestFirst = [...this.#receipts.values()].reverse()
+    const start = filters.after === undefined ? 0 : this.#indexOf(newestFirst, filters.after) + 1
+    for (const { receipt } of newestFirst.slice(start)) {
       if (filters.decision !== undefined && receipt.decision !== filters.decision) continue
       if (filters.riskLevel !== undefined && receipt.risk_level !== filters.riskLevel) continue
       if (filters.agentId !== undefined && receipt.agent_id !== filters.agentId) continue
@@ -159,7 +173,19 @@ export class ReceiptLedger {
       if (search !== undefined && !searchableText(receipt).includes(search)) continue
       matches.push(structuredClone(receipt))
     }
-    return matches.reverse()
+    return matches
+  }
+
+  #indexOf(receipts: StoredReceipt[], receiptId: string): number {
+    const index = receipts.findIndex((stored) => stored.receipt.receipt_id === receiptId)
+    if (index === -1) {
+      throw new RelyntApiError(
+        400,
+        'bad_request',
+        'cursor does not point into this receipt list; list again without it',
+      )
+    }
+    return index
   }
 
   /**
@@ -191,7 +217,8 @@ export class ReceiptLedger {
   }
 
   #sign(receipt: RelyntReceipt): string {
-    const signed = Object.fromEntries(signedFields.map((field) => [field, receipt[field]]))
+    // An absent optional field signs as null, so adding one later breaks the signature too.
+    const signed = Object.fromEntries(signedFields.map((field) => [field, receipt[field] ?? null]))
     return `hmac-sha256:${createHmac('sha256', this.#key).update(canonicalJson(signed)).digest('hex')}`
   }
 }

@@ -35,8 +35,16 @@ export function registerRelyntRoutes(app: Hono<RelyntEnv>, gateway: RelyntGatewa
   )
 
   app.get('/v1/receipts', (c) => {
-    const receipts = gateway.receipts.list(readReceiptFilters(c))
-    return c.json({ receipts: receipts.map(summarizeReceipt) })
+    const limit = readPageLimit(c)
+    const matches = gateway.receipts.list(readReceiptFilters(c))
+    const page = matches.slice(0, limit)
+    const last = page.at(-1)
+    const hasMore = matches.length > limit && last !== undefined
+    return c.json({
+      receipts: page.map(summarizeReceipt),
+      next_cursor: hasMore ? Buffer.from(last.receipt_id).toString('base64url') : null,
+      has_more: hasMore,
+    })
   })
   app.get('/v1/receipts/:receiptId', (c) => c.json(gateway.receipts.get(c.req.param('receiptId'))))
   app.get('/v1/receipts/:receiptId/verify', (c) =>
@@ -59,9 +67,25 @@ function readIdempotencyKey(c: Context): string {
   return key
 }
 
+const defaultPageSize = 50
+const maxPageSize = 200
+
+/** `limit`: receipts per page, 1 to 200, default 50. */
+function readPageLimit(c: Context): number {
+  const value = c.req.query('limit')
+  if (value === undefined) return defaultPageSize
+  const limit = Number(value)
+  if (!/^\d+$/.test(value) || limit < 1 || limit > maxPageSize) {
+    throw new RelyntApiError(400, 'bad_request', `limit must be a whole number from 1 to ${maxPageSize}`)
+  }
+  return limit
+}
+
 function readReceiptFilters(c: Context): ReceiptFilters {
   const query = c.req.query()
   const filters: ReceiptFilters = {}
+  // An opaque cursor: the page's last receipt id, so receipts written meanwhile never shift a page.
+  if (query.cursor !== undefined) filters.after = Buffer.from(query.cursor, 'base64url').toString()
   if (query.decision !== undefined) {
     if (!receiptDecisions.has(query.decision)) {
       throw new RelyntApiError(

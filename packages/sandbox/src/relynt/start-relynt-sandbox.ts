@@ -1,5 +1,7 @@
 import { Hono } from 'hono'
+import { checkAdminToken, createAdminToken } from '../shared/admin-access.js'
 import { mountAdminRoutes } from '../shared/admin-routes.js'
+import { bodySizeLimit } from '../shared/body-size-limit.js'
 import { Clock } from '../shared/clock.js'
 import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
 import { type ServeOptions, serve } from '../shared/serve.js'
@@ -24,6 +26,8 @@ export interface RelyntSandboxOptions extends ServeOptions {
   approvalTtlMs?: number
   /** Decide every approval automatically after a delay, like a human clicking in Slack. */
   autoDecision?: AutoDecision
+  /** The token `/__admin` requires over HTTP (`Authorization: Bearer …`); default: a random one. */
+  adminToken?: string
 }
 
 export interface RelyntSandboxStats {
@@ -43,6 +47,8 @@ export interface RelyntSandboxStats {
 export interface RelyntSandbox {
   /** Origin, e.g. `http://127.0.0.1:53211`; the API is under `/v1`, the admin API under `/__admin`. */
   url: string
+  /** What `/__admin` requires over HTTP: `Authorization: Bearer <adminToken>`. This handle needs none. */
+  adminToken: string
   organizationId: string
   close(): Promise<void>
   createAgent(options?: { name?: string; organizationId?: string }): { agentId: string; secret: string }
@@ -76,6 +82,8 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
     )
   }
   if (options.autoDecision !== undefined) validateAutoDecision(options.autoDecision)
+  const adminToken =
+    options.adminToken === undefined ? createAdminToken() : checkAdminToken(options.adminToken)
 
   const clock = new Clock()
   const faults = new FaultInjector({ defaultBody: injectedFaultBody })
@@ -100,6 +108,7 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
 
   const app = new Hono<RelyntEnv>()
   app.use(clock.dateHeader())
+  app.use(bodySizeLimit((message) => relyntErrorBody('payload_too_large', message)))
   app.use(faults.middleware())
   app.onError((error, c) => {
     if (error instanceof RelyntApiError) {
@@ -110,6 +119,7 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
   })
   app.notFound((c) => c.json(relyntErrorBody('not_found', `No route ${c.req.method} ${c.req.path}`), 404))
   mountAdminRoutes(app, {
+    adminToken,
     faults,
     clock,
     stats: () => toWireStats(stats()),
@@ -121,6 +131,7 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
 
   return {
     url: server.url,
+    adminToken,
     organizationId: gateway.organizationId,
     async close() {
       gateway.close()

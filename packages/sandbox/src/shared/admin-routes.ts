@@ -2,10 +2,13 @@ import type { Context, Env } from 'hono'
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
+import { adminAccess } from './admin-access.js'
 import type { Clock } from './clock.js'
 import { adminPathPrefix, type FaultInjector } from './fault-injector.js'
 
 export interface AdminRoutesOptions {
+  /** Every admin request over HTTP must send `Authorization: Bearer <adminToken>`. */
+  adminToken: string
   faults: FaultInjector
   clock: Clock
   /** The sandbox's counters for `GET /__admin/stats`, already in wire (snake_case) form. */
@@ -33,11 +36,17 @@ const clockBodySchema = z.looseObject({
 
 /**
  * Mounts the control plane every sandbox shares under `/__admin`: faults, clock offset
- * and stats, plus the routes the sandbox adds through `options.routes`. No auth: the
- * server only binds loopback. Errors answer `{"error":{"code","message"}}`.
+ * and stats, plus the routes the sandbox adds through `options.routes`. A request must be
+ * addressed to a loopback host, come from no other web origin, and carry the admin token
+ * (see `adminAccess`). Errors answer `{"error":{"code","message"}}`.
  */
 export function mountAdminRoutes<E extends Env>(app: Hono<E>, options: AdminRoutesOptions): void {
   const admin = new Hono()
+  admin.use(
+    adminAccess(options.adminToken, (c, refusal) =>
+      adminError(c, refusal.status, refusal.code, refusal.message),
+    ),
+  )
 
   admin.onError((error, c) => {
     if (error instanceof AdminRouteError || isHttpError(error)) {

@@ -3,6 +3,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import { cutStreamAfterEvents } from './cut-stream-after-events.js'
 import { type FaultRule, parseFaultRule } from './fault-rule.js'
+import { matchesWildcard } from './wildcard-match.js'
 
 export type { FaultRule } from './fault-rule.js'
 
@@ -35,7 +36,8 @@ interface StoredRule {
   rule: FaultRule
   remaining: number
   method: string
-  path: RegExp | undefined
+  /** The path pattern, `*` wildcards included; undefined for the '*' route. */
+  path: string | undefined
 }
 
 const maxLogEntries = 1000
@@ -74,7 +76,7 @@ export class FaultInjector {
       rule,
       remaining: rule.count ?? 1,
       method,
-      path: pattern === undefined ? undefined : wildcardPattern(pattern),
+      path: pattern,
     })
     return id
   }
@@ -156,7 +158,7 @@ export class FaultInjector {
     for (const stored of this.#rules) {
       if (stored.remaining <= 0) continue
       if (stored.method !== '*' && stored.method !== method) continue
-      if (stored.path !== undefined && !stored.path.test(path)) continue
+      if (stored.path !== undefined && !matchesWildcard(stored.path, path)) continue
       // A rule that loses the dice roll lets this request through untouched rather
       // than handing it to a later rule, so each rule's rate is what it says.
       if (this.#random() >= (stored.rule.probability ?? 1)) return undefined
@@ -182,15 +184,6 @@ export class FaultInjector {
 function splitRoute(route: string): [string, string] {
   const space = route.indexOf(' ')
   return [route.slice(0, space).toUpperCase(), route.slice(space + 1)]
-}
-
-/** '*' matches any run of characters, '/' included; everything else is literal; anchored. */
-function wildcardPattern(pattern: string): RegExp {
-  const source = pattern
-    .split('*')
-    .map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*')
-  return new RegExp(`^${source}$`)
 }
 
 function sleep(milliseconds: number): Promise<void> {

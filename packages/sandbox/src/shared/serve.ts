@@ -5,7 +5,7 @@ import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
 export interface ServeOptions {
   /** 0 (the default) picks a free port; read the real one from `url`. */
   port?: number
-  /** A loopback address; the sandboxes have no auth on their admin routes. Default 127.0.0.1. */
+  /** A loopback address: the sandboxes are for this machine only. Default 127.0.0.1. */
   host?: string
 }
 
@@ -27,7 +27,7 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1'])
 export function assertLoopbackHost(host: string): void {
   if (!loopbackHosts.has(host)) {
     throw new Error(
-      `The sandbox only binds a loopback address (127.0.0.1, ::1 or localhost), not "${host}": its admin routes have no authentication.`,
+      `The sandbox only binds a loopback address (127.0.0.1, ::1 or localhost), not "${host}": it is a test server for this machine.`,
     )
   }
 }

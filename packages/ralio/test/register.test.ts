@@ -158,6 +158,29 @@ describe('register()', () => {
     expect(file).toMatchObject({ client_id: registration.clientId, created_by: 'ralio-python/0.1.4' })
   })
 
+  it('reports a failed first token as a registration error that says the binding was saved', async () => {
+    const configDir = join(dir.path, 'ralio')
+    sandbox.injectFault({
+      route: 'POST /oauth/token',
+      count: 5,
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'token service offline' },
+    })
+    try {
+      const error = await rejection(
+        register({ ticket: sandbox.mintTicket().ticket, baseUrl: sandbox.url, configDir }),
+      )
+      expect(RalioRegistrationError.isInstance(error)).toBe(true)
+      expect(error).toMatchObject({ code: 'first_token_failed', statusCode: 400 })
+      expect(error.message).toMatch(/^Registered cb_\w+ and saved its credentials/)
+      expect((error as Error & { cause?: unknown }).cause).toMatchObject({ statusCode: 400 })
+      const file = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
+      expect(error.message).toContain(file.client_id)
+    } finally {
+      sandbox.clearFaults()
+    }
+  })
+
   it('needs a ticket: RalioConfigError naming RALIO_REGISTRATION_TICKET', async () => {
     const error = await rejection(
       register({ baseUrl: sandbox.url, credentialStore: new MemoryCredentialStore() }),

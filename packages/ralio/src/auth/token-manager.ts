@@ -145,12 +145,14 @@ export class TokenManager {
     if (wanted.some((scope) => !granted.has(scope))) return undefined
     const state: TokenState = {
       accessToken: tokens.accessToken,
-      refreshToken: this.#storedRefreshToken(binding),
+      refreshToken: undefined,
       scope: tokens.scope,
       expiresIn: tokens.expiresIn ?? 1800,
       obtainedAtMs: tokens.obtainedAt * 1000,
     }
-    return this.#isFresh(state) ? state : undefined
+    if (!this.#isFresh(state)) return undefined
+    state.refreshToken = this.#storedRefreshToken(binding)
+    return state
   }
 
   #mint(binding: Binding): Promise<TokenState> {

@@ -10,6 +10,7 @@ import {
   RalioNotFoundError,
   RalioPermissionError,
   RalioRateLimitError,
+  RalioRegistrationError,
   RalioTimeoutError,
   RalioValidationError,
 } from '../src/errors.js'

@@ -90,8 +90,20 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
   try {
     return await registerLocked(ticket.trim(), baseUrl, store, logger, options)
   } finally {
-    await lock?.release()
+    // Never hides the outcome: a lock left behind is taken over once its process exits.
+    await lock?.release().catch((error: unknown) => {
+      logger.warn('could not release the registration lock', { error: (error as Error).message })
+    })
   }
+}
+
+/** Removes the key this registration wrote; a failure to do so must not hide why it is removed. */
+async function discardKey(store: WritableCredentialStore, jkt: string, logger: Logger): Promise<void> {
+  await store.deleteKey?.(jkt).catch((error: unknown) => {
+    logger.warn('could not remove the unused key this registration wrote', {
+      error: (error as Error).message,
+    })
+  })
 }
 
 async function registerLocked(
@@ -131,7 +143,7 @@ async function registerLocked(
     })
   } catch (error) {
     // A definite refusal bound nothing, so its key is useless; after a lost answer it may be bound.
-    if (RalioRegistrationError.isInstance(error)) await store.deleteKey?.(key.jkt)
+    if (RalioRegistrationError.isInstance(error)) await discardKey(store, key.jkt, logger)
     else if (keyPath !== undefined && RalioConnectionError.isInstance(error)) {
       logger.warn(`registration outcome unknown; the generated key was kept at ${keyPath}`)
     }
@@ -148,7 +160,7 @@ async function registerLocked(
     })
   }
   if (response.fingerprint !== undefined && response.fingerprint !== key.jkt) {
-    await store.deleteKey?.(key.jkt)
+    await discardKey(store, key.jkt, logger)
     throw new RalioRegistrationError({
       code: 'fingerprint_mismatch',
       message: `The server registered a key with thumbprint ${response.fingerprint}, not ours (${key.jkt}); the key was deleted. Revoke binding ${response.clientId} in the console and register again with a new ticket.`,

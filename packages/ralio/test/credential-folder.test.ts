@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { generateSigningKey } from '../src/auth/signing-key.js'
@@ -275,6 +275,26 @@ print(json.dumps({"client_id": stored["client_id"], "jkt": jkt, "key_jkt": store
     })
     expect(registration.keyPath).toBe(keyPath)
     expect(await readFile(keyPath, 'utf8')).toMatch(/BEGIN PRIVATE KEY/)
+    expect((await stat(keyPath)).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(await readFile(join(dir.path, 'ralio', 'credentials.json'), 'utf8')).key_path).toBe(
+      keyPath,
+    )
+    expect((await readdir(dir.path)).filter((name) => name.startsWith('live.pem.'))).toEqual([])
+  })
+
+  it('keeps the key overwrite: true was to replace when the server refuses the registration', async () => {
+    const keyPath = join(dir.path, 'live.pem')
+    await writeSecret(keyPath, 'the live key')
+    const error = await register({
+      ticket: 'ralio-reg-unknown',
+      baseUrl: sandbox.url,
+      configDir: join(dir.path, 'ralio'),
+      privateKeyPath: keyPath,
+      overwrite: true,
+    }).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'invalid_ticket' })
+    expect(await readFile(keyPath, 'utf8')).toBe('the live key')
+    expect((await readdir(dir.path)).filter((name) => name.startsWith('live.pem.'))).toEqual([])
   })
 
   it('deletes only the key it wrote when the server refuses the registration', async () => {

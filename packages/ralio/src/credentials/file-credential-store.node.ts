@@ -61,8 +61,11 @@ export class FileCredentialStore implements WritableCredentialStore {
   readonly #logger: Logger
   /** Rewrites of credentials.json from this process happen one at a time. */
   #writes: Promise<unknown> = Promise.resolve()
-  /** Keys this instance wrote, so `deleteKey` removes nothing else. */
-  readonly #writtenKeys = new Map<string, { path: string; pem: string }>()
+  /**
+   * Keys this instance wrote, so `deleteKey` removes nothing else. `replaces`: the file a
+   * key written beside it will replace once the binding is saved.
+   */
+  readonly #writtenKeys = new Map<string, { path: string; pem: string; replaces?: string }>()
   #warnedMode = false
 
   constructor(options: FileCredentialStoreOptions = {}) {
@@ -128,10 +131,19 @@ export class FileCredentialStore implements WritableCredentialStore {
         )
       }
       const written = this.#writtenKeys.get(credentials.jkt)
-      const keyPath =
+      let keyPath =
         written?.pem === credentials.privateKey
           ? written.path
           : await this.saveKey(credentials.privateKey, credentials.jkt, options)
+      const replaces = this.#writtenKeys.get(credentials.jkt)?.replaces
+      if (replaces !== undefined) {
+        // The registration succeeded: only now does the new key take the old one's place.
+        await rename(keyPath, replaces).catch((error: unknown) => {
+          throw fileSystemError(error, 'replace', replaces)
+        })
+        keyPath = replaces
+        this.#writtenKeys.set(credentials.jkt, { path: replaces, pem: credentials.privateKey })
+      }
       // A replaced binding's tokens are not this one's.
       const base: CredentialsFile = withAccessToken(
         { ...existing, client_id: credentials.clientId, key_jkt: credentials.jkt, key_path: keyPath },
@@ -167,6 +179,14 @@ export class FileCredentialStore implements WritableCredentialStore {
       })
     }
     const overwrite = options?.overwrite === true
+    if (overwrite && (await exists(keyPath).catch(() => false))) {
+      // Kept beside the old key until the binding is saved: a refused registration must not
+      // cost the key it was asked to replace.
+      const pending = `${keyPath}.${jkt}.pending`
+      await writeFileAtomic(pending, pem)
+      this.#writtenKeys.set(jkt, { path: pending, pem, replaces: keyPath })
+      return pending
+    }
     try {
       await writeFileAtomic(keyPath, pem, { overwrite })
     } catch (error) {

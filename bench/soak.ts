@@ -168,7 +168,7 @@ try {
       ok: growth <= heapLimitMb,
       detail: `heap ${report.heapBeforeMb.toFixed(1)} MB after warm-up → ${report.heapAfterMb.toFixed(1)} MB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB, limit ${heapLimitMb})`,
     })
-    printFigures(report, ralioChaos.schedule, relyntChaos.schedule, approver.decisions)
+    printFigures(report, clusterReports, ralioChaos.schedule, relyntChaos.schedule, approver.decisions)
   }
   checks.push({
     name: 'client process exits by itself after close()',
@@ -265,6 +265,7 @@ async function runClusterProcess(config: ClusterConfig): Promise<ClusterReport |
 
 function printFigures(
   report: WorkloadReport,
+  clusterReports: (ClusterReport | undefined)[],
   ralioSchedule: Map<string, number>,
   relyntSchedule: Map<string, number>,
   decisions: { approved: number; denied: number; failed: number },
@@ -280,6 +281,7 @@ function printFigures(
     `workload ${report.seconds.toFixed(1)} s`,
     `ralio: ${report.chats.length} chats over 32 clients: ${report.chats.filter((chat) => chat.ok).length} succeeded; failures: ${count(report.chats.filter((chat) => !chat.ok).map((chat) => `${chat.mode}:${chat.error}${chat.code ? `(${chat.code})` : ''}`))}`,
     `ralio: ${report.listCalls} transactions.list calls, failures: ${count(report.listFailures.map((failure) => failure.error))}`,
+    `ralio cluster: ${clusterReports.length} processes × 2 clients on one registered folder: ${clusterReports.reduce((sum, cluster) => sum + (cluster?.requests ?? 0), 0)} requests, failures: ${count(clusterReports.flatMap((cluster) => cluster?.failures.map((failure) => `${failure.error}(${failure.code})`) ?? []))}`,
     `ralio sandbox: ${stats.chats.length} chats received, ${stats.paymentIntents.length} payment intents, ${stats.tokenRequests} token requests (${stats.tokensIssued} issued, ${stats.refreshes} refreshes, ${stats.familyRevocations} family revocations), ${stats.resourceRequests} resource requests`,
     `relynt: ${report.actions.length} calls over 16 clients: decisions ${count(report.actions.filter((action) => action.ok).map((action) => action.decision ?? '?'))}; approvals ${count(report.actions.flatMap((action) => (action.approvalStatus ? [action.approvalStatus] : [])))}; failures: ${count(report.actions.filter((action) => !action.ok).map((action) => `${action.error}${action.code ? `(${action.code})` : ''}`))}`,
     `relynt sandbox: ${relyntStats.gatewayCalls} gateway calls, ${relyntStats.replays} idempotent replays, ${relyntStats.conflicts} conflicts, ${relyntStats.receipts} receipts, ${relyntStats.connectorCalls} connector calls; approver: ${decisions.approved} approved, ${decisions.denied} denied, ${decisions.failed} failed`,

@@ -24,16 +24,20 @@ export async function copyPythonFixture(target: string): Promise<void> {
   for (const file of await readdir(join(target, 'keys'))) await chmod(join(target, 'keys', file), 0o600)
 }
 
-/** Binds an existing key in the sandbox (as another SDK's register() would have), returning its client id. */
-export async function bindExistingKey(baseUrl: string, ticket: string, pem: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
+/** A PKCS#8 PEM P-256 key as an extractable WebCrypto key. */
+export function importPemKey(pem: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
     'pkcs8',
     Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
     { name: 'ECDSA', namedCurve: 'P-256' },
     true,
     ['sign'],
   )
-  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', key)
+}
+
+/** Binds an existing key in the sandbox (as another SDK's register() would have), returning its client id. */
+export async function bindExistingKey(baseUrl: string, ticket: string, pem: string): Promise<string> {
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', await importPemKey(pem))
   const response = await fetch(`${baseUrl}/api/credential-bindings/registrations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

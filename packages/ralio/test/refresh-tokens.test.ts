@@ -7,7 +7,7 @@ import { MemoryCredentialStore } from '../src/credentials/memory-credential-stor
 import { RalioConfigError } from '../src/errors.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { register } from '../src/register.js'
-import { temporaryDirectory } from './helpers.js'
+import { importPemKey, temporaryDirectory } from './helpers.js'
 import { type RalioSandbox, startSandbox } from './sandbox.js'
 
 /** The form of every token request a client sent. */
@@ -82,13 +82,7 @@ describe('refresh tokens are per instance', () => {
 
   it('takes the key as a private JWK, as official stores may return it', async () => {
     const { clientId, pem } = await binding()
-    const key = await crypto.subtle.importKey(
-      'pkcs8',
-      Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      true,
-      ['sign'],
-    )
+    const key = await importPemKey(pem)
     const privateJwk = await crypto.subtle.exportKey('jwk', key)
     const store: CredentialStore = {
       load: async () => ({ clientId, privateJwk }),

@@ -5,7 +5,7 @@ import { MemoryCredentialStore } from '../src/credentials/memory-credential-stor
 import { RalioConfigError, RalioRegistrationError } from '../src/errors.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { register } from '../src/register.js'
-import { copyPythonFixture, temporaryDirectory } from './helpers.js'
+import { bindExistingKey, copyPythonFixture, temporaryDirectory } from './helpers.js'
 import { type RalioSandbox, startSandbox } from './sandbox.js'
 
 const rejection = (promise: Promise<unknown>) =>
@@ -197,20 +197,7 @@ describe('register()', () => {
       join(configDir, 'keys', 'FfbseoxwjJus_wKYHdSA7hCzG2DLDjsfEnjS9ggynrQ.pem'),
       'utf8',
     )
-    const key = await crypto.subtle.importKey(
-      'pkcs8',
-      Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      true,
-      ['sign'],
-    )
-    const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', key)
-    const response = await fetch(`${sandbox.url}/api/credential-bindings/registrations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ticket: sandbox.mintTicket().ticket, public_key_jwk: { kty, crv, x, y } }),
-    })
-    const { client_id: clientId } = (await response.json()) as { client_id: string }
+    const clientId = await bindExistingKey(sandbox.url, sandbox.mintTicket().ticket, pem)
     const path = join(configDir, 'credentials.json')
     const file = JSON.parse(await readFile(path, 'utf8'))
     await writeFile(path, JSON.stringify({ ...file, client_id: clientId }, null, 2), { mode: 0o600 })

@@ -81,8 +81,9 @@ function isRunning(pid: number): boolean {
     process.kill(pid, 0)
     return true
   } catch (error) {
-    // EPERM: it runs, as another user.
-    return errorCode(error) === 'EPERM'
+    // Only ESRCH says it is gone. EPERM: it runs, as another user; anything else (a
+    // runtime that can't probe with signal 0): assume it runs, and let age decide.
+    return errorCode(error) !== 'ESRCH'
   }
 }
 

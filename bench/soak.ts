@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { startRalioSandbox, startRelyntSandbox } from '@x/sandbox'
 import { approverLoop } from './soak/approver-loop.ts'
 import { type FaultMenu, startFaultChaos } from './soak/fault-chaos.ts'
-import { ralioChecks, relyntChecks, type SoakCheck } from './soak/soak-checks.ts'
-import type { SoakConfig, WorkloadReport } from './soak/soak-config.ts'
+import { clusterChecks, ralioChecks, relyntChecks, type SoakCheck } from './soak/soak-checks.ts'
+import type { ClusterConfig, ClusterReport, SoakConfig, WorkloadReport } from './soak/soak-config.ts'
 import { registerRalioBinding, removeRalioBindings } from './support/ralio-binding.ts'
 import { workspaceExecArgv } from './support/workspace.ts'
 
@@ -19,6 +20,10 @@ const runId = randomUUID().slice(0, 8)
 const limits = quick
   ? { chats: 150, warmupChats: 12, paceMs: 8_000, calls: 7_000, warmupCalls: 400, deadlineMs: 180_000 }
   : { chats: 200, warmupChats: 16, paceMs: 10_000, calls: 10_000, warmupCalls: 500, deadlineMs: 600_000 }
+/** Processes sharing the registered folder, as one service's workers would, and their load. */
+const cluster = quick
+  ? { processes: 3, requests: 60, paceMs: 300 }
+  : { processes: 4, requests: 160, paceMs: 400 }
 /** After close(), the workload process must be gone within this. */
 const exitDeadlineMs = 5_000
 /** Heap growth from after the warm-up to the end (outcome records included). */
@@ -120,7 +125,21 @@ try {
   const ralioChaos = startFaultChaos(ralio, ralioFaults, 400)
   const relyntChaos = startFaultChaos(relynt, relyntFaults, 400)
   const approver = approverLoop(relynt, 150)
-  const workload = await runWorkload(config)
+  const [workload, clusterReports] = await Promise.all([
+    runWorkload(config),
+    Promise.all(
+      Array.from({ length: cluster.processes }, (_, index) =>
+        runClusterProcess({
+          index,
+          baseUrl: ralio.url,
+          configDir: binding.configDir,
+          refreshTokenPath: join(binding.configDir, 'refresh-tokens', `worker-${index}`),
+          requests: cluster.requests,
+          paceMs: cluster.paceMs,
+        }),
+      ),
+    ),
+  ])
   ralioChaos.stop()
   relyntChaos.stop()
   await approver.stop()
@@ -135,6 +154,7 @@ try {
   } else {
     const { report } = workload
     checks.push(...ralioChecks(report, ralio.stats(), runId))
+    checks.push(...clusterChecks(clusterReports, ralio.stats()))
     checks.push(...relyntChecks(report, relynt, connectorCalls))
     checks.push({
       name: 'no unhandled rejection',
@@ -148,7 +168,7 @@ try {
       ok: growth <= heapLimitMb,
       detail: `heap ${report.heapBeforeMb.toFixed(1)} MB after warm-up → ${report.heapAfterMb.toFixed(1)} MB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB, limit ${heapLimitMb})`,
     })
-    printFigures(report, ralioChaos.schedule, relyntChaos.schedule, approver.decisions)
+    printFigures(report, clusterReports, ralioChaos.schedule, relyntChaos.schedule, approver.decisions)
   }
   checks.push({
     name: 'client process exits by itself after close()',
@@ -221,8 +241,31 @@ async function runWorkload(config: SoakConfig): Promise<WorkloadResult> {
   return result
 }
 
+/** One process of the cluster sharing the folder; its report, or undefined when it printed none. */
+async function runClusterProcess(config: ClusterConfig): Promise<ClusterReport | undefined> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...workspaceExecArgv,
+      fileURLToPath(new URL('./soak/cluster-workload.ts', import.meta.url)),
+      JSON.stringify(config),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let report: ClusterReport | undefined
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('{')) report = JSON.parse(line) as ClusterReport
+    else process.stdout.write(`  cluster ${config.index}: ${line}\n`)
+  })
+  const overall = setTimeout(() => child.kill('SIGKILL'), limits.deadlineMs)
+  await new Promise((resolve) => child.once('exit', resolve))
+  clearTimeout(overall)
+  return report
+}
+
 function printFigures(
   report: WorkloadReport,
+  clusterReports: (ClusterReport | undefined)[],
   ralioSchedule: Map<string, number>,
   relyntSchedule: Map<string, number>,
   decisions: { approved: number; denied: number; failed: number },
@@ -238,6 +281,7 @@ function printFigures(
     `workload ${report.seconds.toFixed(1)} s`,
     `ralio: ${report.chats.length} chats over 32 clients: ${report.chats.filter((chat) => chat.ok).length} succeeded; failures: ${count(report.chats.filter((chat) => !chat.ok).map((chat) => `${chat.mode}:${chat.error}${chat.code ? `(${chat.code})` : ''}`))}`,
     `ralio: ${report.listCalls} transactions.list calls, failures: ${count(report.listFailures.map((failure) => failure.error))}`,
+    `ralio cluster: ${clusterReports.length} processes × 2 clients on one registered folder: ${clusterReports.reduce((sum, cluster) => sum + (cluster?.requests ?? 0), 0)} requests, failures: ${count(clusterReports.flatMap((cluster) => cluster?.failures.map((failure) => `${failure.error}(${failure.code})`) ?? []))}`,
     `ralio sandbox: ${stats.chats.length} chats received, ${stats.paymentIntents.length} payment intents, ${stats.tokenRequests} token requests (${stats.tokensIssued} issued, ${stats.refreshes} refreshes, ${stats.familyRevocations} family revocations), ${stats.resourceRequests} resource requests`,
     `relynt: ${report.actions.length} calls over 16 clients: decisions ${count(report.actions.filter((action) => action.ok).map((action) => action.decision ?? '?'))}; approvals ${count(report.actions.flatMap((action) => (action.approvalStatus ? [action.approvalStatus] : [])))}; failures: ${count(report.actions.filter((action) => !action.ok).map((action) => `${action.error}${action.code ? `(${action.code})` : ''}`))}`,
     `relynt sandbox: ${relyntStats.gatewayCalls} gateway calls, ${relyntStats.replays} idempotent replays, ${relyntStats.conflicts} conflicts, ${relyntStats.receipts} receipts, ${relyntStats.connectorCalls} connector calls; approver: ${decisions.approved} approved, ${decisions.denied} denied, ${decisions.failed} failed`,

@@ -1,5 +1,5 @@
 import type { RalioSandboxStats, RelyntSandbox } from '@x/sandbox'
-import type { WorkloadReport } from './soak-config.ts'
+import type { ClusterReport, WorkloadReport } from './soak-config.ts'
 
 export interface SoakCheck {
   name: string
@@ -172,4 +172,33 @@ function list(values: string[]): string {
   return values.length <= 5
     ? values.join(', ')
     : `${values.slice(0, 5).join(', ')} … (${values.length} in all)`
+}
+
+/** N processes on one folder: each keeps its own token family, so none is ever revoked. */
+export function clusterChecks(reports: (ClusterReport | undefined)[], stats: RalioSandboxStats): SoakCheck[] {
+  const finished = reports.filter((report): report is ClusterReport => report !== undefined)
+  const requests = finished.reduce((sum, report) => sum + report.requests, 0)
+  const failures = finished.flatMap((report) => report.failures)
+  const refused = failures.filter((failure) => failure.statusCode === 401 || failure.statusCode === 403)
+  const untyped = failures.filter((failure) => !failure.typed)
+  return [
+    {
+      name: 'ralio cluster: every process on the shared folder finished',
+      ok: finished.length === reports.length,
+      detail: `${finished.length} of ${reports.length} processes reported, ${requests} requests`,
+    },
+    {
+      name: 'ralio cluster: every request authorised',
+      ok: refused.length === 0 && untyped.length === 0,
+      detail:
+        refused.length + untyped.length === 0
+          ? `${requests} requests, none refused (${failures.length} transient failures under faults, all RalioError)`
+          : `refused: ${list(refused.map((failure) => `${failure.error}(${failure.code})`))}; untyped: ${list(untyped.map((failure) => failure.error))}`,
+    },
+    {
+      name: 'ralio: no token family revoked',
+      ok: stats.familyRevocations === 0,
+      detail: `${stats.refreshes} refreshes, ${stats.familyRevocations} family revocations`,
+    },
+  ]
 }

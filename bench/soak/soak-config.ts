@@ -62,3 +62,24 @@ export interface WorkloadReport {
   heapAfterMb: number
   seconds: number
 }
+
+/** What the soak hands each process of the cluster that shares one credential folder. */
+export interface ClusterConfig {
+  index: number
+  baseUrl: string
+  /** The folder register() wrote: every process reads the same client id and key. */
+  configDir: string
+  /** This process's own refresh-token file (its second client persists its family there). */
+  refreshTokenPath: string
+  /** Requests over the process's two clients. */
+  requests: number
+  /** Mean pause between one client's requests, so the run spans many token lifetimes. */
+  paceMs: number
+}
+
+/** One cluster process's report: its last line on stdout. */
+export interface ClusterReport {
+  process: number
+  requests: number
+  failures: { error: string; code: string; statusCode?: number; typed: boolean }[]
+}

@@ -37,7 +37,7 @@ export function describeFailure(error: unknown, debug = false): Failure {
 function advice(error: unknown): string {
   if (UserAbortError.isInstance(error)) return 'The demo was interrupted; nothing more was sent.'
   if (RalioRegistrationError.isInstance(error)) {
-    return 'Registration tickets are single-use and expire after 15 minutes: mint a new one (`pnpm sandbox` prints one) and set RALIO_REGISTRATION_TICKET, or unset RALIO_API_URL to use the built-in sandbox.'
+    return 'Registration tickets are single-use and expire: mint a new one (`pnpm sandbox` prints one) and set RALIO_REGISTRATION_TICKET, or unset RALIO_API_URL to use the built-in sandbox.'
   }
   if (RalioConfigError.isInstance(error)) return 'Fix the Ralio settings named above and run the demo again.'
   if (RalioConnectionError.isInstance(error) || RalioTimeoutError.isInstance(error)) {

@@ -73,6 +73,8 @@ export interface RegistrationErrorInit {
   headers?: Record<string, string>
   /** Where the key generated for this registration was kept, when it was. */
   keyPath?: string
+  /** The failure behind this one (e.g. the first token request after a successful registration). */
+  cause?: unknown
 }
 
 /**
@@ -94,7 +96,10 @@ export class RalioRegistrationError extends RalioError {
   constructor(init: ApiErrorInit | RegistrationErrorInit) {
     const detail = registrationDetail(init.body)
     const code = detail.error ?? init.code
-    super(registrationMessage(code, detail, init.message), { code })
+    super(registrationMessage(code, detail, init.message), {
+      code,
+      cause: 'cause' in init ? init.cause : undefined,
+    })
     this.statusCode = init.statusCode
     this.body = init.body
     this.requestId = init.requestId
@@ -150,11 +155,12 @@ function registrationDetail(body: unknown): RegistrationDetail {
 
 const registrationAdvice: Record<string, string> = {
   ticket_already_consumed: 'ask the owner for a new ticket',
-  ticket_expired: 'tickets live 15 minutes; ask the owner for a new one',
+  ticket_expired: 'ask the owner for a new ticket',
   invalid_ticket: 'check that the whole ticket (ralio-reg-…) was copied, or ask the owner for a new one',
   scope_exceeds_ticket_ceiling:
     "request only scopes within the ticket's ceiling, or ask the owner for a ticket with a wider one",
-  invalid_scope: 'grantable scopes are agents:execute, transactions:read and audits:read',
+  invalid_scope:
+    "request only scopes the ticket grants (the owner sees them in the console), or omit requestedScopes to take the ticket's whole ceiling",
   public_key_already_in_use: 'register with a newly generated key',
   invalid_public_key: 'the key must be a P-256 (ES256) key',
 }

@@ -4,8 +4,11 @@ export type { KeyPair, PrivateKeyInput } from './auth/signing-key.js'
 export type {
   CredentialStore,
   RalioCredentials,
+  RegisteredCredentials,
+  RegistrationLock,
   SaveCredentialsOptions,
   StoredTokens,
+  WritableCredentialStore,
 } from './credentials/credential-store.js'
 export { MemoryCredentialStore } from './credentials/memory-credential-store.js'
 export {

@@ -6,16 +6,14 @@ import {
   type LogLevel,
   type Transport,
 } from '@x/core/internal'
-import { FileCredentialStore, readPrivateKeyFile } from '#file-store'
-import { resourceAuthHook, tokenEndpointAuthHook } from './auth/dpop-auth-hook.js'
-import { createDpopProofFactory, type DpopProofFactory } from './auth/dpop-proof.js'
-import { DpopSession } from './auth/dpop-session.js'
+import { FileCredentialStore, RefreshTokenFile, readPrivateKeyFile } from '#file-store'
+import { createRalioAuth, type RalioAuth } from './auth/ralio-auth.js'
 import { importSigningKey, type PrivateKeyInput } from './auth/signing-key.js'
-import { type Binding, TokenManager } from './auth/token-manager.js'
+import type { Binding } from './auth/token-manager.js'
 import { endpointUrl, resolveBaseUrl } from './base-url.js'
-import type { CredentialStore } from './credentials/credential-store.js'
-import { MemoryCredentialStore } from './credentials/memory-credential-store.js'
+import type { CredentialStore, RalioCredentials } from './credentials/credential-store.js'
 import { RalioConfigError, ralioErrors } from './errors.js'
+import { cachePromise } from './promise-cache.js'
 import { Agents } from './resources/agents.js'
 import { Chat } from './resources/chat.js'
 import { PaymentIntents } from './resources/payment-intents.js'
@@ -33,8 +31,16 @@ export interface RalioClientOptions {
   privateKeyPath?: string
   /** The binding's key itself (PEM, JWK, CryptoKey or CryptoKeyPair), e.g. from a secret manager. */
   privateKey?: PrivateKeyInput
-  /** Where credentials come from; default the file store in `configDir`. */
+  /**
+   * Where credentials come from; default the file store in `configDir`. Any object with
+   * the official Node SDK's `load()` and `saveRefreshToken()` works.
+   */
   credentialStore?: CredentialStore
+  /**
+   * Keep this instance's refresh token in this file (0600), so its token family survives
+   * a restart. One path per running instance: never share it. Default: in memory only.
+   */
+  refreshTokenPath?: string
   /** Scopes to request; default the binding's whole grant. */
   scopes?: string[]
   /** Per attempt, for every request but chat. Default 60 s (chat: 180 s, as the server may work 120 s). */
@@ -67,68 +73,73 @@ export class RalioClient {
   readonly baseUrl: string
 
   readonly #transport: Transport
-  readonly #tokenTransport: Transport
+  readonly #auth: RalioAuth
   readonly #binding: () => Promise<Binding>
   #clientId: string | undefined
-  #agentId: Promise<string> | undefined
+
+  /**
+   * Builds a client and loads its binding now, so missing or unreadable credentials fail
+   * here rather than at the first request (the official Node SDK's entry point).
+   */
+  static async create(options: RalioClientOptions = {}): Promise<RalioClient> {
+    const client = new RalioClient(options)
+    try {
+      await client.#binding()
+    } catch (error) {
+      client.close()
+      throw error
+    }
+    return client
+  }
 
   constructor(options: RalioClientOptions = {}) {
     const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp)
     this.baseUrl = baseUrl.href.replace(/\/+$/, '')
     const logger = createLogger(options.logger, '@x/ralio')
-    const store = credentialStoreFrom(options)
+    const store = credentialStoreFrom(options, logger)
     this.#clientId = options.clientId
 
-    let binding: Promise<Binding> | undefined
-    this.#binding = () => {
-      binding ??= loadBinding(store, options.clientId).then((loaded) => {
-        this.#clientId = loaded.clientId
-        return loaded
-      })
-      // A failed load (file missing, bad key) is retried by the next call, not cached.
-      binding.catch(() => {
-        binding = undefined
-      })
-      return binding
-    }
-    let proofFactory: Promise<DpopProofFactory> | undefined
-    const proof: DpopProofFactory = async (input) => {
-      proofFactory ??= this.#binding().then((loaded) => createDpopProofFactory(loaded.key))
-      proofFactory.catch(() => {
-        proofFactory = undefined
-      })
-      return (await proofFactory)(input)
-    }
-
-    const session = new DpopSession()
+    // A failed load (file missing, bad key) is retried by the next call, not cached.
+    this.#binding = cachePromise(async () => {
+      const loaded = await loadBinding(store, options.clientId)
+      this.#clientId = loaded.clientId
+      return loaded
+    })
     const transportOptions = {
       baseUrl: this.baseUrl,
       userAgent: `@x/ralio/${VERSION}`,
       timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries,
       fetch: options.fetch,
-      logger,
       errors: ralioErrors,
     }
-    this.#tokenTransport = createTransport({
-      ...transportOptions,
-      auth: tokenEndpointAuthHook(session, proof),
-    })
-    const tokens = new TokenManager({
-      transport: this.#tokenTransport,
+    this.#auth = createRalioAuth({
+      transport: transportOptions,
+      logger,
       tokenUrl: endpointUrl(baseUrl, '/oauth/token'),
       binding: this.#binding,
-      session,
       scopes: options.scopes,
       store,
-      logger,
     })
-    this.#transport = createTransport({ ...transportOptions, auth: resourceAuthHook(tokens, session, proof) })
+    this.#transport = createTransport({ ...transportOptions, logger, auth: this.#auth.resourceAuth })
 
     this.agents = new Agents(this.#transport)
+    // A binding is pinned to one agent, so chat needs no agent id: it is looked up once.
+    const agentId = cachePromise(async (signal?: AbortSignal) => {
+      const agents = await this.agents.list({ signal })
+      if (agents.length !== 1) {
+        throw new RalioConfigError(
+          agents.length === 0
+            ? 'This binding sees no agent; check in the console that its agent still exists'
+            : `This binding sees ${agents.length} agents; pass agentId to choose one`,
+          { code: 'agent_ambiguous' },
+        )
+      }
+      return agents[0]!.id
+    })
     this.chat = new Chat({
       transport: this.#transport,
-      agentId: (signal) => this.#resolveAgentId(signal),
+      agentId,
       timeoutMs: options.timeoutMs ?? chatTimeoutMs,
       idleTimeoutMs: options.timeoutMs ?? chatTimeoutMs,
     })
@@ -145,91 +156,109 @@ export class RalioClient {
   /** Aborts requests in flight; later calls throw. */
   close(): void {
     this.#transport.close()
-    this.#tokenTransport.close()
+    this.#auth.close()
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  /** `using client = …`: closes the client at the end of the scope. */
+  [Symbol.dispose](): void {
     this.close()
   }
 
-  /** A binding is pinned to one agent, so chat needs no agent id: it is looked up once. */
-  #resolveAgentId(signal?: AbortSignal): Promise<string> {
-    this.#agentId ??= this.agents.list({ signal }).then((agents) => {
-      if (agents.length !== 1) {
-        throw new RalioConfigError(
-          agents.length === 0
-            ? 'This binding sees no agent; check in the console that its agent still exists'
-            : `This binding sees ${agents.length} agents; pass agentId to choose one`,
-          { code: 'agent_ambiguous' },
-        )
-      }
-      return agents[0]!.id
-    })
-    this.#agentId.catch(() => {
-      this.#agentId = undefined
-    })
-    return this.#agentId
+  /** `await using client = …`: closes the client at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close()
   }
 }
 
-function credentialStoreFrom(options: RalioClientOptions): CredentialStore {
+function credentialStoreFrom(options: RalioClientOptions, logger: Logger | LogLevel): CredentialStore {
   const explicitKey = options.privateKey !== undefined || options.privateKeyPath !== undefined
   if (explicitKey && options.credentialStore !== undefined) {
     throw new RalioConfigError('Pass either credentialStore or privateKey/privateKeyPath, not both', {
       code: 'conflicting_options',
     })
   }
+  if (options.refreshTokenPath !== undefined && options.credentialStore !== undefined) {
+    throw new RalioConfigError(
+      'Pass either credentialStore or refreshTokenPath, not both: a custom store keeps the refresh token in its saveRefreshToken()',
+      { code: 'conflicting_options' },
+    )
+  }
   if (options.privateKey !== undefined && options.privateKeyPath !== undefined) {
     throw new RalioConfigError('Pass either privateKey or privateKeyPath, not both', {
       code: 'conflicting_options',
     })
   }
-  if (!explicitKey)
-    return options.credentialStore ?? new FileCredentialStore({ configDir: options.configDir })
+  if (!explicitKey) {
+    return (
+      options.credentialStore ??
+      new FileCredentialStore({
+        configDir: options.configDir,
+        refreshTokenPath: options.refreshTokenPath,
+        logger,
+      })
+    )
+  }
   const clientId = options.clientId
   if (clientId === undefined || clientId === '') {
     throw new RalioConfigError(
       'privateKey and privateKeyPath need clientId (the cb_… id register() returned)',
-      {
-        code: 'missing_client_id',
-      },
+      { code: 'missing_client_id' },
     )
   }
-  return new ExplicitKeyStore(clientId, options.privateKey, options.privateKeyPath)
+  return new ExplicitKeyStore(
+    clientId,
+    options.privateKey,
+    options.privateKeyPath,
+    new RefreshTokenFile({ path: options.refreshTokenPath }),
+  )
 }
 
-/** `{ clientId, privateKey | privateKeyPath }`: a store that reads the key when first needed. */
-class ExplicitKeyStore extends MemoryCredentialStore {
+/** `{ clientId, privateKey | privateKeyPath }`: reads the key when first needed. */
+class ExplicitKeyStore implements CredentialStore {
   readonly #clientId: string
   readonly #privateKey: PrivateKeyInput | undefined
   readonly #privateKeyPath: string | undefined
-  #loaded = false
+  readonly #refreshToken: RefreshTokenFile
 
-  constructor(clientId: string, privateKey: PrivateKeyInput | undefined, privateKeyPath: string | undefined) {
-    super()
+  constructor(
+    clientId: string,
+    privateKey: PrivateKeyInput | undefined,
+    privateKeyPath: string | undefined,
+    refreshToken: RefreshTokenFile,
+  ) {
     this.#clientId = clientId
     this.#privateKey = privateKey
     this.#privateKeyPath = privateKeyPath
+    this.#refreshToken = refreshToken
   }
 
-  override async load() {
-    if (!this.#loaded) {
-      const privateKey = this.#privateKey ?? (await readPrivateKeyFile(this.#privateKeyPath!))
-      const key = await importSigningKey(privateKey)
-      await this.saveCredentials({ clientId: this.#clientId, jkt: key.jkt, privateKey }, { overwrite: true })
-      this.#loaded = true
+  async load(): Promise<RalioCredentials> {
+    return {
+      clientId: this.#clientId,
+      privateKey: this.#privateKey ?? (await readPrivateKeyFile(this.#privateKeyPath!)),
+      refreshToken: await this.#refreshToken.load(),
     }
-    return super.load()
+  }
+
+  saveRefreshToken(refreshToken: string | null): Promise<void> {
+    return this.#refreshToken.save(refreshToken)
   }
 }
 
-async function loadBinding(store: CredentialStore, clientId: string | undefined): Promise<Binding> {
+/** Turns what any store's `load()` gave (ours or the official Node SDK's shape) into a binding. */
+export async function loadBinding(store: CredentialStore, clientId: string | undefined): Promise<Binding> {
   const credentials = await store.load()
-  if (credentials === undefined) {
-    const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
+  const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
+  if (credentials === undefined || credentials === null) {
     throw new RalioConfigError(
       `No Ralio credentials found${where}. Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.`,
       { code: 'credentials_missing' },
+    )
+  }
+  if (typeof credentials.clientId !== 'string' || credentials.clientId === '') {
+    throw new RalioConfigError(
+      `The credential store${where} gave no clientId; it must return the binding's cb_… id with its key`,
+      { code: 'credentials_invalid' },
     )
   }
   if (clientId !== undefined && clientId !== credentials.clientId) {
@@ -238,12 +267,25 @@ async function loadBinding(store: CredentialStore, clientId: string | undefined)
       { code: 'client_id_mismatch' },
     )
   }
-  const key = await importSigningKey(credentials.privateKey)
-  if (credentials.jkt !== '' && credentials.jkt !== key.jkt) {
+  const privateKey = credentials.privateKey ?? credentials.privateKeyPem ?? credentials.privateJwk
+  if (privateKey === undefined) {
     throw new RalioConfigError(
-      `The stored key's thumbprint (${key.jkt}) is not the binding's key_jkt (${credentials.jkt}); the key file belongs to another binding`,
+      `The credential store${where} gave no key for ${credentials.clientId}; return privateKey, privateKeyPem or privateJwk`,
+      { code: 'credentials_invalid' },
+    )
+  }
+  const key = await importSigningKey(privateKey)
+  const expected = credentials.jkt || credentials.kid
+  if (expected && expected !== key.jkt) {
+    throw new RalioConfigError(
+      `The stored key's thumbprint (${key.jkt}) is not the binding's key_jkt (${expected}); the key file belongs to another binding`,
       { code: 'key_mismatch' },
     )
   }
-  return { clientId: credentials.clientId, key, tokens: credentials.tokens }
+  return {
+    clientId: credentials.clientId,
+    key,
+    tokens: credentials.tokens,
+    refreshToken: credentials.refreshToken,
+  }
 }

@@ -1,12 +1,14 @@
-import { createLogger, createTransport, readEnv } from '@x/core/internal'
+import { createLogger, createTransport, type Logger, readEnv } from '@x/core/internal'
 import { FileCredentialStore } from '#file-store'
-import { tokenEndpointAuthHook } from './auth/dpop-auth-hook.js'
-import { createDpopProofFactory } from './auth/dpop-proof.js'
-import { DpopSession } from './auth/dpop-session.js'
-import { generateSigningKey } from './auth/signing-key.js'
-import { TokenManager } from './auth/token-manager.js'
+import { createRalioAuth } from './auth/ralio-auth.js'
+import { generateSigningKey, type SigningKey } from './auth/signing-key.js'
 import { endpointUrl, resolveBaseUrl } from './base-url.js'
-import type { CredentialStore } from './credentials/credential-store.js'
+import type {
+  CredentialStore,
+  RegistrationLock,
+  StoredTokens,
+  WritableCredentialStore,
+} from './credentials/credential-store.js'
 import {
   RalioAPIError,
   RalioConfigError,
@@ -25,15 +27,19 @@ export interface RegisterOptions {
   baseUrl?: string
   /** Default: `RALIO_CONFIG_DIR`, else `~/.ralio`. */
   configDir?: string
-  /** Where to write the new key; default `<configDir>/keys/<jkt>.pem`. */
+  /**
+   * Where to write the new key; default `<configDir>/keys/<jkt>.pem`. A relative path is
+   * taken from the working directory; `credentials.json` records it absolute. An existing
+   * file there is refused (`key_exists`) unless `overwrite` is set.
+   */
   privateKeyPath?: string
   /** Scopes to ask for, within the ticket's ceiling; default: the whole ceiling. */
   requestedScopes?: string[]
   /** Free-form facts about this host, shown to the owner. */
   clientMetadata?: Record<string, unknown>
-  /** Where to keep the binding; default the file store in `configDir`. */
-  credentialStore?: CredentialStore
-  /** Replace credentials already stored. */
+  /** Where to keep the binding; default the file store in `configDir`. It must have `saveCredentials()`. */
+  credentialStore?: WritableCredentialStore
+  /** Replace credentials already stored, and an existing file at `privateKeyPath`. */
   overwrite?: boolean
   fetch?: typeof globalThis.fetch
   /** Allow `http://` to a host other than this machine. */
@@ -55,6 +61,10 @@ export interface Registration {
  * Binds this host to an agent with a one-time ticket: generates a P-256 key here (the
  * private half never leaves), registers its public half, stores the binding and mints
  * a first token. Active as soon as this returns.
+ *
+ * Exclusive per folder (across processes): a second registration into the same
+ * `configDir` while one runs fails with `RalioConfigError` (`registration_locked`)
+ * before its ticket is spent.
  */
 export async function register(options: RegisterOptions = {}): Promise<Registration> {
   const ticket = options.ticket ?? readEnv('RALIO_REGISTRATION_TICKET')
@@ -65,14 +75,51 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
     )
   }
   const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp)
+  const logger = createLogger(undefined, '@x/ralio')
   const store =
     options.credentialStore ??
-    new FileCredentialStore({ configDir: options.configDir, privateKeyPath: options.privateKeyPath })
+    new FileCredentialStore({ configDir: options.configDir, privateKeyPath: options.privateKeyPath, logger })
+  if (typeof (store as Partial<WritableCredentialStore>).saveCredentials !== 'function') {
+    throw new RalioConfigError(
+      'register() needs a credential store with saveCredentials() to keep the new binding; this one can only load',
+      { code: 'store_not_writable' },
+    )
+  }
+  // Taken before anything can spend the ticket, so a registration that loses keeps it.
+  const lock: RegistrationLock | undefined = await store.lockRegistration?.()
+  try {
+    return await registerLocked(ticket.trim(), baseUrl, store, logger, options)
+  } finally {
+    // Never hides the outcome: a lock left behind is taken over once its process exits.
+    await lock?.release().catch((error: unknown) => {
+      logger.warn('could not release the registration lock', { error: (error as Error).message })
+    })
+  }
+}
+
+/** Removes the key this registration wrote; a failure to do so must not hide why it is removed. */
+async function discardKey(store: WritableCredentialStore, jkt: string, logger: Logger): Promise<void> {
+  await store.deleteKey?.(jkt).catch((error: unknown) => {
+    logger.warn('could not remove the unused key this registration wrote', {
+      error: (error as Error).message,
+    })
+  })
+}
+
+async function registerLocked(
+  ticket: string,
+  baseUrl: URL,
+  store: WritableCredentialStore,
+  logger: Logger,
+  options: RegisterOptions,
+): Promise<Registration> {
   // Checked before the ticket is spent: a refusal afterwards would waste the one-time ticket.
   if (options.overwrite !== true) await refuseExisting(store)
 
   const { key, pem } = await generateSigningKey()
-  const logger = createLogger(undefined, '@x/ralio')
+  // Kept on disk before the request: if the answer is lost, the server may have bound it.
+  // Refuses an existing file (key_exists) unless overwrite is set, still before the ticket is spent.
+  const keyPath = await store.saveKey?.(pem, key.jkt, { overwrite: options.overwrite })
   const transport = createTransport({
     baseUrl: baseUrl.href,
     userAgent: `@x/ralio/${VERSION}`,
@@ -80,16 +127,13 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
     logger,
     errors: registrationErrors,
   })
-
-  // Kept on disk before the request: if the answer is lost, the server may have bound it.
-  const keyPath = await store.saveKey?.(pem, key.jkt)
   let response: { clientId?: string | undefined; fingerprint?: string | undefined }
   try {
     response = await transport.request({
       method: 'POST',
       path: '/api/credential-bindings/registrations',
       json: {
-        ticket: ticket.trim(),
+        ticket,
         public_key_jwk: key.publicJwk,
         requested_scopes: options.requestedScopes?.length ? options.requestedScopes : undefined,
         client_metadata: options.clientMetadata,
@@ -99,7 +143,7 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
     })
   } catch (error) {
     // A definite refusal bound nothing, so its key is useless; after a lost answer it may be bound.
-    if (RalioRegistrationError.isInstance(error)) await store.deleteKey?.(key.jkt)
+    if (RalioRegistrationError.isInstance(error)) await discardKey(store, key.jkt, logger)
     else if (keyPath !== undefined && RalioConnectionError.isInstance(error)) {
       logger.warn(`registration outcome unknown; the generated key was kept at ${keyPath}`)
     }
@@ -116,7 +160,7 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
     })
   }
   if (response.fingerprint !== undefined && response.fingerprint !== key.jkt) {
-    await store.deleteKey?.(key.jkt)
+    await discardKey(store, key.jkt, logger)
     throw new RalioRegistrationError({
       code: 'fingerprint_mismatch',
       message: `The server registered a key with thumbprint ${response.fingerprint}, not ours (${key.jkt}); the key was deleted. Revoke binding ${response.clientId} in the console and register again with a new ticket.`,
@@ -127,7 +171,7 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
     { clientId: response.clientId, jkt: key.jkt, privateKey: pem },
     { overwrite: options.overwrite },
   )
-  const tokens = await firstToken(baseUrl, options, store, { clientId: response.clientId, key })
+  const tokens = await firstToken(baseUrl, options, store, logger, { clientId: response.clientId, key })
   const registration: Registration = {
     clientId: response.clientId,
     scopes: (tokens.scope ?? '').split(' ').filter(Boolean),
@@ -139,7 +183,7 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
 }
 
 async function refuseExisting(store: CredentialStore): Promise<void> {
-  let existing: { clientId: string } | undefined
+  let existing: { clientId?: string | undefined } | undefined | null
   try {
     existing = await store.load()
   } catch (error) {
@@ -147,47 +191,54 @@ async function refuseExisting(store: CredentialStore): Promise<void> {
     if (RalioConfigError.isInstance(error) && error.code === 'no_file_system') throw error
     existing = { clientId: 'unknown' }
   }
-  if (existing !== undefined) {
+  if (existing !== undefined && existing !== null) {
     const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
     throw new RalioConfigError(
-      `Credentials for ${existing.clientId} already exist${where}; pass overwrite: true to replace them (the old binding stays active until revoked in the console)`,
+      `Credentials for ${existing.clientId ?? 'a binding'} already exist${where}; pass overwrite: true to replace them (the old binding stays active until revoked in the console)`,
       { code: 'credentials_exist' },
     )
   }
 }
 
-/** Mints the binding's first token (no `scope`: the answer tells us what was granted). */
+/**
+ * Mints the binding's first token (no `scope`: the answer tells us what was granted)
+ * and records its access token for tools that read the store later.
+ */
 async function firstToken(
   baseUrl: URL,
   options: RegisterOptions,
-  store: CredentialStore,
-  binding: { clientId: string; key: Awaited<ReturnType<typeof generateSigningKey>>['key'] },
-) {
-  const session = new DpopSession()
-  const transport = createTransport({
-    baseUrl: baseUrl.href,
-    userAgent: `@x/ralio/${VERSION}`,
-    fetch: options.fetch,
-    errors: ralioErrors,
-    auth: tokenEndpointAuthHook(session, createDpopProofFactory(binding.key)),
+  store: WritableCredentialStore,
+  logger: Logger,
+  binding: { clientId: string; key: SigningKey },
+): Promise<StoredTokens & { accessToken: string }> {
+  const auth = createRalioAuth({
+    transport: {
+      baseUrl: baseUrl.href,
+      userAgent: `@x/ralio/${VERSION}`,
+      fetch: options.fetch,
+      errors: ralioErrors,
+    },
+    logger,
+    tokenUrl: endpointUrl(baseUrl, '/oauth/token'),
+    binding: async () => binding,
+    store,
   })
+  let tokens: StoredTokens & { accessToken: string }
   try {
-    const tokens = new TokenManager({
-      transport,
-      tokenUrl: endpointUrl(baseUrl, '/oauth/token'),
-      binding: async () => binding,
-      session,
-      store,
-      logger: createLogger(undefined, '@x/ralio'),
-    })
-    return await tokens.currentTokens(options.signal)
+    tokens = await auth.tokens.currentTokens(options.signal)
   } catch (error) {
-    if (RalioAPIError.isInstance(error) || RalioConnectionError.isInstance(error)) {
-      // The binding is active and saved; only its first token failed. Say so instead of hiding it.
-      error.message = `Registered ${binding.clientId} and saved its credentials, but minting the first token failed: ${error.message}`
-    }
-    throw error
+    if (!RalioAPIError.isInstance(error) && !RalioConnectionError.isInstance(error)) throw error
+    // The binding is active and saved; only its first token failed. Say so instead of hiding it.
+    throw new RalioRegistrationError({
+      code: 'first_token_failed',
+      message: `Registered ${binding.clientId} and saved its credentials, but minting the first token failed (${(error as Error).message}); the binding is active, and a client mints its token on first use`,
+      statusCode: RalioAPIError.isInstance(error) ? error.statusCode : undefined,
+      cause: error,
+    })
   } finally {
-    transport.close()
+    auth.close()
   }
+  const { refreshToken: _ownFamily, ...accessToken } = tokens
+  await store.saveAccessToken?.(accessToken)
+  return tokens
 }

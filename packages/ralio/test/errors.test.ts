@@ -10,6 +10,7 @@ import {
   RalioNotFoundError,
   RalioPermissionError,
   RalioRateLimitError,
+  RalioRegistrationError,
   RalioTimeoutError,
   RalioValidationError,
 } from '../src/errors.js'
@@ -178,5 +179,16 @@ describe('errors produced through the wire', () => {
     expect(RalioError.isInstance(foreign)).toBe(true)
     expect(RalioNotFoundError.isInstance(foreign)).toBe(false)
     expect(error.name).toBe('RalioNotFoundError')
+  })
+})
+
+describe('registration advice says only what the Ralio sources say', () => {
+  it.each([
+    ['invalid_scope', /audits:read/],
+    ['ticket_expired', /15 minutes/],
+  ])('%s advice makes no unsourced claim', (code, unsourced) => {
+    const error = new RalioRegistrationError({ code, message: 'refused', body: { detail: { error: code } } })
+    expect(error.message).not.toMatch(unsourced)
+    expect(error.message).toMatch(/ticket/)
   })
 })

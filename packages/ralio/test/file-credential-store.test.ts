@@ -32,7 +32,7 @@ describe('FileCredentialStore', () => {
         scope: 'agents:execute transactions:read',
       },
     })
-    expect((await importSigningKey(credentials!.privateKey)).jkt).toBe(pythonFixtureJkt)
+    expect((await importSigningKey(credentials!.privateKey!)).jkt).toBe(pythonFixtureJkt)
   })
 
   it('returns undefined when no credentials exist', async () => {
@@ -59,13 +59,12 @@ describe('FileCredentialStore', () => {
     expect(await readFile(keyPath!, 'utf8')).toBe(pem)
   })
 
-  it('keeps unknown fields when saving tokens, in Python field names', async () => {
+  it("keeps unknown fields and the file's own refresh_token when recording an access token", async () => {
     const configDir = join(dir.path, 'ralio')
     await copyPythonFixture(configDir)
     const store = new FileCredentialStore({ configDir })
-    await store.saveRefreshToken({
+    await store.saveAccessToken({
       accessToken: 'new-access',
-      refreshToken: 'new-refresh',
       expiresIn: 900,
       obtainedAt: 1800000000,
       scope: 'agents:execute',
@@ -75,7 +74,7 @@ describe('FileCredentialStore', () => {
       client_id: 'cb_python_fixture',
       key_jkt: pythonFixtureJkt,
       access_token: 'new-access',
-      refresh_token: 'new-refresh',
+      refresh_token: 'python-refresh-token',
       expires_in: 900,
       obtained_at: 1800000000,
       scope: 'agents:execute',
@@ -86,13 +85,13 @@ describe('FileCredentialStore', () => {
     expect(await mode(join(configDir, 'credentials.json'))).toBe(0o600)
   })
 
-  it('serialises concurrent token saves so the file stays valid JSON', async () => {
+  it('serialises concurrent access-token saves so the file stays valid JSON', async () => {
     const configDir = join(dir.path, 'ralio')
     await copyPythonFixture(configDir)
     const store = new FileCredentialStore({ configDir })
     await Promise.all(
       Array.from({ length: 20 }, (_, index) =>
-        store.saveRefreshToken({ accessToken: `a${index}`, obtainedAt: index }),
+        store.saveAccessToken({ accessToken: `a${index}`, obtainedAt: index }),
       ),
     )
     const file = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
@@ -157,13 +156,18 @@ describe('FileCredentialStore', () => {
 })
 
 describe('MemoryCredentialStore', () => {
-  it('keeps credentials and tokens in memory and never prints the key', async () => {
+  it('keeps credentials and the access token in memory and never prints the key', async () => {
     const { key, pem } = await generateSigningKey()
     const store = new MemoryCredentialStore()
     expect(await store.load()).toBeUndefined()
     await store.saveCredentials({ clientId: 'cb_m', jkt: key.jkt, privateKey: pem })
-    await store.saveRefreshToken({ accessToken: 'secret-access', refreshToken: 'secret-refresh' })
-    expect(await store.load()).toMatchObject({ clientId: 'cb_m', tokens: { refreshToken: 'secret-refresh' } })
+    await store.saveAccessToken({ accessToken: 'secret-access', refreshToken: 'secret-refresh' })
+    await store.saveRefreshToken('secret-refresh')
+    const loaded = await store.load()
+    expect(loaded).toMatchObject({ clientId: 'cb_m', tokens: { accessToken: 'secret-access' } })
+    // Rotated refresh tokens belong to the client that rotated them, never to the next loader.
+    expect(loaded?.refreshToken).toBeUndefined()
+    expect(loaded?.tokens?.refreshToken).toBeUndefined()
     const printed = `${inspect(store)} ${JSON.stringify(store)}`
     expect(printed).toContain('cb_m')
     expect(printed).not.toMatch(/secret|PRIVATE KEY/)

@@ -4,7 +4,7 @@ import { importSigningKey } from '../src/auth/signing-key.js'
 import { MemoryCredentialStore } from '../src/credentials/memory-credential-store.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { register } from '../src/register.js'
-import { temporaryDirectory } from './helpers.js'
+import { importPemKey, temporaryDirectory } from './helpers.js'
 import { type RalioSandbox, registeredClient, startSandbox } from './sandbox.js'
 
 describe('RalioClient against the sandbox', () => {
@@ -179,13 +179,7 @@ describe('RalioClient against the sandbox', () => {
       credentialStore: store,
     })
     const pem = (await store.load())!.privateKey as string
-    const extractable = await crypto.subtle.importKey(
-      'pkcs8',
-      Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      true,
-      ['sign'],
-    )
+    const extractable = await importPemKey(pem)
     const jwk = await crypto.subtle.exportKey('jwk', extractable)
     for (const privateKey of [pem, jwk, extractable]) {
       await using client = new RalioClient({ baseUrl: sandbox.url, clientId, privateKey })

@@ -5,7 +5,7 @@ import { MemoryCredentialStore } from '../src/credentials/memory-credential-stor
 import { RalioConfigError, RalioRegistrationError } from '../src/errors.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { register } from '../src/register.js'
-import { copyPythonFixture, temporaryDirectory } from './helpers.js'
+import { bindExistingKey, copyPythonFixture, temporaryDirectory } from './helpers.js'
 import { type RalioSandbox, startSandbox } from './sandbox.js'
 
 const rejection = (promise: Promise<unknown>) =>
@@ -50,12 +50,13 @@ describe('register()', () => {
       key_jkt: registration.jkt,
       key_path: registration.keyPath,
       access_token: expect.any(String),
-      refresh_token: expect.any(String),
       expires_in: 1800,
       obtained_at: expect.any(Number),
       scope: 'agents:execute transactions:read',
       auth_method: 'private_key_jwt',
     })
+    // The first refresh token is the registering process's own family: never shared.
+    expect(file).not.toHaveProperty('refresh_token')
   })
 
   it('asks only for the requested scopes', async () => {
@@ -157,6 +158,29 @@ describe('register()', () => {
     expect(file).toMatchObject({ client_id: registration.clientId, created_by: 'ralio-python/0.1.4' })
   })
 
+  it('reports a failed first token as a registration error that says the binding was saved', async () => {
+    const configDir = join(dir.path, 'ralio')
+    sandbox.injectFault({
+      route: 'POST /oauth/token',
+      count: 5,
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'token service offline' },
+    })
+    try {
+      const error = await rejection(
+        register({ ticket: sandbox.mintTicket().ticket, baseUrl: sandbox.url, configDir }),
+      )
+      expect(RalioRegistrationError.isInstance(error)).toBe(true)
+      expect(error).toMatchObject({ code: 'first_token_failed', statusCode: 400 })
+      expect(error.message).toMatch(/^Registered cb_\w+ and saved its credentials/)
+      expect((error as Error & { cause?: unknown }).cause).toMatchObject({ statusCode: 400 })
+      const file = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
+      expect(error.message).toContain(file.client_id)
+    } finally {
+      sandbox.clearFaults()
+    }
+  })
+
   it('needs a ticket: RalioConfigError naming RALIO_REGISTRATION_TICKET', async () => {
     const error = await rejection(
       register({ baseUrl: sandbox.url, credentialStore: new MemoryCredentialStore() }),
@@ -173,20 +197,7 @@ describe('register()', () => {
       join(configDir, 'keys', 'FfbseoxwjJus_wKYHdSA7hCzG2DLDjsfEnjS9ggynrQ.pem'),
       'utf8',
     )
-    const key = await crypto.subtle.importKey(
-      'pkcs8',
-      Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      true,
-      ['sign'],
-    )
-    const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', key)
-    const response = await fetch(`${sandbox.url}/api/credential-bindings/registrations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ticket: sandbox.mintTicket().ticket, public_key_jwk: { kty, crv, x, y } }),
-    })
-    const { client_id: clientId } = (await response.json()) as { client_id: string }
+    const clientId = await bindExistingKey(sandbox.url, sandbox.mintTicket().ticket, pem)
     const path = join(configDir, 'credentials.json')
     const file = JSON.parse(await readFile(path, 'utf8'))
     await writeFile(path, JSON.stringify({ ...file, client_id: clientId }, null, 2), { mode: 0o600 })
@@ -194,13 +205,8 @@ describe('register()', () => {
     await using client = new RalioClient({ baseUrl: sandbox.url, configDir })
     expect(await client.agents.list()).toHaveLength(1)
     expect(client.clientId).toBe(clientId)
-    // Our token save keeps the Python SDK's extra fields.
+    // A running client leaves the shared file as the Python SDK wrote it.
     const saved = JSON.parse(await readFile(path, 'utf8'))
-    expect(saved).toMatchObject({
-      client_id: clientId,
-      created_by: 'ralio-python/0.1.4',
-      api_url: 'https://api.ralio.co',
-    })
-    expect(saved.access_token).not.toBe('expired-python-access-token')
+    expect(saved).toEqual({ ...file, client_id: clientId })
   })
 })

@@ -11,7 +11,10 @@ import type { SigningKey } from './signing-key.js'
 export interface Binding {
   clientId: string
   key: SigningKey
+  /** A shared access token (its refresh token, if any, is never used). */
   tokens?: StoredTokens | undefined
+  /** This instance's own refresh token, as its store kept it. */
+  refreshToken?: string | null | undefined
 }
 
 export interface TokenManagerOptions {
@@ -49,6 +52,9 @@ export class TokenManager {
   #state: TokenState | undefined
   #pending: Promise<TokenState> | undefined
   #triedStoredTokens = false
+  #triedStoredRefreshToken = false
+  /** The refresh token the store last received, so it hears only of changes. */
+  #savedRefreshToken: string | null | undefined
 
   constructor(options: TokenManagerOptions) {
     this.#options = options
@@ -96,9 +102,10 @@ export class TokenManager {
         return state
       }
     }
-    if (previous?.refreshToken !== undefined) {
+    const refreshToken = previous?.refreshToken ?? this.#storedRefreshToken(binding)
+    if (refreshToken !== undefined) {
       try {
-        state = await this.#refresh(binding, previous.refreshToken)
+        state = await this.#refresh(binding, refreshToken)
       } catch (error) {
         if (UserAbortError.isInstance(error) || ClientClosedError.isInstance(error)) {
           throw error
@@ -107,17 +114,28 @@ export class TokenManager {
         this.#options.logger.info('token refresh failed; minting a new token with the client assertion', {
           code: (error as { code?: unknown }).code,
         })
+        await this.#save(null)
       }
     }
     state ??= await this.#mint(binding)
     this.#state = state
-    await this.#save(state)
+    await this.#save(state.refreshToken ?? null)
     return state
+  }
+
+  /** This instance's refresh token from its store, offered once: after that, the one in memory rules. */
+  #storedRefreshToken(binding: Binding): string | undefined {
+    if (this.#triedStoredRefreshToken) return undefined
+    this.#triedStoredRefreshToken = true
+    const stored = binding.refreshToken ?? undefined
+    this.#savedRefreshToken = stored ?? null
+    return stored === '' ? undefined : stored
   }
 
   /**
    * An access token another process (or the CLI) stored is reusable: it is bound to the
-   * same key. Its refresh token is not: it belongs to that process's family.
+   * same key. Its refresh token is not: it belongs to that process's family. This
+   * instance's own refresh token, if its store kept one, comes along for later refreshes.
    */
   #storedState(binding: Binding): TokenState | undefined {
     const tokens = binding.tokens
@@ -132,7 +150,9 @@ export class TokenManager {
       expiresIn: tokens.expiresIn ?? 1800,
       obtainedAtMs: tokens.obtainedAt * 1000,
     }
-    return this.#isFresh(state) ? state : undefined
+    if (!this.#isFresh(state)) return undefined
+    state.refreshToken = this.#storedRefreshToken(binding)
+    return state
   }
 
   #mint(binding: Binding): Promise<TokenState> {
@@ -205,12 +225,15 @@ export class TokenManager {
     return undefined
   }
 
-  async #save(state: TokenState): Promise<void> {
+  /** Hands the store this instance's refresh token when it changed (`null`: the family is gone). */
+  async #save(refreshToken: string | null): Promise<void> {
+    if (refreshToken === this.#savedRefreshToken) return
+    this.#savedRefreshToken = refreshToken
     try {
-      await this.#options.store?.saveRefreshToken(toStored(state))
+      await this.#options.store?.saveRefreshToken(refreshToken)
     } catch (error) {
       // The token works; failing to record it only costs another mint next start.
-      this.#options.logger.warn('could not save the new token to the credential store', {
+      this.#options.logger.warn('could not save the new refresh token to the credential store', {
         error: (error as Error).message,
       })
     }

@@ -2,11 +2,12 @@ import type { StoredTokens } from './credential-store.js'
 
 /**
  * `credentials.json` as the Python SDK and the CLI write it. Keys we don't know are
- * carried through every rewrite untouched.
+ * carried through every rewrite untouched. The key is found by `key_path` or, without
+ * it, at `keys/<key_jkt>.pem`; one of the two must be there.
  */
 export interface CredentialsFile {
   client_id: string
-  key_jkt: string
+  key_jkt?: string
   key_path?: string
   access_token?: string
   refresh_token?: string
@@ -17,7 +18,7 @@ export interface CredentialsFile {
   [unknown: string]: unknown
 }
 
-const tokenFields = ['access_token', 'refresh_token', 'expires_in', 'obtained_at', 'scope'] as const
+const accessTokenFields = ['access_token', 'expires_in', 'obtained_at', 'scope'] as const
 
 export function parseCredentialsFile(text: string, where: string): CredentialsFile {
   let parsed: unknown
@@ -33,8 +34,12 @@ export function parseCredentialsFile(text: string, where: string): CredentialsFi
   if (typeof record.client_id !== 'string' || record.client_id === '') {
     throw new TypeError(`${where} has no "client_id"`)
   }
-  if (typeof record.key_jkt !== 'string' || record.key_jkt === '') {
-    throw new TypeError(`${where} has no "key_jkt"`)
+  const named = (field: string) => typeof record[field] === 'string' && record[field] !== ''
+  if (!named('key_path') && !named('key_jkt')) {
+    throw new TypeError(`${where} has neither "key_path" nor "key_jkt", so its key cannot be found`)
+  }
+  if (record.key_jkt !== undefined && typeof record.key_jkt !== 'string') {
+    throw new TypeError(`${where} has a "key_jkt" that is not a string`)
   }
   return record as CredentialsFile
 }
@@ -44,20 +49,24 @@ export function tokensFromFile(file: CredentialsFile): StoredTokens | undefined 
   if (typeof file.access_token === 'string') tokens.accessToken = file.access_token
   if (typeof file.refresh_token === 'string') tokens.refreshToken = file.refresh_token
   if (typeof file.expires_in === 'number') tokens.expiresIn = file.expires_in
-  if (typeof file.obtained_at === 'number') tokens.obtainedAt = file.obtained_at
+  // The Python SDK writes time.time(), a float; the CLI and Node write whole seconds.
+  if (typeof file.obtained_at === 'number' && Number.isFinite(file.obtained_at))
+    tokens.obtainedAt = file.obtained_at
   if (typeof file.scope === 'string') tokens.scope = file.scope
   return Object.keys(tokens).length === 0 ? undefined : tokens
 }
 
-/** Replaces the token fields of `file` (dropping stale ones), keeping every other key. */
-export function withTokens(file: CredentialsFile, tokens: StoredTokens | undefined): CredentialsFile {
+/**
+ * Replaces the access-token fields of `file` (dropping stale ones), keeping every other
+ * key. A `refresh_token` already there is left as it is: it is some other process's.
+ */
+export function withAccessToken(file: CredentialsFile, tokens: StoredTokens | undefined): CredentialsFile {
   const next: CredentialsFile = { ...file }
-  for (const field of tokenFields) delete next[field]
+  for (const field of accessTokenFields) delete next[field]
   if (tokens?.accessToken !== undefined) next.access_token = tokens.accessToken
-  if (tokens?.refreshToken !== undefined) next.refresh_token = tokens.refreshToken
   if (tokens?.expiresIn !== undefined) next.expires_in = tokens.expiresIn
   if (tokens?.obtainedAt !== undefined) next.obtained_at = tokens.obtainedAt
   if (tokens?.scope !== undefined) next.scope = tokens.scope
-  next.auth_method = 'private_key_jwt'
+  next.auth_method ??= 'private_key_jwt'
   return next
 }

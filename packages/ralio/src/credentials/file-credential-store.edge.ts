@@ -1,26 +1,33 @@
-import { inspectable } from '@x/core/internal'
+import { inspectable, type Logger, type LogLevel } from '@x/core/internal'
 import { RalioConfigError } from '../errors.js'
 import type {
-  CredentialStore,
   RalioCredentials,
+  RegisteredCredentials,
+  RegistrationLock,
   SaveCredentialsOptions,
   StoredTokens,
+  WritableCredentialStore,
 } from './credential-store.js'
 
 export interface FileCredentialStoreOptions {
   configDir?: string
   privateKeyPath?: string
+  refreshTokenPath?: string
+  refreshTokenSlot?: string
+  logger?: Logger | LogLevel
 }
 
 const noFileSystem =
   'This runtime has no file system, so FileCredentialStore is unavailable. ' +
-  'Pass `credentialStore: new MemoryCredentialStore(...)` or `{ clientId, privateKey }` (a PEM, JWK or CryptoKey, e.g. from a secret) to the client.'
+  'Pass `credentialStore: new MemoryCredentialStore(...)` (or your own store) or `{ clientId, privateKey }` (a PEM, JWK or CryptoKey, e.g. from a secret) to the client.'
+
+const fail = (message = noFileSystem) => new RalioConfigError(message, { code: 'no_file_system' })
 
 /**
  * Stand-in for the file store on runtimes without `node:fs` (edge workers, browsers):
  * same API, every method explains what to pass instead.
  */
-export class FileCredentialStore implements CredentialStore {
+export class FileCredentialStore implements WritableCredentialStore {
   readonly configDir: string
 
   constructor(options: FileCredentialStoreOptions = {}) {
@@ -33,32 +40,56 @@ export class FileCredentialStore implements CredentialStore {
   }
 
   async load(): Promise<RalioCredentials | undefined> {
-    throw new RalioConfigError(noFileSystem, { code: 'no_file_system' })
+    throw fail()
   }
 
   async saveCredentials(
-    _credentials: RalioCredentials,
+    _credentials: RegisteredCredentials,
     _options?: SaveCredentialsOptions,
   ): Promise<{ keyPath?: string }> {
-    throw new RalioConfigError(noFileSystem, { code: 'no_file_system' })
+    throw fail()
   }
 
-  async saveRefreshToken(_tokens: StoredTokens): Promise<void> {
-    throw new RalioConfigError(noFileSystem, { code: 'no_file_system' })
+  async saveAccessToken(_tokens: StoredTokens): Promise<void> {
+    throw fail()
   }
 
-  async saveKey(_pem: string, _jkt: string): Promise<string> {
-    throw new RalioConfigError(noFileSystem, { code: 'no_file_system' })
+  async saveRefreshToken(_refreshToken: string | null): Promise<void> {
+    throw fail()
+  }
+
+  async saveKey(_pem: string, _jkt: string, _options?: SaveCredentialsOptions): Promise<string> {
+    throw fail()
   }
 
   async deleteKey(_jkt: string): Promise<void> {
-    throw new RalioConfigError(noFileSystem, { code: 'no_file_system' })
+    throw fail()
+  }
+
+  async lockRegistration(): Promise<RegistrationLock> {
+    throw fail()
   }
 }
 
+/** Without a file system there is no file to keep a refresh token in: nothing is kept. */
+export class RefreshTokenFile {
+  constructor(options: { path?: string | undefined; json?: boolean } = {}) {
+    if (options.path !== undefined) {
+      throw fail(
+        'This runtime has no file system, so refreshTokenPath is unavailable; pass a credentialStore whose saveRefreshToken() keeps it where you can (a KV store, a database)',
+      )
+    }
+  }
+
+  async load(): Promise<string | null> {
+    return null
+  }
+
+  async save(_refreshToken: string | null): Promise<void> {}
+}
+
 export async function readPrivateKeyFile(_path: string): Promise<string> {
-  throw new RalioConfigError(
+  throw fail(
     'This runtime has no file system, so privateKeyPath cannot be read; pass the key itself as privateKey (PEM, JWK or CryptoKey)',
-    { code: 'no_file_system' },
   )
 }

@@ -12,6 +12,7 @@ import type {
 } from './agent-tool.js'
 import type { ExecuteContext } from './define-tool.js'
 import { invalidTool } from './errors.js'
+import { RecentCalls } from './recent-calls.js'
 import { toolCallKey } from './tool-call-key.js'
 import { failedOutcome } from './tool-failure.js'
 import { checkDescription, checkToolName, inputJsonSchema, parseInput } from './tool-input.js'
@@ -120,6 +121,7 @@ export function guardedTool<Input, Result>(
   }
 
   const pendingCalls = new Map<string, PendingCall<Input, Result>>()
+  const calls = new RecentCalls<ToolOutcome<Result>>()
 
   const execute = async (
     call: PendingCall<Input, Result> | { input: Input; toolCallId: string; decision: ActionResult },
@@ -204,11 +206,10 @@ export function guardedTool<Input, Result>(
     signal: AbortSignal | undefined,
   ): Promise<ToolOutcome<Result>> => {
     if (approval.status === 'pending') return pendingOutcome(call.decision, false)
-    const outcome = await settle(call, approval, signal)
-    return outcome
+    return settle(call, approval, signal)
   }
 
-  return {
+  const tool: GuardedTool<Input, Result> = {
     name,
     description,
     action: options.action,
@@ -216,39 +217,11 @@ export function guardedTool<Input, Result>(
     inputJsonSchema: inputJson,
     annotations: { openWorldHint: true, ...options.annotations },
 
-    async run(rawInput: unknown, call: ToolCallOptions = {}): Promise<ToolOutcome<Result>> {
-      const parsed = parseInput(name, options.input, rawInput)
-      if (!parsed.ok) return parsed.outcome
-      const input = parsed.input
-      const toolCallId = call.toolCallId ?? crypto.randomUUID()
-      let request: { resource: string; payload: Record<string, unknown> }
-      try {
-        request = await gatewayRequest(name, options, input, toolCallId)
-      } catch (error) {
-        return failedOutcome(error, call.signal, 'invalid_request')
-      }
-      let decision: ActionResult
-      try {
-        decision = await relynt.requestAction({
-          action: options.action,
-          ...request,
-          idempotencyKey: await toolCallKey(relynt.instanceId, name, toolCallId),
-          signal: call.signal,
-        })
-      } catch (error) {
-        return failedOutcome(error, call.signal, 'gateway_error')
-      }
-      if (decision.decision === 'allow')
-        return execute({ input, toolCallId, decision }, undefined, call.signal)
-      if (decision.decision === 'pending_approval' && decision.approvalId !== undefined) {
-        const pendingCall: PendingCall<Input, Result> = { input, toolCallId, decision, startedAt: Date.now() }
-        pendingCalls.set(decision.approvalId, pendingCall)
-        if (mode === 'defer') return pendingOutcome(decision, false)
-        return wait(pendingCall, call)
-      }
-      return denied(decision, undefined)
+    run(rawInput: unknown, call: ToolCallOptions = {}): Promise<ToolOutcome<Result>> {
+      // A framework re-sending the same call gets the first answer: the payment is not made twice.
+      if (call.toolCallId === undefined) return runCall(rawInput, call, crypto.randomUUID())
+      return calls.once(call.toolCallId, () => runCall(rawInput, call, call.toolCallId!))
     },
-
     async finishApproval(approvalId: string, call: ToolCallOptions = {}) {
       const pendingCall = pendingCalls.get(approvalId)
       if (pendingCall === undefined) return undefined
@@ -261,6 +234,43 @@ export function guardedTool<Input, Result>(
       }
       return finalize(pendingCall, approval, call.signal)
     },
+  }
+
+  return tool
+
+  async function runCall(
+    rawInput: unknown,
+    call: ToolCallOptions,
+    toolCallId: string,
+  ): Promise<ToolOutcome<Result>> {
+    const parsed = parseInput(name, options.input, rawInput)
+    if (!parsed.ok) return parsed.outcome
+    const input = parsed.input
+    let request: { resource: string; payload: Record<string, unknown> }
+    try {
+      request = await gatewayRequest(name, options, input, toolCallId)
+    } catch (error) {
+      return failedOutcome(error, call.signal, 'invalid_request')
+    }
+    let decision: ActionResult
+    try {
+      decision = await relynt.requestAction({
+        action: options.action,
+        ...request,
+        idempotencyKey: await toolCallKey(relynt.instanceId, name, toolCallId),
+        signal: call.signal,
+      })
+    } catch (error) {
+      return failedOutcome(error, call.signal, 'gateway_error')
+    }
+    if (decision.decision === 'allow') return execute({ input, toolCallId, decision }, undefined, call.signal)
+    if (decision.decision === 'pending_approval' && decision.approvalId !== undefined) {
+      const pendingCall: PendingCall<Input, Result> = { input, toolCallId, decision, startedAt: Date.now() }
+      pendingCalls.set(decision.approvalId, pendingCall)
+      if (mode === 'defer') return pendingOutcome(decision, false)
+      return wait(pendingCall, call)
+    }
+    return denied(decision, undefined)
   }
 }
 

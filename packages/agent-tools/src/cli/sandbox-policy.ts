@@ -6,7 +6,12 @@ import type { PolicyRule } from '@x/sandbox'
  * match wins.
  */
 export const sandboxPolicy: PolicyRule[] = [
-  { action: 'ralio.pay', resource_pattern: 'ralio:payee:globex-holdings', decision: 'deny', risk_level: 'high' },
+  {
+    action: 'ralio.pay',
+    resource_pattern: 'ralio:payee:globex-holdings',
+    decision: 'deny',
+    risk_level: 'high',
+  },
   {
     action: 'ralio.pay',
     resource_pattern: 'ralio:payee:*',

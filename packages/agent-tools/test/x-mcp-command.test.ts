@@ -119,4 +119,34 @@ describe('x-mcp --http --sandbox', () => {
       await client.close()
     }
   })
+
+  it('logs how to approve a waiting payment, and the call completes once that is done', async () => {
+    const client = new Client({ name: 'agent-tools-test', version: '1.0.0' })
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    )
+    try {
+      const call = client.callTool({
+        name: 'ralio_pay',
+        arguments: {
+          amount: '2500.00',
+          currency: 'GBP',
+          payee: 'Northwind Logistics',
+          reference: 'http approval',
+        },
+      })
+      // What a person trying --sandbox reads on the server's log and runs.
+      const [, approveUrl] = await server.logged(
+        /ralio_pay waits for approval \S+ \(approve: curl -X POST (\S+)\)/,
+      )
+      const approved = await fetch(approveUrl!, { method: 'POST' })
+      expect(approved.status).toBe(200)
+      expect((await call).structuredContent).toMatchObject({ status: 'allowed' })
+      await server.logged(/ralio_pay → allowed \(receipt \S+, approved by/)
+    } finally {
+      await client.close()
+    }
+  })
 })

@@ -1,10 +1,17 @@
 // @x/agent-tools/mcp: the tools on a Model Context Protocol server (`@modelcontextprotocol/sdk`).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { type AgentTool, isErrorOutcome, type ToolOutcome } from '../agent-tool.js'
+import { type AgentTool, isErrorOutcome, type ToolOutcome, type ToolProgress } from '../agent-tool.js'
 import { VERSION } from '../version.js'
 
-export interface McpServerOptions {
+export interface McpToolsOptions {
+  /** Called while a guarded tool waits for a person, whether or not the client asked for progress. */
+  onProgress?: (progress: ToolProgress & { toolName: string }) => void
+  /** Called with every call's outcome (not for a call the client cancelled). */
+  onOutcome?: (outcome: ToolOutcome, toolName: string) => void
+}
+
+export interface McpServerOptions extends McpToolsOptions {
   /** The server name hosts show. Default `x-agent-tools`. */
   name?: string
   /** Default this package's version. */
@@ -24,7 +31,7 @@ export function createMcpServer(tools: readonly AgentTool[], options: McpServerO
     { name: options.name ?? 'x-agent-tools', version: options.version ?? VERSION },
     { capabilities: { tools: {} } },
   )
-  registerMcpTools(server, tools)
+  registerMcpTools(server, tools, options)
   return server
 }
 
@@ -34,7 +41,11 @@ export function createMcpServer(tools: readonly AgentTool[], options: McpServerO
  * progress notifications (when the client asked for them with a progress token); a client
  * cancelling the call aborts the wait, and nothing is executed.
  */
-export function registerMcpTools(server: McpServer, tools: readonly AgentTool[]): void {
+export function registerMcpTools(
+  server: McpServer,
+  tools: readonly AgentTool[],
+  options: McpToolsOptions = {},
+): void {
   for (const agentTool of tools) {
     server.registerTool(
       agentTool.name,
@@ -49,16 +60,17 @@ export function registerMcpTools(server: McpServer, tools: readonly AgentTool[])
         const outcome = await agentTool.run(input, {
           toolCallId: hostToolCallId(extra._meta) ?? `mcp-${crypto.randomUUID()}`,
           signal: extra.signal,
-          onProgress:
-            progressToken === undefined
-              ? undefined
-              : (progress) =>
-                  extra.sendNotification({
-                    method: 'notifications/progress',
-                    // The first report is attempt 0; MCP wants progress to grow from there.
-                    params: { progressToken, progress: progress.attempt + 1, message: progress.message },
-                  }),
+          onProgress: async (progress) => {
+            options.onProgress?.({ ...progress, toolName: agentTool.name })
+            if (progressToken === undefined) return
+            await extra.sendNotification({
+              method: 'notifications/progress',
+              // The first report is attempt 0; MCP wants progress to grow from there.
+              params: { progressToken, progress: progress.attempt + 1, message: progress.message },
+            })
+          },
         })
+        options.onOutcome?.(outcome, agentTool.name)
         return toCallToolResult(outcome)
       },
     )

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
-import { createMcpServer } from '../adapters/mcp.js'
+import { createMcpServer, type McpServerOptions } from '../adapters/mcp.js'
+import type { ToolOutcome } from '../agent-tool.js'
 import { AgentToolsError } from '../errors.js'
 import { createAgentTools } from '../tools/create-agent-tools.js'
 import { connectClients, type Environment } from './connect-clients.js'
@@ -77,6 +78,20 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
       () => ralio.close(),
       () => relynt.close(),
     )
+    const relyntUrl = relynt.baseUrl
+    const serverOptions: McpServerOptions = {
+      // The operator's view of what the model does; with --sandbox, how to play the approver.
+      onProgress: (progress) => {
+        if (progress.attempt !== 0) return
+        io.log(
+          `x-mcp: ${progress.toolName} waits for approval ${progress.approvalId}` +
+            (options.sandbox
+              ? ` (approve: curl -X POST ${relyntUrl}/__admin/approvals/${progress.approvalId}/approve)`
+              : ''),
+        )
+      },
+      onOutcome: (outcome, toolName) => io.log(`x-mcp: ${toolName} → ${describeOutcome(outcome)}`),
+    }
     const tools = createAgentTools({
       ralio,
       relynt,
@@ -86,12 +101,16 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
 
     if (options.http) {
       const token = io.env.X_MCP_HTTP_TOKEN?.trim() || undefined
-      const http = await serveHttp({ port: options.port, newServer: () => createMcpServer(tools), token })
+      const http = await serveHttp({
+        port: options.port,
+        newServer: () => createMcpServer(tools, serverOptions),
+        token,
+      })
       closers.push(() => http.close())
       io.log(`x-mcp: serving ${tools.length} tools at ${http.url}\nx-mcp: bearer token: ${http.token}`)
       return { close, closed: new Promise(() => {}) }
     }
-    const server = createMcpServer(tools)
+    const server = createMcpServer(tools, serverOptions)
     const transport = new StdioServerTransport(
       io.stdin as ConstructorParameters<typeof StdioServerTransport>[0],
       io.stdout as ConstructorParameters<typeof StdioServerTransport>[1],
@@ -154,5 +173,21 @@ function parseCommandLine(argv: string[]): CommandLine {
     sandbox: values.sandbox === true,
     defer: values.defer === true,
     approvalTimeoutMs: seconds === undefined ? undefined : seconds * 1000,
+  }
+}
+
+/** One line per call for the operator: the status and what identifies it, never the input. */
+function describeOutcome(outcome: ToolOutcome): string {
+  switch (outcome.status) {
+    case 'allowed':
+      return `allowed (receipt ${outcome.receiptId}${outcome.approvedBy ? `, approved by ${outcome.approvedBy}` : ''})`
+    case 'denied':
+      return `denied (receipt ${outcome.receiptId}): ${outcome.reason}`
+    case 'pending_approval':
+      return `pending approval ${outcome.approvalId}`
+    case 'failed':
+      return `failed: ${outcome.error.code}`
+    default:
+      return outcome.status
   }
 }

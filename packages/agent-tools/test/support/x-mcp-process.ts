@@ -39,10 +39,18 @@ export function startUntil(args: string[], env: Record<string, string>, ready: R
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let stderr = ''
+  const waiters: Array<{ pattern: RegExp; resolve: (match: RegExpExecArray) => void }> = []
   const started = new Promise<string>((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk
       if (ready.test(stderr)) resolve(stderr)
+      for (const waiter of [...waiters]) {
+        const match = waiter.pattern.exec(stderr)
+        if (match) {
+          waiters.splice(waiters.indexOf(waiter), 1)
+          waiter.resolve(match)
+        }
+      }
     })
     child.on('error', reject)
     child.on('close', (code) =>
@@ -52,6 +60,13 @@ export function startUntil(args: string[], env: Record<string, string>, ready: R
   return {
     child,
     started,
+    /** Resolves with the first match of `pattern` in what the server logged so far or logs later. */
+    logged: (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((resolve) => {
+        const match = pattern.exec(stderr)
+        if (match) resolve(match)
+        else waiters.push({ pattern, resolve })
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve()

@@ -1,9 +1,10 @@
+import { UserAbortError } from '@x/core'
 import { generateText, isStepCount } from 'ai'
 import { MockLanguageModelV4 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createAgentTools } from '../src/index.js'
-import { type Services, startServices } from './support/services.js'
+import { observeWaits, type Services, startServices } from './support/services.js'
 
 let services: Services
 beforeAll(async () => {
@@ -105,6 +106,7 @@ describe('AI SDK adapter', () => {
 
   it('passes the abort signal through: aborting generateText stops the wait and pays nothing', async () => {
     const controller = new AbortController()
+    const observed = observeWaits(services.relyntClient)
     let approvalId: string | undefined
     const model = modelCalling(
       'ralio_pay',
@@ -113,7 +115,7 @@ describe('AI SDK adapter', () => {
     )
     const run = generateText({
       model,
-      tools: aiSdkTools(createAgentTools({ ralio: services.ralioClient, relynt: services.relyntClient }), {
+      tools: aiSdkTools(createAgentTools({ ralio: services.ralioClient, relynt: observed.relynt }), {
         onProgress: (progress) => {
           approvalId = progress.approvalId
           controller.abort()
@@ -125,6 +127,8 @@ describe('AI SDK adapter', () => {
     })
     await expect(run).rejects.toThrow()
     expect(approvalId).toBeDefined()
+    // The tool's own wait ended with the abort: it is not still polling in the background.
+    expect(await observed.waitEnded).toSatisfy((reason) => UserAbortError.isInstance(reason))
     expect(
       services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
     ).toContain(approvalId)

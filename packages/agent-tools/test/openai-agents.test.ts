@@ -1,9 +1,10 @@
 import { Agent, run, setTracingDisabled } from '@openai/agents'
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing'
+import { UserAbortError } from '@x/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openAIAgentsTools } from '../src/adapters/openai-agents.js'
 import { createAgentTools } from '../src/index.js'
-import { type Services, startServices } from './support/services.js'
+import { observeWaits, type Services, startServices } from './support/services.js'
 
 let services: Services
 beforeAll(async () => {
@@ -85,5 +86,46 @@ describe('OpenAI Agents SDK adapter', () => {
       'call_agents_invalid',
     )
     expect(outcome).toMatchObject({ status: 'invalid_input', issues: [{ path: 'amount' }] })
+  })
+
+  it("passes the run's abort signal through: aborting the run stops the wait and pays nothing", async () => {
+    const controller = new AbortController()
+    const observed = observeWaits(services.relyntClient)
+    let approvalId: string | undefined
+    const model = new ScriptedModel([
+      [
+        functionCall(
+          'ralio_pay',
+          {
+            amount: '6000.00',
+            currency: 'GBP',
+            payee: 'Northwind Logistics',
+            reference: 'agents sdk aborted',
+          },
+          { callId: 'call_agents_abort' },
+        ),
+      ],
+      [assistantMessage('Done.')],
+    ])
+    const agent = new Agent({
+      name: 'Payments',
+      model,
+      tools: openAIAgentsTools(createAgentTools({ ralio: services.ralioClient, relynt: observed.relynt }), {
+        onProgress: (progress) => {
+          approvalId = progress.approvalId
+          controller.abort()
+        },
+      }),
+    })
+    await expect(run(agent, 'Go', { signal: controller.signal })).rejects.toThrow()
+    expect(approvalId).toBeDefined()
+    // The tool's own wait ended with the abort: it is not still polling in the background.
+    expect(await observed.waitEnded).toSatisfy((reason) => UserAbortError.isInstance(reason))
+    expect(
+      services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
+    ).toContain(approvalId)
+    expect(
+      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'agents sdk aborted'),
+    ).toEqual([])
   })
 })

@@ -59,3 +59,27 @@ export async function startServices(): Promise<Services> {
     },
   }
 }
+
+/**
+ * The same client, reporting when its first wait for an approval ends (and how), so a test
+ * can tell that aborting a framework's run really stopped the tool's wait.
+ */
+export function observeWaits(relynt: RelyntClient) {
+  let ended: (reason: unknown) => void = () => {}
+  const waitEnded = new Promise<unknown>((resolve) => {
+    ended = resolve
+  })
+  const observed = {
+    instanceId: relynt.instanceId,
+    approvals: relynt.approvals,
+    receipts: relynt.receipts,
+    requestAction: relynt.requestAction.bind(relynt),
+    simulate: relynt.simulate.bind(relynt),
+    pollApproval: (options: Parameters<RelyntClient['pollApproval']>[0]) => {
+      const wait = relynt.pollApproval(options)
+      wait.then(ended, ended)
+      return wait
+    },
+  }
+  return { relynt: observed, waitEnded }
+}

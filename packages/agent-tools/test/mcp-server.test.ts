@@ -1,25 +1,28 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Services, startServices } from './support/services.js'
 import { cleanEnv, xMcpBin } from './support/x-mcp-process.js'
 
 let services: Services
 let client: Client
+let serverLog = ''
 
 beforeAll(async () => {
   services = await startServices()
   client = new Client({ name: 'agent-tools-test', version: '1.0.0' })
   // The MCP SDK's own client spawns the built command over stdio, configured by environment only.
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [xMcpBin],
-      env: cleanEnv(services.env),
-      stderr: 'pipe',
-    }),
-  )
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [xMcpBin],
+    env: cleanEnv(services.env),
+    stderr: 'pipe',
+  })
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    serverLog += chunk.toString('utf8')
+  })
+  await client.connect(transport)
 })
 afterAll(async () => {
   await client?.close()
@@ -154,6 +157,8 @@ describe('x-mcp over stdio', () => {
       controller.signal,
     )
     await expect(call).rejects.toThrow()
+    // The server's own wait ended: it says so only once the tool stopped polling.
+    await vi.waitUntil(() => serverLog.includes('ralio_pay cancelled by the client'), { timeout: 10_000 })
     const approvalId = waitingOn!
     expect(
       services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),

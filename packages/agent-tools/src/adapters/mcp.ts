@@ -9,6 +9,8 @@ export interface McpToolsOptions {
   onProgress?: (progress: ToolProgress & { toolName: string }) => void
   /** Called with every call's outcome (not for a call the client cancelled). */
   onOutcome?: (outcome: ToolOutcome, toolName: string) => void
+  /** Called once a call the client cancelled has stopped (its wait ended, nothing more will run). */
+  onCancelled?: (toolName: string) => void
 }
 
 export interface McpServerOptions extends McpToolsOptions {
@@ -57,19 +59,25 @@ export function registerMcpTools(
       },
       async (input: unknown, extra): Promise<CallToolResult> => {
         const progressToken = extra._meta?.progressToken
-        const outcome = await agentTool.run(input, {
-          toolCallId: hostToolCallId(extra._meta) ?? `mcp-${crypto.randomUUID()}`,
-          signal: extra.signal,
-          onProgress: async (progress) => {
-            options.onProgress?.({ ...progress, toolName: agentTool.name })
-            if (progressToken === undefined) return
-            await extra.sendNotification({
-              method: 'notifications/progress',
-              // The first report is attempt 0; MCP wants progress to grow from there.
-              params: { progressToken, progress: progress.attempt + 1, message: progress.message },
-            })
-          },
-        })
+        let outcome: ToolOutcome
+        try {
+          outcome = await agentTool.run(input, {
+            toolCallId: hostToolCallId(extra._meta) ?? `mcp-${crypto.randomUUID()}`,
+            signal: extra.signal,
+            onProgress: async (progress) => {
+              options.onProgress?.({ ...progress, toolName: agentTool.name })
+              if (progressToken === undefined) return
+              await extra.sendNotification({
+                method: 'notifications/progress',
+                // The first report is attempt 0; MCP wants progress to grow from there.
+                params: { progressToken, progress: progress.attempt + 1, message: progress.message },
+              })
+            },
+          })
+        } catch (error) {
+          if (extra.signal.aborted) options.onCancelled?.(agentTool.name)
+          throw error
+        }
         options.onOutcome?.(outcome, agentTool.name)
         return toCallToolResult(outcome)
       },

@@ -91,6 +91,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
         )
       },
       onOutcome: (outcome, toolName) => io.log(`x-mcp: ${toolName} → ${describeOutcome(outcome)}`),
+      onCancelled: (toolName) => io.log(`x-mcp: ${toolName} cancelled by the client; nothing was done`),
     }
     const tools = createAgentTools({
       ralio,

@@ -86,6 +86,7 @@ interface PendingCall<Input, Result> {
 }
 
 const DEFAULT_APPROVAL_TIMEOUT_MS = 120_000
+const MAX_PENDING_CALLS = 1000
 
 /**
  * A tool that asks the Relynt gateway before it runs. Allowed → `execute` runs and the
@@ -267,6 +268,8 @@ export function guardedTool<Input, Result>(
     if (decision.decision === 'pending_approval' && decision.approvalId !== undefined) {
       const pendingCall: PendingCall<Input, Result> = { input, toolCallId, decision, startedAt: Date.now() }
       pendingCalls.set(decision.approvalId, pendingCall)
+      // Bounded like the recent calls: a session that leaves thousands of approvals open forgets the oldest.
+      if (pendingCalls.size > MAX_PENDING_CALLS) pendingCalls.delete(pendingCalls.keys().next().value!)
       if (mode === 'defer') return pendingOutcome(decision, false)
       return wait(pendingCall, call)
     }

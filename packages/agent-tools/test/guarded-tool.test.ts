@@ -143,11 +143,16 @@ describe('guardedTool', () => {
   it('returns pending_approval when the wait budget runs out, for the check tool to finish later', async () => {
     const { tool, executed } = recordingTool({ approvalTimeoutMs: 0 })
     const outcome = await tool.run({ payee: 'acme', amount: 1_500 })
-    expect(outcome).toMatchObject({
-      status: 'pending_approval',
-      message: expect.stringContaining('Still waiting'),
-    })
+    if (outcome.status !== 'pending_approval') throw new Error(`expected pending, got ${outcome.status}`)
+    expect(outcome.message).toContain('Still waiting')
     expect(executed).toHaveLength(0)
+
+    await services.approve(outcome.approvalId)
+    expect(await approvalCheckTool([tool]).run({ approvalId: outcome.approvalId })).toMatchObject({
+      status: 'allowed',
+      result: { paid: 1_500 },
+    })
+    expect(executed).toHaveLength(1)
   })
 
   it('rejects with UserAbortError when the wait is aborted, and never runs execute', async () => {

@@ -1,0 +1,3 @@
+import { runSession } from './session.js'
+
+await runSession((line) => console.log(line))

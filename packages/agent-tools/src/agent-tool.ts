@@ -1,0 +1,135 @@
+import type { $ZodType } from 'zod/v4/core'
+
+/** A JSON Schema for a tool's input: always an object schema. */
+export interface JsonObjectSchema {
+  type: 'object'
+  properties: Record<string, unknown>
+  required?: string[]
+  additionalProperties?: boolean | Record<string, unknown>
+  [keyword: string]: unknown
+}
+
+/** Hints for hosts that show or confirm tool calls (MCP tool annotations). */
+export interface ToolAnnotations {
+  title?: string
+  /** The tool changes nothing. */
+  readOnlyHint?: boolean
+  /** The tool may do something that cannot be undone (a payment). */
+  destructiveHint?: boolean
+  /** Calling it again with the same input has no further effect. */
+  idempotentHint?: boolean
+  /** The tool reaches a service outside the host. */
+  openWorldHint?: boolean
+}
+
+/** What a guarded tool reports while it waits for a person to decide. */
+export interface ToolProgress {
+  kind: 'waiting_for_approval'
+  approvalId: string
+  /** 0 when the gateway first asked for approval, then one more per status check. */
+  attempt: number
+  elapsedMs: number
+  message: string
+}
+
+/** How the framework calls a tool. */
+export interface ToolCallOptions {
+  /**
+   * The framework's id of this tool call. It goes into the gateway payload (`tool_call_id`)
+   * so receipts correlate with the agent's run, and the idempotency key is derived from it,
+   * so a retried call is decided (and executed) once. A random id when omitted.
+   */
+  toolCallId?: string
+  /** Aborts the gateway call, the wait for approval and the tool's own work. */
+  signal?: AbortSignal
+  /** Called while the tool waits for an approval. */
+  onProgress?: (progress: ToolProgress) => void | Promise<void>
+}
+
+/** A message for the model: what went wrong and what it can do about it. */
+export interface ToolError {
+  /** Stable and machine-readable: `gateway_error`, `execute_failed`, `unknown_approval`, an SDK error's code… */
+  code: string
+  message: string
+}
+
+/** A guarded tool ran: the gateway allowed it (at once, or after a person approved). */
+export interface AllowedOutcome<Result> {
+  status: 'allowed'
+  result: Result
+  /** The receipt of the allow decision: after an approval, the approval's final receipt. */
+  receiptId: string
+  approvalId?: string
+  /** Who approved, when a person did. */
+  approvedBy?: string
+}
+
+/** A tool that needs no authorisation (read-only, or built with `unguarded: true`) ran. */
+export interface OkOutcome<Result> {
+  status: 'ok'
+  result: Result
+}
+
+/** The gateway refused (or the person refused, or the approval expired): nothing was executed. */
+export interface DeniedOutcome {
+  status: 'denied'
+  reason: string
+  receiptId: string
+  approvalId?: string
+  decidedBy?: string
+}
+
+/** A person has to decide first; nothing was executed yet. */
+export interface PendingApprovalOutcome {
+  status: 'pending_approval'
+  approvalId: string
+  receiptId: string
+  reason?: string
+  /** Tells the model how to finish the call later (the approval check tool). */
+  message: string
+}
+
+/** The model's input did not match the tool's schema; nothing was sent anywhere. */
+export interface InvalidInputOutcome {
+  status: 'invalid_input'
+  message: string
+  issues: Array<{ path: string; message: string }>
+}
+
+/** Something failed: the gateway or the service could not be reached, or the tool's work threw. */
+export interface FailedOutcome {
+  status: 'failed'
+  error: ToolError
+  /** Set when the action had been authorised before the failure. */
+  receiptId?: string
+}
+
+/**
+ * What a tool call returns to the model. Every outcome is data the model can read, never an
+ * exception; only aborting the call's signal rejects.
+ */
+export type ToolOutcome<Result = unknown> =
+  | AllowedOutcome<Result>
+  | OkOutcome<Result>
+  | DeniedOutcome
+  | PendingApprovalOutcome
+  | InvalidInputOutcome
+  | FailedOutcome
+
+/** A framework-neutral tool; the adapters turn it into an AI SDK, OpenAI Agents or MCP tool. */
+export interface AgentTool<Input = unknown, Result = unknown> {
+  readonly name: string
+  readonly description: string
+  /** The zod schema of the input. */
+  readonly input: $ZodType<Input>
+  /** The same, as JSON Schema (derived from `input`). */
+  readonly inputJsonSchema: JsonObjectSchema
+  readonly annotations: ToolAnnotations
+  /** Validates `input`, then runs the tool. */
+  run(input: unknown, options?: ToolCallOptions): Promise<ToolOutcome<Result>>
+}
+
+/** True for the outcomes a framework should mark as an error result. */
+export function isErrorOutcome(outcome: ToolOutcome): boolean {
+  return outcome.status === 'denied' || outcome.status === 'invalid_input' || outcome.status === 'failed'
+}

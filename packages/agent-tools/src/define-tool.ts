@@ -1,0 +1,52 @@
+import type { $ZodType } from 'zod/v4/core'
+import type { AgentTool, OkOutcome, ToolAnnotations, ToolCallOptions, ToolOutcome } from './agent-tool.js'
+import { invalidTool } from './errors.js'
+import { failedOutcome } from './tool-failure.js'
+import { checkDescription, checkToolName, inputJsonSchema, parseInput } from './tool-input.js'
+
+/** What a tool's `execute` receives besides its input. */
+export interface ExecuteContext {
+  /** The framework's id of this call (or a random one). */
+  toolCallId: string
+  signal?: AbortSignal
+}
+
+export interface DefineToolOptions<Input, Result> {
+  name: string
+  description: string
+  /** A zod object schema (zod or zod/mini); the JSON Schema the model sees is derived from it. */
+  input: $ZodType<Input>
+  annotations?: ToolAnnotations
+  execute: (input: Input, context: ExecuteContext) => Promise<Result> | Result
+}
+
+/**
+ * A tool that runs without asking the gateway: for reads and checks with no side effect
+ * (listing, simulating, verifying). Anything that changes the world belongs in `guardedTool`.
+ */
+export function defineTool<Input, Result>(
+  options: DefineToolOptions<Input, Result>,
+): AgentTool<Input, Result> {
+  const name = checkToolName(options?.name)
+  const description = checkDescription(name, options.description)
+  const inputJson = inputJsonSchema(name, options.input)
+  if (typeof options.execute !== 'function') throw invalidTool(`${name}: execute must be a function.`)
+  return {
+    name,
+    description,
+    input: options.input,
+    inputJsonSchema: inputJson,
+    annotations: { ...options.annotations },
+    async run(rawInput: unknown, call: ToolCallOptions = {}): Promise<ToolOutcome<Result>> {
+      const parsed = parseInput(name, options.input, rawInput)
+      if (!parsed.ok) return parsed.outcome
+      const toolCallId = call.toolCallId ?? crypto.randomUUID()
+      try {
+        const result = await options.execute(parsed.input, { toolCallId, signal: call.signal })
+        return { status: 'ok', result } satisfies OkOutcome<Result>
+      } catch (error) {
+        return failedOutcome(error, call.signal, 'execute_failed')
+      }
+    },
+  }
+}

@@ -1,0 +1,46 @@
+// Public API of @x/agent-tools. The framework adapters are the subpaths /ai, /openai-agents and /mcp.
+export type {
+  AgentTool,
+  AllowedOutcome,
+  DeniedOutcome,
+  FailedOutcome,
+  InvalidInputOutcome,
+  JsonObjectSchema,
+  OkOutcome,
+  PendingApprovalOutcome,
+  ToolAnnotations,
+  ToolCallOptions,
+  ToolError,
+  ToolOutcome,
+  ToolProgress,
+} from './agent-tool.js'
+export { isErrorOutcome } from './agent-tool.js'
+export { approvalCheckTool } from './approval-check-tool.js'
+export { type DefineToolOptions, defineTool, type ExecuteContext } from './define-tool.js'
+export { AgentToolsError } from './errors.js'
+export {
+  CHECK_APPROVAL_TOOL_NAME,
+  type GuardClient,
+  type GuardedExecuteContext,
+  type GuardedTool,
+  type GuardedToolOptions,
+  guardedTool,
+  type ToolAuthorization,
+} from './guarded-tool.js'
+export { type AgentToolsOptions, createAgentTools } from './tools/create-agent-tools.js'
+export { type ChatInput, type ChatResult, ralioChatTool } from './tools/ralio-chat-tool.js'
+export type { RalioToolsClient, RalioToolsOptions } from './tools/ralio-client-like.js'
+export {
+  type ListInput,
+  type ListResult,
+  ralioListPaymentIntentsTool,
+  ralioListTransactionsTool,
+} from './tools/ralio-list-tools.js'
+export { type PayInput, type PayResult, payeeSlug, ralioPayTool } from './tools/ralio-pay-tool.js'
+export {
+  type RelyntToolsClient,
+  relyntSimulateTool,
+  relyntVerifyReceiptTool,
+  type VerifiedReceipt,
+} from './tools/relynt-tools.js'
+export { VERSION } from './version.js'

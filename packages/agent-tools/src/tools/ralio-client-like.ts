@@ -1,0 +1,65 @@
+import type { RalioClient } from '@x/ralio'
+import { AgentToolsError } from '../errors.js'
+import type { GuardClient } from '../guarded-tool.js'
+
+/** What the Ralio tools need of a client (a `RalioClient` has it all). */
+export interface RalioToolsClient {
+  readonly chat: Pick<RalioClient['chat'], 'send'>
+  readonly agents: Pick<RalioClient['agents'], 'list'>
+  readonly transactions: Pick<RalioClient['transactions'], 'list'>
+  readonly paymentIntents: Pick<RalioClient['paymentIntents'], 'list'>
+}
+
+export interface RalioToolsOptions {
+  ralio: RalioToolsClient
+  /** Authorises every payment and chat message. Required unless `unguarded: true`. */
+  relynt?: GuardClient
+  /**
+   * Build the Ralio tools without Relynt: the model alone then decides what to pay. Only for
+   * a host that authorises calls itself.
+   */
+  unguarded?: boolean
+  /** The Ralio agent to talk to; default the one the binding is pinned to (looked up once). */
+  agentId?: string
+  /** What a guarded tool does when a person must approve: `'wait'` (default) or `'defer'`. */
+  pending?: 'wait' | 'defer'
+  /** How long `'wait'` waits for a person. Default 120 000. */
+  approvalTimeoutMs?: number
+}
+
+/** The Relynt client the Ralio tools are guarded by, or undefined when the caller explicitly opted out. */
+export function guardOf(options: RalioToolsOptions, toolName: string): GuardClient | undefined {
+  if (typeof options?.ralio?.chat?.send !== 'function') {
+    throw new AgentToolsError(`${toolName} needs a RalioClient: pass { ralio: new RalioClient(), relynt }.`, {
+      code: 'invalid_argument',
+    })
+  }
+  if (options.relynt !== undefined) return options.relynt
+  if (options.unguarded === true) return undefined
+  throw new AgentToolsError(
+    `${toolName} moves money, so every call must be authorised: pass { relynt: new RelyntClient() }. ` +
+      'To let the model act without a policy check, pass { unguarded: true } explicitly.',
+    { code: 'unguarded_tools' },
+  )
+}
+
+/** The agent a binding is pinned to, looked up once (a failed look-up is retried by the next call). */
+export function agentIdResolver(options: RalioToolsOptions): (signal?: AbortSignal) => Promise<string> {
+  let agentId: Promise<string> | undefined =
+    options.agentId === undefined ? undefined : Promise.resolve(options.agentId)
+  return (signal) => {
+    agentId ??= options.ralio.agents.list({ signal }).then((agents) => {
+      if (agents.length !== 1) {
+        throw new AgentToolsError(
+          `This Ralio binding sees ${agents.length} agents; pass { agentId } to choose the one the tools talk to.`,
+          { code: 'agent_ambiguous' },
+        )
+      }
+      return agents[0]!.id
+    })
+    agentId.catch(() => {
+      agentId = undefined
+    })
+    return agentId
+  }
+}

@@ -1,0 +1,139 @@
+import { UserAbortError } from '@x/core'
+import { generateText, isStepCount } from 'ai'
+import { MockLanguageModelV4 } from 'ai/test'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { aiSdkTools } from '../src/adapters/ai.js'
+import { createAgentTools } from '../src/index.js'
+import { observeWaits, type Services, startServices } from './support/services.js'
+
+let services: Services
+beforeAll(async () => {
+  services = await startServices()
+})
+afterAll(() => services?.close())
+
+const usage = {
+  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: 5, text: 5, reasoning: undefined },
+}
+
+/** A model that calls one tool, then answers with text: what a real model does on "pay X". */
+function modelCalling(toolName: string, input: Record<string, unknown>, toolCallId: string) {
+  return new MockLanguageModelV4({
+    doGenerate: [
+      {
+        content: [{ type: 'tool-call', toolCallId, toolName, input: JSON.stringify(input) }],
+        finishReason: { unified: 'tool-calls', raw: undefined },
+        usage,
+        warnings: [],
+      },
+      {
+        content: [{ type: 'text', text: 'Done.' }],
+        finishReason: { unified: 'stop', raw: undefined },
+        usage,
+        warnings: [],
+      },
+    ],
+  })
+}
+
+/** The tool result the model was given on its second step, as the AI SDK encoded it. */
+function toolOutputSentBack(model: MockLanguageModelV4): { type: string; value: Record<string, unknown> } {
+  const toolMessage = model.doGenerateCalls[1]!.prompt.find((message) => message.role === 'tool')!
+  const part = (toolMessage.content as Array<{ type: string; output?: unknown }>).find(
+    (content) => content.type === 'tool-result',
+  )!
+  return part.output as { type: string; value: Record<string, unknown> }
+}
+
+const tools = () =>
+  aiSdkTools(createAgentTools({ ralio: services.ralioClient, relynt: services.relyntClient }))
+
+describe('AI SDK adapter', () => {
+  it('lets the model pay through generateText, correlating the receipt with the tool call id', async () => {
+    const model = modelCalling(
+      'ralio_pay',
+      { amount: '80.00', currency: 'GBP', payee: 'Acme Stationery', reference: 'toner' },
+      'call-ai-pay',
+    )
+    const result = await generateText({
+      model,
+      tools: tools(),
+      prompt: 'Pay Acme 80 GBP for toner',
+      stopWhen: isStepCount(2),
+    })
+    expect(result.text).toBe('Done.')
+    const sentBack = toolOutputSentBack(model)
+    expect(sentBack).toMatchObject({ type: 'json', value: { status: 'allowed' } })
+    expect(services.ralio.stats().paymentIntents).toContainEqual(
+      expect.objectContaining({ reference: 'toner' }),
+    )
+    const matches = await services.relyntClient.receipts.verifyRequestHash(String(sentBack.value.receiptId), {
+      action: 'ralio.pay',
+      resource: 'ralio:payee:acme-stationery',
+      payload: {
+        amount: 80,
+        currency: 'GBP',
+        payee: 'Acme Stationery',
+        reference: 'toner',
+        tool_call_id: 'call-ai-pay',
+      },
+    })
+    expect(matches).toBe(true)
+  })
+
+  it('gives the model a denied payment as an error result, and Ralio never hears of it', async () => {
+    const before = services.ralio.stats()
+    const model = modelCalling(
+      'ralio_pay',
+      { amount: '10.00', currency: 'GBP', payee: 'Globex Holdings', reference: 'retainer' },
+      'call-ai-denied',
+    )
+    await generateText({ model, tools: tools(), prompt: 'Pay Globex', stopWhen: isStepCount(2) })
+    expect(toolOutputSentBack(model)).toMatchObject({ type: 'error-json', value: { status: 'denied' } })
+    expect(services.ralio.stats().chats).toHaveLength(before.chats.length)
+    expect(services.ralio.stats().paymentIntents).toHaveLength(before.paymentIntents.length)
+  })
+
+  it('lets the model read transactions with a read-only tool', async () => {
+    const model = modelCalling('ralio_list_transactions', { perPage: 5 }, 'call-ai-list')
+    await generateText({ model, tools: tools(), prompt: 'What did I pay?', stopWhen: isStepCount(2) })
+    expect(toolOutputSentBack(model)).toMatchObject({
+      type: 'json',
+      value: { status: 'ok', result: { perPage: 5, items: expect.any(Array) } },
+    })
+  })
+
+  it('passes the abort signal through: aborting generateText stops the wait and pays nothing', async () => {
+    const controller = new AbortController()
+    const observed = observeWaits(services.relyntClient)
+    let approvalId: string | undefined
+    const model = modelCalling(
+      'ralio_pay',
+      { amount: '5000.00', currency: 'GBP', payee: 'Northwind Logistics', reference: 'aborted by the host' },
+      'call-ai-abort',
+    )
+    const run = generateText({
+      model,
+      tools: aiSdkTools(createAgentTools({ ralio: services.ralioClient, relynt: observed.relynt }), {
+        onProgress: (progress) => {
+          approvalId = progress.approvalId
+          controller.abort()
+        },
+      }),
+      prompt: 'Pay Northwind',
+      abortSignal: controller.signal,
+      stopWhen: isStepCount(2),
+    })
+    await expect(run).rejects.toThrow()
+    expect(approvalId).toBeDefined()
+    // The tool's own wait ended with the abort: it is not still polling in the background.
+    expect(await observed.waitEnded).toSatisfy((reason) => UserAbortError.isInstance(reason))
+    expect(
+      services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
+    ).toContain(approvalId)
+    expect(
+      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'aborted by the host'),
+    ).toEqual([])
+  })
+})

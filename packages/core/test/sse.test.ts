@@ -101,14 +101,18 @@ describe('parsing', () => {
     expect(events).toEqual([{ event: 'delta', data: { text: 'a' }, raw: '{"text":"a"}' }])
   })
 
-  it('drops an event the body ended in the middle of, as the SSE spec requires', async () => {
-    expect(await read(['data: 1\n\n', 'event: delta\ndata: {"text":"cut'])).toEqual([
+  it('dispatches a last record the body ended without its closing blank line', async () => {
+    expect(await read(['data: 1\n\n', 'event: delta\ndata: {"text":"a"}'])).toEqual([
       { event: 'message', data: '1', raw: '1' },
+      { event: 'delta', data: { text: 'a' }, raw: '{"text":"a"}' },
     ])
-    const error = await read(['event: reply\ndata: {"ok":true}\n'], { terminalEvents: ['reply'] }).catch(
-      (e: unknown) => e,
-    )
-    expect(error).toMatchObject({ code: 'stream_incomplete' })
+  })
+
+  it('a terminal event without its closing blank line still ends the stream normally', async () => {
+    const events = await read(['data: 1\n\n', 'event: reply\ndata: {"ok":true}\n'], {
+      terminalEvents: ['reply'],
+    })
+    expect(events.map((event) => event.event)).toEqual(['message', 'reply'])
   })
 
   it('handles CRLF line endings', async () => {

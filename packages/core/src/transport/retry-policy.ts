@@ -21,6 +21,8 @@ export interface RetryRequest {
   idempotent?: boolean
   /** Retries already made for this request. */
   retries: number
+  /** This request's own retry budget, replacing the policy's `maxRetries`. */
+  maxRetries?: number | undefined
 }
 
 export type RetryDecision =
@@ -41,6 +43,9 @@ const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 ||
  *   before a byte was sent. A timeout or a reset may mean the work was done: never retried.
  * * Backoff: exponential with jitter; `retry-after-ms` then `Retry-After` (seconds or an HTTP
  *   date) replace it, up to `maxRetryAfterMs`; beyond that, fail at once with the delay.
+ * * A delay the server asks for is never shorter than the backoff's lower bound (half of
+ *   base·2ⁿ, capped): a server answering `Retry-After: 0` to every attempt gets the same
+ *   spacing as one that names no delay, not a burst of `maxRetries` requests.
  */
 export function retryPolicy(options: RetryPolicyOptions = {}) {
   const maxRetries = options.maxRetries ?? 2
@@ -55,23 +60,33 @@ export function retryPolicy(options: RetryPolicyOptions = {}) {
     request.idempotent === true ||
     IDEMPOTENT_METHODS.has(request.method.toUpperCase())
 
+  const ceiling = (retries: number) => Math.min(maxDelayMs, baseDelayMs * 2 ** retries)
+
   /** Jittered exponential backoff: between half and all of base·2ⁿ, capped. */
   const backoff = (retries: number): number => {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** retries)
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+    const step = ceiling(retries)
+    return Math.round(step / 2 + (random() * step) / 2)
   }
 
   const schedule = (request: RetryRequest, retryAfterMs: number | undefined): RetryDecision => {
     if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
       return { retry: false, reason: 'retry-after-too-long', retryAfterMs }
     }
-    if (request.retries >= maxRetries) return { retry: false, reason: 'exhausted', retryAfterMs }
-    return { retry: true, delayMs: retryAfterMs ?? backoff(request.retries) }
+    if (request.retries >= (request.maxRetries ?? maxRetries)) {
+      return { retry: false, reason: 'exhausted', retryAfterMs }
+    }
+    if (retryAfterMs === undefined) return { retry: true, delayMs: backoff(request.retries) }
+    return { retry: true, delayMs: Math.max(retryAfterMs, Math.round(ceiling(request.retries) / 2)) }
   }
 
   return {
     maxRetries,
     backoff,
+
+    /** The delay a response asks for (see `parseRetryAfter`), on this policy's clock. */
+    retryAfterMs(headers: Headers): number | undefined {
+      return parseRetryAfter(headers, now())
+    },
 
     /** After a response with a non-2xx status. */
     afterResponse(request: RetryRequest, status: number, headers: Headers): RetryDecision {

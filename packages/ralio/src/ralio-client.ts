@@ -130,7 +130,6 @@ export class RalioClient {
       transport: this.#transport,
       agentId: (signal) => this.#resolveAgentId(signal),
       timeoutMs: options.timeoutMs ?? chatTimeoutMs,
-      idleTimeoutMs: options.timeoutMs ?? chatTimeoutMs,
     })
     this.transactions = new Transactions(this.#transport)
     this.paymentIntents = new PaymentIntents(this.#transport)

@@ -372,7 +372,18 @@ class HttpTransport implements Transport {
     await this.#auth?.authorize(context)
     const body = await plan.body()
 
-    const timer = setTimeout(() => controller.abort(TIMED_OUT), plan.timeoutMs)
+    // What fetch was handed. A Request follows `signal` through a controller it alone holds,
+    // so if nothing held the Request, garbage collection could cut that link and the
+    // timeout's abort would never reach the fetch (a fetch that keeps only the signal, as
+    // some wrappers do, would hang forever). The timer and the success outcome hold it.
+    let sent: unknown
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      sent = input
+      return this.#fetch(input, init)
+    }
+    const timer = setTimeout(() => {
+      if (sent !== undefined) controller.abort(TIMED_OUT)
+    }, plan.timeoutMs)
     try {
       const started = Date.now()
       let response: Response
@@ -390,7 +401,7 @@ class HttpTransport implements Transport {
           timeout: false,
           retry: 0,
           throwHttpErrors: false,
-          fetch: this.#fetch,
+          fetch,
         })
       } catch (error) {
         const failure = this.#noResponseError(error, plan, controller.signal)
@@ -404,7 +415,9 @@ class HttpTransport implements Transport {
         void response.body?.cancel().catch(() => {})
         return { kind: 'final', error: redirect }
       }
-      const abort = () => controller.abort()
+      const abort = () => {
+        if (sent !== undefined) controller.abort()
+      }
       if (response.ok) {
         try {
           await this.#auth?.challenge?.(response, context)
@@ -413,7 +426,9 @@ class HttpTransport implements Transport {
           void response.body?.cancel().catch(() => {})
           throw error
         }
-        if (plan.mode === 'stream') return { kind: 'success', response, text: '', abort, label: plan.label }
+        if (plan.mode === 'stream') {
+          return { kind: 'success', response, text: '', abort, label: plan.label }
+        }
       }
 
       let text: string | BodyTooLarge

@@ -197,6 +197,7 @@ export const ralioErrors: ErrorMap = {
   connection: RalioConnectionError,
   timeout: RalioTimeoutError,
   invalidResponse: RalioResponseValidationError,
+  config: RalioConfigError,
 }
 
 /** Registration answers its own refusals (consumed, expired, unknown ticket …) as 4xx. */
@@ -215,4 +216,5 @@ export const registrationErrors: ErrorMap = {
   connection: RalioConnectionError,
   timeout: RalioTimeoutError,
   invalidResponse: RalioResponseValidationError,
+  config: RalioConfigError,
 }

@@ -161,8 +161,8 @@ interface Plan {
   /** `GET https://…/path`, secrets in the query redacted: for messages and logs. */
   readonly label: string
   readonly mode: 'json' | 'stream'
-  /** Every header but the auth hook's. */
-  readonly headers: Headers
+  /** Every header but the auth hook's, names lower-cased; a fresh `Headers` is made per attempt. */
+  readonly headers: Readonly<Record<string, string>>
   /** The body of the next attempt. */
   readonly body: () => string | undefined | Promise<string | undefined>
   readonly signal: AbortSignal | undefined
@@ -193,13 +193,16 @@ type Outcome =
 
 const TIMED_OUT = Symbol('timed out')
 
+/** An RFC 9110 token: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
 class HttpTransport implements Transport {
   readonly #auth: AuthHook | undefined
   readonly #errors: ErrorMap
   readonly #logger: Logger
   readonly #closing = new AbortController()
   readonly #baseUrl: string
-  readonly #baseHeaders: Headers
+  readonly #baseHeaders: Record<string, string> = {}
   readonly #fetch: typeof globalThis.fetch
   readonly #policy: RetryPolicy
   readonly #timeoutMs: number
@@ -217,11 +220,10 @@ class HttpTransport implements Transport {
     this.#maxChallenges = options.maxChallenges ?? 3
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     this.#idempotencyHeader = options.idempotencyHeader ?? 'Idempotency-Key'
-    this.#baseHeaders = new Headers()
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       this.#setHeader(this.#baseHeaders, name, value, `headers['${name}']`)
     }
-    this.#baseHeaders.set('user-agent', userAgent(options.userAgent))
+    this.#baseHeaders['user-agent'] = userAgent(options.userAgent)
     const injected = options.fetch
     // Looked up per call so a replaced globalThis.fetch is honoured.
     this.#fetch = (input, init) => (injected ?? globalThis.fetch)(input, init)
@@ -328,10 +330,10 @@ class HttpTransport implements Transport {
     if (this.closed) throw new ClientClosedError()
     const method = options.method
     const url = this.#url(options)
-    const headers = new Headers(this.#baseHeaders)
-    headers.set('accept', mode === 'stream' ? 'text/event-stream' : 'application/json')
-    if (options.json !== undefined) headers.set('content-type', 'application/json')
-    if (options.form !== undefined) headers.set('content-type', 'application/x-www-form-urlencoded')
+    const headers = { ...this.#baseHeaders }
+    headers.accept = mode === 'stream' ? 'text/event-stream' : 'application/json'
+    if (options.json !== undefined) headers['content-type'] = 'application/json'
+    if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded'
     if (options.idempotencyKey !== undefined) {
       this.#setHeader(headers, this.#idempotencyHeader, options.idempotencyKey, 'idempotencyKey')
     }
@@ -372,18 +374,16 @@ class HttpTransport implements Transport {
     await this.#auth?.authorize(context)
     const body = await plan.body()
 
-    // What fetch was handed. A Request follows `signal` through a controller it alone holds,
-    // so if nothing held the Request, garbage collection could cut that link and the
-    // timeout's abort would never reach the fetch (a fetch that keeps only the signal, as
-    // some wrappers do, would hang forever). The timer and the success outcome hold it.
-    let sent: unknown
+    // `inFlight.request` is what fetch was handed. A Request follows `signal` through a
+    // controller only the Request holds, so if nothing held the Request, garbage collection
+    // could cut that link and the timeout's abort would never reach the fetch (a fetch that
+    // keeps only the signal would hang forever). The timer and `abort` hold it via `inFlight`.
+    const inFlight: { controller: AbortController; request?: unknown } = { controller }
     const fetch: typeof globalThis.fetch = (input, init) => {
-      sent = input
+      inFlight.request = input
       return this.#fetch(input, init)
     }
-    const timer = setTimeout(() => {
-      if (sent !== undefined) controller.abort(TIMED_OUT)
-    }, plan.timeoutMs)
+    const timer = setTimeout(() => inFlight.controller.abort(TIMED_OUT), plan.timeoutMs)
     try {
       const started = Date.now()
       let response: Response
@@ -415,9 +415,7 @@ class HttpTransport implements Transport {
         void response.body?.cancel().catch(() => {})
         return { kind: 'final', error: redirect }
       }
-      const abort = () => {
-        if (sent !== undefined) controller.abort()
-      }
+      const abort = () => inFlight.controller.abort()
       if (response.ok) {
         try {
           await this.#auth?.challenge?.(response, context)
@@ -488,18 +486,14 @@ class HttpTransport implements Transport {
     return url
   }
 
-  /** Sets a header the caller chose, refusing a value fetch would reject or a server misread. */
-  #setHeader(headers: Headers, name: string, value: string, option: string): void {
-    const problem = headerValueProblem(value)
-    if (problem === undefined) {
-      try {
-        headers.set(name, value)
-        return
-      } catch {
-        throw this.#configError(`${option}: '${redactText(name)}' is not a valid header name.`)
-      }
+  /** Sets a header the caller chose, refusing a name or value fetch would reject or a server misread. */
+  #setHeader(headers: Record<string, string>, name: string, value: string, option: string): void {
+    if (!HEADER_NAME.test(name)) {
+      throw this.#configError(`${option}: '${redactText(name)}' is not a valid header name. Nothing was sent.`)
     }
-    throw this.#configError(`${option} ${problem}. Nothing was sent.`)
+    const problem = headerValueProblem(value)
+    if (problem !== undefined) throw this.#configError(`${option} ${problem}. Nothing was sent.`)
+    headers[name.toLowerCase()] = value
   }
 
   #configError(message: string): SdkError {

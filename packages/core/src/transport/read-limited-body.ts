@@ -28,8 +28,11 @@ export async function readLimitedBody(
     return new BodyTooLarge(limit, declared)
   }
   if (!response.body) return ''
-  // Counting what arrives rather than trusting Content-Length: a compressed body is
-  // decoded by fetch, and an injected fetch may not check the header at all.
+  // An unencoded body with a Content-Length is exactly that long: fetch reads no byte past
+  // the framing the header sets. A compressed one is decoded by fetch, so a 10 KB gzip bomb
+  // can inflate to gigabytes; it, and a body without a length, are counted as they arrive.
+  const encoding = response.headers.get('content-encoding')
+  if (declared <= limit && (encoding === null || encoding.toLowerCase() === 'identity')) return response.text()
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0

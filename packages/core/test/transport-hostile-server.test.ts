@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { APIError, ConnectionError, SdkError, TimeoutError } from '../src/index.js'
 import {
@@ -187,6 +188,24 @@ describe('response bodies are read within maxResponseBytes', () => {
     expect(await written).toBeLessThan(64 * 1024 * 1024)
     // Never retried: the server would only send the same body again.
     expect(server.requests).toHaveLength(1)
+  })
+
+  it('a small compressed body that inflates past the limit is cut off (a gzip bomb)', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '))
+    const server = await serve((_request, response) => {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(bomb.length),
+      })
+      response.end(bomb)
+    })
+    expect(bomb.length).toBeLessThan(1024 * 1024)
+    const error = await caught(
+      transportFor({ baseUrl: server.url, maxResponseBytes: 1024 * 1024 }).request({ method: 'GET', path: '/x' }),
+    )
+    expect(error).toMatchObject({ code: 'response_too_large' })
+    expect((error as Error).message).toContain('larger than maxResponseBytes')
   })
 
   it('an error status with an oversized body is response_too_large too', async () => {

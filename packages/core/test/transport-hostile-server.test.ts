@@ -33,7 +33,11 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()))
 })
 
-const caught = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error)
+const caught = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
 
 /** "The other origin": a server that must never see a request. */
 async function otherOrigin() {
@@ -156,7 +160,10 @@ describe('response bodies are read within maxResponseBytes', () => {
   it('a Content-Length over the limit fails before reading and closes the connection', async () => {
     let written: Promise<number> | undefined
     const server = await serve((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(300 * 1024 * 1024) })
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(300 * 1024 * 1024),
+      })
       written = flood(response, 'x'.repeat(64 * 1024), 300 * 1024 * 1024).written
     })
     const error = await caught(
@@ -202,7 +209,10 @@ describe('response bodies are read within maxResponseBytes', () => {
     })
     expect(bomb.length).toBeLessThan(1024 * 1024)
     const error = await caught(
-      transportFor({ baseUrl: server.url, maxResponseBytes: 1024 * 1024 }).request({ method: 'GET', path: '/x' }),
+      transportFor({ baseUrl: server.url, maxResponseBytes: 1024 * 1024 }).request({
+        method: 'GET',
+        path: '/x',
+      }),
     )
     expect(error).toMatchObject({ code: 'response_too_large' })
     expect((error as Error).message).toContain('larger than maxResponseBytes')
@@ -235,13 +245,17 @@ describe('response bodies are read within maxResponseBytes', () => {
   it('a request can raise or lower the limit for itself', async () => {
     const server = await serve((_request, response) => sendJson(response, 200, { data: 'z'.repeat(2000) }))
     const transport = transportFor({ baseUrl: server.url, maxResponseBytes: 100 })
-    await expect(transport.request({ method: 'GET', path: '/x', maxResponseBytes: 10_000 })).resolves.toEqual({
-      data: 'z'.repeat(2000),
-    })
+    await expect(transport.request({ method: 'GET', path: '/x', maxResponseBytes: 10_000 })).resolves.toEqual(
+      {
+        data: 'z'.repeat(2000),
+      },
+    )
     const lowered = transportFor({ baseUrl: server.url })
-    await expect(lowered.request({ method: 'GET', path: '/x', maxResponseBytes: 100 })).rejects.toMatchObject({
-      code: 'response_too_large',
-    })
+    await expect(lowered.request({ method: 'GET', path: '/x', maxResponseBytes: 100 })).rejects.toMatchObject(
+      {
+        code: 'response_too_large',
+      },
+    )
   })
 
   it('multi-byte text split across chunks decodes intact', async () => {

@@ -18,7 +18,9 @@ afterEach(async () => {
   await Promise.all(origins.splice(0).map((origin) => origin.close()))
 })
 
-async function origin(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<Origin> {
+async function origin(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<Origin> {
   const requests: Origin['requests'] = []
   const sockets = new Set<Socket>()
   const server = createServer((request, response) => {
@@ -49,10 +51,12 @@ async function origin(handler: (request: IncomingMessage, response: ServerRespon
   return created
 }
 
-const redirectTo = (target: Origin, status = 307) => (_request: IncomingMessage, response: ServerResponse) => {
-  response.writeHead(status, { location: `${target.url}/collect` })
-  response.end()
-}
+const redirectTo =
+  (target: Origin, status = 307) =>
+  (_request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(status, { location: `${target.url}/collect` })
+    response.end()
+  }
 
 const token = {
   access_token: 'ralio_at_hostile_0123456789',
@@ -69,7 +73,11 @@ async function explicitKeyClient(baseUrl: string, options: { maxResponseBytes?: 
   return new RalioClient({ baseUrl, clientId: 'cb_hostile', privateKey, logger: 'off', ...options })
 }
 
-const caught = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error)
+const caught = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
 
 describe('redirects from a hostile server are never followed', () => {
   it('register(): a 307 from the registration endpoint sends the ticket nowhere else', async () => {

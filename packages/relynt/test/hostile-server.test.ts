@@ -27,7 +27,11 @@ async function origin(handler: (request: IncomingMessage, response: ServerRespon
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
 }
 
-const caught = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error)
+const caught = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
 
 describe('a hostile gateway', () => {
   it('a 307 on requestAction re-sends neither the payload, the idempotency key nor the secret', async () => {
@@ -36,7 +40,12 @@ describe('a hostile gateway', () => {
       response.writeHead(307, { location: `${other.url}/v1/actions` })
       response.end()
     })
-    const client = new RelyntClient({ baseUrl: hostile.url, agentSecret: secret, logger: 'off', maxRetries: 3 })
+    const client = new RelyntClient({
+      baseUrl: hostile.url,
+      agentSecret: secret,
+      logger: 'off',
+      maxRetries: 3,
+    })
     const error = await caught(client.requestAction({ ...deal.allowed, idempotencyKey: 'key-redirect-1' }))
     expect(RequestError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ code: 'unexpected_redirect', statusCode: 307 })

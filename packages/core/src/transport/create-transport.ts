@@ -149,7 +149,6 @@ export interface Transport {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-
 export function createTransport(options: TransportOptions): Transport {
   return new HttpTransport(options)
 }
@@ -320,7 +319,11 @@ class HttpTransport implements Transport {
           break
         }
         case 'no-response':
-          await this.#retryOrThrow(this.#policy.afterNoResponse(plan.retry, outcome.sent), outcome.error, plan)
+          await this.#retryOrThrow(
+            this.#policy.afterNoResponse(plan.retry, outcome.sent),
+            outcome.error,
+            plan,
+          )
       }
     }
   }
@@ -439,7 +442,8 @@ class HttpTransport implements Transport {
         const { status } = response
         return { kind: 'refused', status, headers: response.headers, error: failure, challenge: undefined }
       }
-      if (text instanceof BodyTooLarge) return { kind: 'final', error: this.#tooLargeError(text, plan, response) }
+      if (text instanceof BodyTooLarge)
+        return { kind: 'final', error: this.#tooLargeError(text, plan, response) }
       if (response.ok) return { kind: 'success', response, text, abort, label: plan.label }
 
       const error = createApiError(this.#errors, {
@@ -456,7 +460,12 @@ class HttpTransport implements Transport {
     }
   }
 
-  async #retryOrThrow(decision: RetryDecision, failure: SdkError, plan: Plan, status?: number): Promise<void> {
+  async #retryOrThrow(
+    decision: RetryDecision,
+    failure: SdkError,
+    plan: Plan,
+    status?: number,
+  ): Promise<void> {
     if (!decision.retry) throw failure
     plan.retry.retries++
     this.#logger.info(`retrying ${plan.label} in ${decision.delayMs} ms`, {
@@ -489,7 +498,9 @@ class HttpTransport implements Transport {
   /** Sets a header the caller chose, refusing a name or value fetch would reject or a server misread. */
   #setHeader(headers: Record<string, string>, name: string, value: string, option: string): void {
     if (!HEADER_NAME.test(name)) {
-      throw this.#configError(`${option}: '${redactText(name)}' is not a valid header name. Nothing was sent.`)
+      throw this.#configError(
+        `${option}: '${redactText(name)}' is not a valid header name. Nothing was sent.`,
+      )
     }
     const problem = headerValueProblem(value)
     if (problem !== undefined) throw this.#configError(`${option} ${problem}. Nothing was sent.`)

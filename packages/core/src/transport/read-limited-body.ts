@@ -32,7 +32,8 @@ export async function readLimitedBody(
   // the framing the header sets. A compressed one is decoded by fetch, so a 10 KB gzip bomb
   // can inflate to gigabytes; it, and a body without a length, are counted as they arrive.
   const encoding = response.headers.get('content-encoding')
-  if (declared <= limit && (encoding === null || encoding.toLowerCase() === 'identity')) return response.text()
+  if (declared <= limit && (encoding === null || encoding.toLowerCase() === 'identity'))
+    return response.text()
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0

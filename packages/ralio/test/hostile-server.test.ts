@@ -151,3 +151,20 @@ describe('oversized answers from a hostile server', () => {
     expect(written).toBeLessThan(64 * 1024 * 1024)
   })
 })
+
+describe('streams from a server that cuts corners', () => {
+  it('a final reply the server ends without its closing blank line is still delivered', async () => {
+    const server = await origin((request, response) => {
+      if (request.url === '/oauth/token') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        return void response.end(JSON.stringify(token))
+      }
+      response.writeHead(200, { 'content-type': 'text/event-stream' })
+      response.write('event: conversation\ndata: {"conversation_id":"conv_1"}\n\n')
+      response.end('event: reply\ndata: {"text":"Paid Bob"}')
+    })
+    await using client = await explicitKeyClient(server.url)
+    const result = await client.chat.stream({ message: 'Pay Bob', agentId: 'ag_1' }).finalReply()
+    expect(result).toEqual({ reply: 'Paid Bob', conversationId: 'conv_1' })
+  })
+})

@@ -137,6 +137,34 @@ describe('backoff', () => {
   })
 })
 
+describe('delay floor', () => {
+  it('a Retry-After shorter than the backoff lower bound waits the bound', () => {
+    const policy = retryPolicy({ baseDelayMs: 500, maxRetries: 1000, random: () => 0 })
+    const zero = new Headers({ 'retry-after': '0' })
+    expect(
+      [0, 1, 2, 3, 10].map((retries) => policy.afterResponse(request('GET', false, retries), 503, zero)),
+    ).toEqual([250, 500, 1_000, 2_000, 4_000].map((delayMs) => ({ retry: true, delayMs })))
+  })
+
+  it('a longer Retry-After is honoured as sent', () => {
+    const policy = retryPolicy({ baseDelayMs: 500, random: () => 0 })
+    expect(policy.afterResponse(request('GET'), 429, new Headers({ 'retry-after': '3' }))).toEqual({
+      retry: true,
+      delayMs: 3_000,
+    })
+  })
+
+  it("a request's own maxRetries replaces the policy's", () => {
+    const policy = retryPolicy({ maxRetries: 5 })
+    expect(
+      policy.afterResponse({ ...request('GET', false, 1), maxRetries: 1 }, 503, noHeaders),
+    ).toMatchObject({
+      retry: false,
+      reason: 'exhausted',
+    })
+  })
+})
+
 describe('Retry-After', () => {
   const now = Date.parse('2026-01-01T00:00:00Z')
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { APIError, ConnectionError, type SseEvent, TimeoutError, UserAbortError } from '../src/index.js'
 import {
   createTransport,
@@ -12,6 +12,7 @@ import { type LocalServer, sendJson, startServer } from './support/local-server.
 
 let server: LocalServer | undefined
 afterEach(async () => {
+  vi.useRealTimers()
   await server?.close()
   server = undefined
 })
@@ -101,14 +102,18 @@ describe('parsing', () => {
     expect(events).toEqual([{ event: 'delta', data: { text: 'a' }, raw: '{"text":"a"}' }])
   })
 
-  it('drops an event the body ended in the middle of, as the SSE spec requires', async () => {
-    expect(await read(['data: 1\n\n', 'event: delta\ndata: {"text":"cut'])).toEqual([
+  it('dispatches a last record the body ended without its closing blank line', async () => {
+    expect(await read(['data: 1\n\n', 'event: delta\ndata: {"text":"a"}'])).toEqual([
       { event: 'message', data: '1', raw: '1' },
+      { event: 'delta', data: { text: 'a' }, raw: '{"text":"a"}' },
     ])
-    const error = await read(['event: reply\ndata: {"ok":true}\n'], { terminalEvents: ['reply'] }).catch(
-      (e: unknown) => e,
-    )
-    expect(error).toMatchObject({ code: 'stream_incomplete' })
+  })
+
+  it('a terminal event without its closing blank line still ends the stream normally', async () => {
+    const events = await read(['data: 1\n\n', 'event: reply\ndata: {"ok":true}\n'], {
+      terminalEvents: ['reply'],
+    })
+    expect(events.map((event) => event.event)).toEqual(['message', 'reply'])
   })
 
   it('handles CRLF line endings', async () => {
@@ -219,6 +224,28 @@ describe('over HTTP', () => {
     expect(events).toHaveLength(1)
     expect(TimeoutError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ code: 'stream_idle_timeout' })
+  })
+
+  it('idleTimeoutMs: Infinity never closes a quiet stream', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    let push: (text: string) => void = () => {}
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        push = (text) => {
+          controller.enqueue(new TextEncoder().encode(text))
+          controller.close()
+        }
+      },
+    })
+    const reader = readSse(new Response(body), { errors: defaultErrorMap, idleTimeoutMs: Infinity })
+    const next = reader.next()
+    // A whole day of silence, as a chat waiting on a person's approval may have.
+    await vi.advanceTimersByTimeAsync(24 * 60 * 60 * 1000)
+    push('data: {"approved":true}\n\n')
+    await expect(next).resolves.toEqual({
+      done: false,
+      value: { event: 'message', data: { approved: true }, raw: '{"approved":true}' },
+    })
   })
 
   it('closes the connection when the consumer breaks out of the loop', async () => {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ClientClosedError, ConnectionError, TimeoutError, UserAbortError } from '../src/index.js'
 import { createTransport, type TransportOptions } from '../src/internal/index.js'
@@ -31,6 +33,21 @@ afterEach(async () => {
 })
 
 describe('per-attempt timeout', () => {
+  it('reaches a fetch that keeps only the signal, even after garbage collection ran', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const collecting = setInterval(gc, 1)
+    try {
+      const fetch = scriptedFetch(hang)
+      const error = await transportFor(fetch, { timeoutMs: 30, maxRetries: 0 })
+        .request({ method: 'GET', path: '/slow' })
+        .catch((e: unknown) => e)
+      expect(TimeoutError.isInstance(error)).toBe(true)
+    } finally {
+      clearInterval(collecting)
+    }
+  })
+
   it('a fetch that never answers fails with TimeoutError (code timeout)', async () => {
     const fetch = scriptedFetch(hang)
     const error = await transportFor(fetch, { timeoutMs: 20, maxRetries: 0 })

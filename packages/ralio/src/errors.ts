@@ -203,6 +203,7 @@ export const ralioErrors: ErrorMap = {
   connection: RalioConnectionError,
   timeout: RalioTimeoutError,
   invalidResponse: RalioResponseValidationError,
+  config: RalioConfigError,
 }
 
 /** Registration answers its own refusals (consumed, expired, unknown ticket …) as 4xx. */
@@ -221,4 +222,5 @@ export const registrationErrors: ErrorMap = {
   connection: RalioConnectionError,
   timeout: RalioTimeoutError,
   invalidResponse: RalioResponseValidationError,
+  config: RalioConfigError,
 }

@@ -49,6 +49,8 @@ export interface RalioClientOptions {
   maxRetries?: number
   /** Replaces `globalThis.fetch` (proxies, tests); read at call time. */
   fetch?: typeof globalThis.fetch
+  /** Largest response body read, in bytes; a larger one fails with `response_too_large`. Default 10 MiB. */
+  maxResponseBytes?: number
   /** A level for console logging, or your logger. Everything logged is redacted. Default `'warn'`. */
   logger?: Logger | LogLevel
   /** Allow `http://` to a host other than this machine. Tokens and payments then travel unencrypted. */
@@ -111,6 +113,7 @@ export class RalioClient {
       timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries,
       fetch: options.fetch,
+      maxResponseBytes: options.maxResponseBytes,
       errors: ralioErrors,
     }
     this.#auth = createRalioAuth({
@@ -141,7 +144,6 @@ export class RalioClient {
       transport: this.#transport,
       agentId,
       timeoutMs: options.timeoutMs ?? chatTimeoutMs,
-      idleTimeoutMs: options.timeoutMs ?? chatTimeoutMs,
     })
     this.transactions = new Transactions(this.#transport)
     this.paymentIntents = new PaymentIntents(this.#transport)

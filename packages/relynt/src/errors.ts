@@ -173,4 +173,6 @@ export const relyntErrors: ErrorMap = {
     }
   },
   describe: describeRelyntError,
+  // A request option caught before sending (a header value with a line break).
+  config: RelyntError,
 }

@@ -41,6 +41,8 @@ export interface RelyntClientOptions {
   maxRetries?: number
   /** Default `globalThis.fetch`, read at call time. */
   fetch?: typeof globalThis.fetch
+  /** Largest response body read, in bytes; a larger one fails with NetworkError `response_too_large`. Default 10 MiB. */
+  maxResponseBytes?: number
   /** A logger (pino, console…) or a level for console logging. Default 'warn'. Secrets are redacted. */
   logger?: Logger | LogLevel
   /** Where an approval's status is read; `{approvalId}` is replaced. Default `/v1/approvals/{approvalId}`. */
@@ -118,6 +120,7 @@ export class RelyntClient {
       timeoutMs: this.timeoutMs,
       maxRetries: this.maxRetries,
       fetch: options.fetch,
+      maxResponseBytes: options.maxResponseBytes,
       logger,
       errors: relyntErrors,
       // The documented schedule: 1 s, doubling (2 s, 4 s…), jittered upwards so no retry

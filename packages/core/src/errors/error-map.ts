@@ -6,10 +6,12 @@ import {
   ResponseValidationError,
   TimeoutError,
 } from './connection-error.js'
-import type { SdkError } from './sdk-error.js'
+import { SdkError } from './sdk-error.js'
 
 export type ApiErrorClass = new (init: ApiErrorInit) => SdkError
 export type ConnectionErrorClass = new (init: ConnectionErrorInit) => SdkError
+/** The family's error for a misuse caught before sending, e.g. `RalioConfigError`. */
+export type ConfigErrorClass = new (message: string, options: { code: string }) => SdkError
 
 /**
  * An error family: which class the transport throws for each outcome. A thin package
@@ -31,6 +33,8 @@ export interface ErrorMap {
     body: unknown,
     statusCode: number,
   ) => { code?: string | undefined; message?: string | undefined }
+  /** Bad request options caught before anything is sent (a header value with a line break…). Defaults to `SdkError`. */
+  config?: ConfigErrorClass
 }
 
 export const defaultErrorMap: ErrorMap = {
@@ -38,6 +42,7 @@ export const defaultErrorMap: ErrorMap = {
   connection: ConnectionError,
   timeout: TimeoutError,
   invalidResponse: ResponseValidationError,
+  config: SdkError,
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -113,7 +118,11 @@ export interface ApiErrorSource {
   text: string
   retryAfterMs?: number | undefined
   /** `GET https://…/path` — added to the message when the body says nothing useful. */
-  requestLabel?: string
+  requestLabel?: string | undefined
+  /** The code when the body names none; default: one for the status (`not_found`…). */
+  defaultCode?: string | undefined
+  /** The message when the body says nothing useful; default `HTTP <status> from <requestLabel>`. */
+  defaultMessage?: string | undefined
 }
 
 export function parseBody(text: string): unknown {
@@ -129,9 +138,10 @@ export function parseBody(text: string): unknown {
 export function createApiError(map: ErrorMap, source: ApiErrorSource): SdkError {
   const body = redact(parseBody(source.text))
   const described = (map.describe ?? describeErrorBody)(body, source.status)
-  const code = described.code ?? defaultCodeForStatus(source.status)
+  const code = described.code ?? source.defaultCode ?? defaultCodeForStatus(source.status)
   const message =
     redactText(described.message ?? '') ||
+    source.defaultMessage ||
     `HTTP ${source.status}${source.requestLabel ? ` from ${source.requestLabel}` : ''}`
   const ErrorClass = map.api[source.status] ?? map.api.default
   return new ErrorClass({

@@ -4,6 +4,7 @@ export { type ApiErrorBase, apiErrorBase } from '../errors/api-error.js'
 export {
   type ApiErrorClass,
   type ApiErrorSource,
+  type ConfigErrorClass,
   type ConnectionErrorClass,
   createApiError,
   defaultCodeForStatus,
@@ -12,12 +13,19 @@ export {
   type ErrorMap,
   parseBody,
 } from '../errors/error-map.js'
-export { type ReadSseOptions, readSse, type SseOptions } from '../sse/read-sse.js'
+export {
+  DEFAULT_MAX_EVENT_LENGTH,
+  type ReadSseOptions,
+  readSse,
+  type SseOptions,
+} from '../sse/read-sse.js'
 export { connectionNeverOpened } from '../transport/connection-never-opened.js'
 export {
   type AttemptContext,
   type AuthHook,
+  type BodySource,
   createTransport,
+  type FormBody,
   type HttpMethod,
   type RequestOptions,
   type SseStream,
@@ -25,6 +33,8 @@ export {
   type Transport,
   type TransportOptions,
 } from '../transport/create-transport.js'
+export { MAX_HEADER_VALUE_LENGTH } from '../transport/header-value.js'
+export { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/read-limited-body.js'
 export type { ResponseSchema, ResponseSchemaResult } from '../transport/response-schema.js'
 export {
   parseRetryAfter,

@@ -1,8 +1,8 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { ClientClosedError, UserAbortError } from '../errors/connection-error.js'
-import type { ErrorMap } from '../errors/error-map.js'
+import { createApiError, type ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
-import { redact, redactError, redactHeaders, redactText } from '../util/redact.js'
+import { redactError } from '../util/redact.js'
 
 export interface SseEvent {
   /** The `event:` field; `message` when the server sent none. */
@@ -19,9 +19,22 @@ export interface SseOptions {
   terminalEvents?: readonly string[] | undefined
   /** An event that reports a server-side failure; it becomes the family's API error. */
   errorEvent?: string | undefined
-  /** No bytes for this long → the family's timeout error. Default 60 000. */
+  /** No bytes for this long → the family's timeout error. Default 60 000; `Infinity` for none. */
   idleTimeoutMs?: number | undefined
+  /**
+   * Longest single line or event, in characters (UTF-16 code units) held before it is
+   * complete; beyond it the connection is closed with a `response_too_large` error. Bounds
+   * what a server streaming one endless line can make the client hold. Default 1 MiB
+   * (1 048 576): far above any event the SDKs' protocols send, small enough to keep memory
+   * per stream bounded.
+   */
+  maxEventLength?: number | undefined
+  /** The whole stream may last this long, whatever arrives; then the family's timeout error. Default: no limit. */
+  maxDurationMs?: number | undefined
 }
+
+/** Default `maxEventLength`. */
+export const DEFAULT_MAX_EVENT_LENGTH = 1_048_576
 
 export interface ReadSseOptions<T = SseEvent> extends SseOptions {
   errors: ErrorMap
@@ -67,7 +80,9 @@ class SseReader<T> implements AsyncIterableIterator<T> {
   readonly #idleTimeoutMs: number
   readonly #reader: ReadableStreamDefaultReader<string> | undefined
   readonly #queue: SseEvent[] = []
-  readonly #parser = createParser({ onEvent: (message) => this.#queue.push(toEvent(message)) })
+  readonly #maxEventLength: number
+  readonly #parser: ReturnType<typeof createParser>
+  #tooLong = false
   #head = 0
   #closed = false
   #bodyEnded = false
@@ -76,6 +91,8 @@ class SseReader<T> implements AsyncIterableIterator<T> {
   #lastActivity = Date.now()
   #idle = false
   #idleTimer: ReturnType<typeof setTimeout> | undefined
+  #expired = false
+  #durationTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(response: Response, options: ReadSseOptions<T>) {
     this.#response = response
@@ -83,9 +100,25 @@ class SseReader<T> implements AsyncIterableIterator<T> {
     this.#label = options.requestLabel ?? 'the event stream'
     this.#terminalEvents = options.terminalEvents ?? []
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000
+    this.#maxEventLength = options.maxEventLength ?? DEFAULT_MAX_EVENT_LENGTH
+    // The parser's own bound covers the unfinished line and the data gathered for the event.
+    this.#parser = createParser({
+      onEvent: (message) => this.#queue.push(toEvent(message)),
+      maxBufferSize: this.#maxEventLength,
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') this.#tooLong = true
+      },
+    })
     if (!response.body) return
     this.#reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-    this.#armIdleTimer(this.#idleTimeoutMs)
+    if (Number.isFinite(this.#idleTimeoutMs)) this.#armIdleTimer(this.#idleTimeoutMs)
+    const maxDurationMs = options.maxDurationMs
+    if (maxDurationMs !== undefined && Number.isFinite(maxDurationMs)) {
+      this.#durationTimer = setTimeout(() => {
+        this.#expired = true
+        void this.#reader?.cancel().catch(() => {})
+      }, maxDurationMs)
+    }
   }
 
   [Symbol.asyncIterator](): this {
@@ -154,18 +187,19 @@ class SseReader<T> implements AsyncIterableIterator<T> {
         this.#close()
         throw this.#interrupted(error)
       }
-      if (this.#idle) {
+      const stopped = this.#stoppedByLimit()
+      if (stopped) {
         this.#close()
-        throw new this.#options.errors.timeout({
-          message: `${this.#label} sent nothing for ${this.#idleTimeoutMs} ms; the stream was closed.`,
-          code: 'stream_idle_timeout',
-        })
+        throw stopped
       }
       if (chunk.done) {
         this.#bodyEnded = true
+        // A last record without its closing blank line is still dispatched, as the official
+        // Ralio SDKs do: servers that end the body right after `data:` are common.
+        this.#parser.feed('\n\n')
+        const last = this.#take()
+        if (last) return last
         this.#close()
-        // An event the body ended in the middle of (no closing blank line) is dropped, as the
-        // SSE spec says: it may be cut short, and half an event must not pass for a whole one.
         if (this.#terminalEvents.length === 0) return DONE
         throw new this.#options.errors.connection({
           message: `${this.#label} ended before its final event (${this.#terminalEvents.join(' or ')}); the connection was probably cut. The request was not re-sent.`,
@@ -174,15 +208,40 @@ class SseReader<T> implements AsyncIterableIterator<T> {
       }
       this.#lastActivity = Date.now()
       this.#parser.feed(chunk.value)
+      if (this.#tooLong) {
+        this.#close()
+        throw new this.#options.errors.connection({
+          message: `${this.#label} sent a line or event longer than ${this.#maxEventLength} characters; the connection was closed. Raise maxEventLength if the server legitimately sends events this large.`,
+          code: 'response_too_large',
+        })
+      }
       const ready = this.#take()
       if (ready) return ready
     }
+  }
+
+  /** The idle or whole-stream timer cut the body: the timeout error saying which. */
+  #stoppedByLimit(): SdkError | undefined {
+    if (this.#idle) {
+      return new this.#options.errors.timeout({
+        message: `${this.#label} sent nothing for ${this.#idleTimeoutMs} ms; the stream was closed.`,
+        code: 'stream_idle_timeout',
+      })
+    }
+    if (this.#expired) {
+      return new this.#options.errors.timeout({
+        message: `${this.#label} was still open after maxDurationMs (${this.#options.maxDurationMs} ms); the stream was closed.`,
+        code: 'stream_max_duration',
+      })
+    }
+    return undefined
   }
 
   #close(): void {
     if (this.#closed) return
     this.#closed = true
     clearTimeout(this.#idleTimer)
+    clearTimeout(this.#durationTimer)
     if (this.#reader) {
       if (!this.#bodyEnded) void this.#reader.cancel().catch(() => {})
       this.#reader.releaseLock()
@@ -212,22 +271,12 @@ class SseReader<T> implements AsyncIterableIterator<T> {
   }
 
   #streamError(event: SseEvent): SdkError {
-    const response = this.#response
-    const data = event.data as { message?: unknown; detail?: unknown; code?: unknown } | undefined
-    const message =
-      typeof data === 'object' && data !== null
-        ? String(data.message ?? data.detail ?? 'The server reported an error in the stream.')
-        : String(event.data || 'The server reported an error in the stream.')
-    return new this.#options.errors.api.default({
-      statusCode: response.status,
-      code:
-        typeof data === 'object' && data !== null && typeof data.code === 'string'
-          ? data.code
-          : 'stream_error',
-      message: redactText(message),
-      body: redact(event.data),
-      requestId: response.headers.get('x-request-id') ?? response.headers.get('request-id') ?? undefined,
-      headers: redactHeaders(response.headers),
+    return createApiError(this.#options.errors, {
+      status: this.#response.status,
+      headers: this.#response.headers,
+      text: event.raw,
+      defaultCode: 'stream_error',
+      defaultMessage: 'The server reported an error in the stream.',
     })
   }
 }

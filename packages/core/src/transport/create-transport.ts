@@ -1,17 +1,20 @@
 import ky, { isNetworkError } from 'ky'
 import { ClientClosedError, ResponseValidationError, UserAbortError } from '../errors/connection-error.js'
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
-import type { SdkError } from '../errors/sdk-error.js'
+import { SdkError } from '../errors/sdk-error.js'
 import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
 import { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 import { createLogger, type Logger } from '../util/logger.js'
-import { redactError, redactText, redactUrl } from '../util/redact.js'
+import { redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
+import { headerValueProblem } from './header-value.js'
+import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js'
 import type { ResponseSchema } from './response-schema.js'
 import {
   type RetryDecision,
+  type RetryPolicy,
   type RetryPolicyOptions,
   type RetryRequest,
   retryPolicy,
@@ -41,6 +44,14 @@ export interface TransportOptions {
   retry?: Omit<RetryPolicyOptions, 'maxRetries'>
   /** Most challenge re-sends one request may make, whatever the reasons. Default 3. */
   maxChallenges?: number
+  /**
+   * Largest response body read, in bytes; a larger one fails with the family's connection
+   * error, code `response_too_large`, and its connection is closed. Default 10 MiB: well
+   * above any JSON either API returns, yet small enough that a hostile or broken server
+   * cannot make the client hold hundreds of megabytes. Streams are bounded per event instead
+   * (`maxEventLength`).
+   */
+  maxResponseBytes?: number
 }
 
 export interface AttemptContext {
@@ -61,25 +72,42 @@ export interface AuthHook {
    */
   authorize(context: AttemptContext): Promise<void> | void
   /**
-   * Called with every response, before its body is read. Return a reason (`'nonce'`,
-   * `'refresh'`…) to send the same request once more; each distinct reason is honoured
-   * once per request, so a server repeating its challenge cannot make the client loop.
+   * Called with every response: a 2xx before its body is read, any other status after
+   * its body was read into `error`, the family's API error for it. For a non-2xx response,
+   * return a reason (`'nonce'`, `'refresh'`…) to send the same request once more; each
+   * distinct reason is honoured once per request, so a server repeating its challenge cannot
+   * make the client loop. A reason returned for a 2xx is ignored.
    */
-  challenge?(response: Response, context: AttemptContext): Promise<string | undefined> | string | undefined
+  challenge?(
+    response: Response,
+    context: AttemptContext,
+    error?: SdkError,
+  ): Promise<string | undefined> | string | undefined
 }
+
+/** A request body, or a function building it afresh for every attempt (a one-time assertion). */
+export type BodySource<T> = T | (() => T | Promise<T>)
+
+export type FormBody = Record<string, string | undefined>
 
 export interface RequestOptions<T> {
   method: HttpMethod
   /** Joined to `baseUrl`; an absolute URL is used as is. */
   path: string
   query?: Record<string, string | number | boolean | undefined | null>
-  /** JSON body. */
-  json?: unknown
-  /** `application/x-www-form-urlencoded` body; undefined values are left out. */
-  form?: Record<string, string | undefined>
+  /** JSON body, or a function returning it, called for every attempt (retries and re-sends). */
+  json?: BodySource<unknown>
+  /**
+   * `application/x-www-form-urlencoded` body, or a function returning it, called for every
+   * attempt; undefined values are left out.
+   */
+  form?: BodySource<FormBody>
+  /** Printable ASCII values of at most 8 192 characters; anything else fails before sending. */
   headers?: Record<string, string | undefined>
-  /** Sent on every attempt; makes a POST safe to retry. */
+  /** Sent on every attempt; makes a POST safe to retry. Same rules as a header value. */
   idempotencyKey?: string
+  /** Overrides the transport's `maxResponseBytes` for this request. */
+  maxResponseBytes?: number
   /** Validates the parsed 2xx body. */
   schema?: ResponseSchema<T>
   signal?: AbortSignal
@@ -125,30 +153,79 @@ export function createTransport(options: TransportOptions): Transport {
   return new HttpTransport(options)
 }
 
-interface Opened {
-  response: Response
-  /** Aborts this request (releases the connection of a stream). */
-  abort: () => void
-  signal: AbortSignal
-  requestLabel: string
+/** One request, resolved once before its first attempt. */
+interface Plan {
+  readonly method: HttpMethod
+  readonly url: URL
+  /** `GET https://…/path`, secrets in the query redacted: for messages and logs. */
+  readonly label: string
+  readonly mode: 'json' | 'stream'
+  /** Every header but the auth hook's, names lower-cased; a fresh `Headers` is made per attempt. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The body of the next attempt. */
+  readonly body: () => string | undefined | Promise<string | undefined>
+  readonly signal: AbortSignal | undefined
+  readonly timeoutMs: number
+  readonly maxResponseBytes: number
+  readonly retry: RetryRequest
 }
+
+interface Success {
+  kind: 'success'
+  response: Response
+  /** The body (`json` mode); empty for a stream, whose body is left to the SSE reader. */
+  text: string
+  /** Closes the connection (ends a stream). */
+  abort: () => void
+  label: string
+}
+
+/** What one attempt came to. The loop in `#send` alone decides what follows. */
+type Outcome =
+  | Success
+  /** No response, or a 2xx whose body broke off. `sent` false: provably never left this machine. */
+  | { kind: 'no-response'; error: SdkError; sent: boolean }
+  /** A non-2xx response; `challenge` is the auth hook's reason to re-send it, if it gave one. */
+  | { kind: 'refused'; status: number; headers: Headers; error: SdkError; challenge: string | undefined }
+  /** Never retried: the caller aborted, the client closed, a redirect, a body over the limit. */
+  | { kind: 'final'; error: SdkError }
 
 const TIMED_OUT = Symbol('timed out')
 
+/** An RFC 9110 token: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
 class HttpTransport implements Transport {
-  readonly #options: TransportOptions
+  readonly #auth: AuthHook | undefined
   readonly #errors: ErrorMap
   readonly #logger: Logger
-  readonly #userAgent: string
   readonly #closing = new AbortController()
   readonly #baseUrl: string
+  readonly #baseHeaders: Record<string, string> = {}
+  readonly #fetch: typeof globalThis.fetch
+  readonly #policy: RetryPolicy
+  readonly #timeoutMs: number
+  readonly #maxChallenges: number
+  readonly #maxResponseBytes: number
+  readonly #idempotencyHeader: string
 
   constructor(options: TransportOptions) {
-    this.#options = options
+    this.#auth = options.auth
     this.#errors = options.errors ?? defaultErrorMap
     this.#logger = options.logger ?? createLogger(undefined, 'x')
-    this.#userAgent = userAgent(options.userAgent)
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '')
+    this.#policy = retryPolicy({ ...options.retry, maxRetries: options.maxRetries ?? 2 })
+    this.#timeoutMs = options.timeoutMs ?? 60_000
+    this.#maxChallenges = options.maxChallenges ?? 3
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+    this.#idempotencyHeader = options.idempotencyHeader ?? 'Idempotency-Key'
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      this.#setHeader(this.#baseHeaders, name, value, `headers['${name}']`)
+    }
+    this.#baseHeaders['user-agent'] = userAgent(options.userAgent)
+    const injected = options.fetch
+    // Looked up per call so a replaced globalThis.fetch is honoured.
+    this.#fetch = (input, init) => (injected ?? globalThis.fetch)(input, init)
   }
 
   get closed(): boolean {
@@ -169,9 +246,9 @@ class HttpTransport implements Transport {
     // mid-stream surfaces as UserAbortError like the caller's signal, not as a cut connection.
     const controller = new AbortController()
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
-    let opened: Promise<Opened> | undefined
+    let opened: Promise<Success> | undefined
     const open = () => {
-      opened ??= this.#send({ ...options, signal }, 'stream').then(({ opened }) => opened)
+      opened ??= this.#send({ ...options, signal }, 'stream')
       return opened
     }
     const errors = this.#errors
@@ -186,7 +263,7 @@ class HttpTransport implements Transport {
       [Symbol.asyncIterator]: () =>
         lazyAsyncIterator(
           () =>
-            open().then(({ response, abort, requestLabel }) =>
+            open().then(({ response, abort, label }) =>
               readSse(response, {
                 errors,
                 signal,
@@ -194,7 +271,9 @@ class HttpTransport implements Transport {
                 terminalEvents: options.terminalEvents,
                 errorEvent: options.errorEvent,
                 idleTimeoutMs: options.idleTimeoutMs,
-                requestLabel,
+                maxEventLength: options.maxEventLength,
+                maxDurationMs: options.maxDurationMs,
+                requestLabel: label,
                 onClose: abort,
                 map: options.map,
               }),
@@ -213,6 +292,199 @@ class HttpTransport implements Transport {
     this.close()
   }
 
+  /**
+   * The loop: attempts until one succeeds, answering challenges and retrying as the policy
+   * says. It only decides; everything about one exchange is in `#attempt`.
+   */
+  async #send(options: RequestOptions<unknown>, mode: 'json' | 'stream'): Promise<Success> {
+    const plan = this.#plan(options, mode)
+    const challenges = new Set<string>()
+    for (let attempt = 0; ; attempt++) {
+      this.#throwIfStopped(plan.signal)
+      const outcome = await this.#attempt(plan, attempt)
+      switch (outcome.kind) {
+        case 'success':
+          return outcome
+        case 'final':
+          throw outcome.error
+        case 'refused': {
+          const reason = outcome.challenge
+          if (reason !== undefined && !challenges.has(reason) && challenges.size < this.#maxChallenges) {
+            challenges.add(reason)
+            this.#logger.debug(`re-sending ${plan.label} after a ${reason} challenge`)
+            continue
+          }
+          const decision = this.#policy.afterResponse(plan.retry, outcome.status, outcome.headers)
+          await this.#retryOrThrow(decision, outcome.error, plan, outcome.status)
+          break
+        }
+        case 'no-response':
+          await this.#retryOrThrow(
+            this.#policy.afterNoResponse(plan.retry, outcome.sent),
+            outcome.error,
+            plan,
+          )
+      }
+    }
+  }
+
+  /** Everything about a request that does not change between attempts, checked before any is made. */
+  #plan(options: RequestOptions<unknown>, mode: 'json' | 'stream'): Plan {
+    if (this.closed) throw new ClientClosedError()
+    const method = options.method
+    const url = this.#url(options)
+    const headers = { ...this.#baseHeaders }
+    headers.accept = mode === 'stream' ? 'text/event-stream' : 'application/json'
+    if (options.json !== undefined) headers['content-type'] = 'application/json'
+    if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded'
+    if (options.idempotencyKey !== undefined) {
+      this.#setHeader(headers, this.#idempotencyHeader, options.idempotencyKey, 'idempotencyKey')
+    }
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (value !== undefined) this.#setHeader(headers, name, value, `headers['${name}']`)
+    }
+    return {
+      method,
+      url,
+      label: `${method} ${redactUrl(url)}`,
+      mode,
+      headers,
+      body: bodySource(options),
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? this.#timeoutMs,
+      maxResponseBytes: options.maxResponseBytes ?? this.#maxResponseBytes,
+      retry: {
+        method,
+        hasIdempotencyKey: options.idempotencyKey !== undefined,
+        idempotent: options.retry === 'idempotent',
+        retries: 0,
+        maxRetries: options.retry === 'never' ? 0 : options.maxRetries,
+      },
+    }
+  }
+
+  /**
+   * One exchange: sign, send, and for `json` read the body (inside the attempt's timeout).
+   * For a stream the open response is handed back and the SSE reader's limits take over.
+   */
+  async #attempt(plan: Plan, attempt: number): Promise<Outcome> {
+    const controller = new AbortController()
+    const signals = [controller.signal, this.#closing.signal]
+    if (plan.signal) signals.push(plan.signal)
+    const signal = AbortSignal.any(signals)
+    const headers = new Headers(plan.headers)
+    const context: AttemptContext = { method: plan.method, url: plan.url, attempt, headers, signal }
+    await this.#auth?.authorize(context)
+    const body = await plan.body()
+
+    // `inFlight.request` is what fetch was handed. A Request follows `signal` through a
+    // controller only the Request holds, so if nothing held the Request, garbage collection
+    // could cut that link and the timeout's abort would never reach the fetch (a fetch that
+    // keeps only the signal would hang forever). The timer and `abort` hold it via `inFlight`.
+    const inFlight: { controller: AbortController; request?: unknown } = { controller }
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      inFlight.request = input
+      return this.#fetch(input, init)
+    }
+    const timer = setTimeout(() => inFlight.controller.abort(TIMED_OUT), plan.timeoutMs)
+    try {
+      const started = Date.now()
+      let response: Response
+      try {
+        this.#logger.debug(`→ ${plan.label}`, { attempt })
+        // Retries, timeouts, redirects and status handling are the transport's own; ky makes one attempt.
+        response = await ky(plan.url, {
+          method: plan.method,
+          headers,
+          body,
+          signal,
+          // A redirect would re-send the body, the proof and the idempotency key to wherever
+          // the server points; it becomes an error instead (see #redirectError).
+          redirect: 'manual',
+          timeout: false,
+          retry: 0,
+          throwHttpErrors: false,
+          fetch,
+        })
+      } catch (error) {
+        const failure = this.#noResponseError(error, plan, controller.signal)
+        if (isFinal(failure)) return { kind: 'final', error: failure }
+        return { kind: 'no-response', error: failure, sent: !connectionNeverOpened(error) }
+      }
+      this.#logger.debug(`← ${response.status} ${plan.label}`, { ms: Date.now() - started })
+
+      const redirect = this.#redirectError(response, plan)
+      if (redirect) {
+        void response.body?.cancel().catch(() => {})
+        return { kind: 'final', error: redirect }
+      }
+      const abort = () => inFlight.controller.abort()
+      if (response.ok) {
+        try {
+          await this.#auth?.challenge?.(response, context)
+        } catch (error) {
+          // The auth layer gave up: release the attempt before rethrowing.
+          void response.body?.cancel().catch(() => {})
+          throw error
+        }
+        if (plan.mode === 'stream') {
+          return { kind: 'success', response, text: '', abort, label: plan.label }
+        }
+      }
+
+      let text: string | BodyTooLarge
+      try {
+        text = plan.method === 'HEAD' ? '' : await readLimitedBody(response, plan.maxResponseBytes, abort)
+      } catch (error) {
+        const failure = this.#noResponseError(error, plan, controller.signal)
+        if (isFinal(failure)) return { kind: 'final', error: failure }
+        if (response.ok) return { kind: 'no-response', error: failure, sent: true }
+        const { status } = response
+        return { kind: 'refused', status, headers: response.headers, error: failure, challenge: undefined }
+      }
+      if (text instanceof BodyTooLarge)
+        return { kind: 'final', error: this.#tooLargeError(text, plan, response) }
+      if (response.ok) return { kind: 'success', response, text, abort, label: plan.label }
+
+      const error = createApiError(this.#errors, {
+        status: response.status,
+        headers: response.headers,
+        text,
+        retryAfterMs: this.#policy.retryAfterMs(response.headers),
+        requestLabel: plan.label,
+      })
+      const challenge = (await this.#auth?.challenge?.(response, context, error)) ?? undefined
+      return { kind: 'refused', status: response.status, headers: response.headers, error, challenge }
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async #retryOrThrow(
+    decision: RetryDecision,
+    failure: SdkError,
+    plan: Plan,
+    status?: number,
+  ): Promise<void> {
+    if (!decision.retry) throw failure
+    plan.retry.retries++
+    this.#logger.info(`retrying ${plan.label} in ${decision.delayMs} ms`, {
+      retry: plan.retry.retries,
+      after: status ?? failure.code,
+    })
+    const signal = plan.signal ? AbortSignal.any([plan.signal, this.#closing.signal]) : this.#closing.signal
+    try {
+      await sleep(decision.delayMs, signal)
+    } catch {
+      this.#throwIfStopped(plan.signal)
+    }
+  }
+
+  #throwIfStopped(callerSignal: AbortSignal | undefined): void {
+    if (callerSignal?.aborted) throw new UserAbortError({ cause: callerSignal.reason })
+    if (this.closed) throw new ClientClosedError()
+  }
+
   #url(options: RequestOptions<unknown>): URL {
     const url = /^https?:\/\//i.test(options.path)
       ? new URL(options.path)
@@ -223,202 +495,71 @@ class HttpTransport implements Transport {
     return url
   }
 
-  #headers(options: RequestOptions<unknown>, mode: 'json' | 'stream'): Headers {
-    const headers = new Headers(this.#options.headers)
-    headers.set('user-agent', this.#userAgent)
-    headers.set('accept', mode === 'stream' ? 'text/event-stream' : 'application/json')
-    if (options.json !== undefined) headers.set('content-type', 'application/json')
-    if (options.form !== undefined) headers.set('content-type', 'application/x-www-form-urlencoded')
-    if (options.idempotencyKey !== undefined) {
-      headers.set(this.#options.idempotencyHeader ?? 'Idempotency-Key', options.idempotencyKey)
+  /** Sets a header the caller chose, refusing a name or value fetch would reject or a server misread. */
+  #setHeader(headers: Record<string, string>, name: string, value: string, option: string): void {
+    if (!HEADER_NAME.test(name)) {
+      throw this.#configError(
+        `${option}: '${redactText(name)}' is not a valid header name. Nothing was sent.`,
+      )
     }
-    for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (value !== undefined) headers.set(name, value)
-    }
-    return headers
+    const problem = headerValueProblem(value)
+    if (problem !== undefined) throw this.#configError(`${option} ${problem}. Nothing was sent.`)
+    headers[name.toLowerCase()] = value
   }
 
-  #body(options: RequestOptions<unknown>): string | undefined {
-    if (options.json !== undefined) return JSON.stringify(options.json)
-    if (options.form !== undefined) {
-      const form = new URLSearchParams()
-      for (const [key, value] of Object.entries(options.form)) if (value !== undefined) form.set(key, value)
-      return form.toString()
-    }
-    return undefined
+  #configError(message: string): SdkError {
+    return new (this.#errors.config ?? SdkError)(message, { code: 'invalid_argument' })
   }
 
   /**
-   * Sends until a 2xx arrives or the policy gives up. For 'json' the body is read inside
-   * the attempt (so the timeout covers it); for 'stream' the open response is returned.
+   * A 3xx, an opaque redirect (runtimes that hide it answer status 0), or a response an
+   * injected fetch reached by following a redirect anyway: the family's API error, naming
+   * only the target's origin.
    */
-  async #send(
-    options: RequestOptions<unknown>,
-    mode: 'json' | 'stream',
-  ): Promise<{ response: Response; text: string; opened: Opened }> {
-    if (this.closed) throw new ClientClosedError()
-    const method = options.method
-    const url = this.#url(options)
-    const requestLabel = `${method} ${redactUrl(url)}`
-    const body = this.#body(options)
-    const policy = retryPolicy({
-      ...this.#options.retry,
-      maxRetries: options.retry === 'never' ? 0 : (options.maxRetries ?? this.#options.maxRetries ?? 2),
+  #redirectError(response: Response, plan: Plan): SdkError | undefined {
+    const status = response.status
+    const opaque = response.type === 'opaqueredirect' || status === 0
+    if (!opaque && !response.redirected && (status < 300 || status > 399)) return undefined
+    let message: string
+    let target: string | undefined
+    if (response.redirected) {
+      target = originOf(response.url, plan.url)
+      message = `${plan.label} was redirected to ${target} by the fetch implementation, which ignored redirect: 'manual'; the response was discarded, but the request may have reached that origin. Pass a fetch that does not follow redirects.`
+    } else {
+      const location = opaque ? null : response.headers.get('location')
+      target = location === null ? undefined : originOf(location, plan.url)
+      message = `${plan.label} answered ${opaque ? 'with a redirect' : status}${target ? ` to ${target}` : ''}. Redirects are never followed, so the request was not re-sent anywhere; check baseUrl (or a proxy in between).`
+    }
+    const headers = redactHeaders(response.headers)
+    if (headers.location !== undefined) headers.location = target ?? '[redacted]'
+    const ErrorClass = this.#errors.api[status] ?? this.#errors.api.default
+    return new ErrorClass({
+      statusCode: status,
+      code: 'unexpected_redirect',
+      message,
+      body: undefined,
+      requestId: response.headers.get('x-request-id') ?? response.headers.get('request-id') ?? undefined,
+      headers,
     })
-    const retryRequest: RetryRequest = {
-      method,
-      hasIdempotencyKey: options.idempotencyKey !== undefined,
-      idempotent: options.retry === 'idempotent',
-      retries: 0,
-    }
-    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 60_000
-    const maxChallenges = this.#options.maxChallenges ?? 3
-    const challenges = new Set<string>()
-    const callerSignal = options.signal
-    const fetchImplementation = this.#options.fetch
-
-    for (let attempt = 0; ; attempt++) {
-      this.#throwIfStopped(callerSignal)
-      const attemptController = new AbortController()
-      const signal = AbortSignal.any(
-        [attemptController.signal, this.#closing.signal, callerSignal].filter((s): s is AbortSignal => !!s),
-      )
-      const headers = this.#headers(options, mode)
-      const context: AttemptContext = { method, url, attempt, headers, signal }
-      await this.#options.auth?.authorize(context)
-
-      const timer = setTimeout(() => attemptController.abort(TIMED_OUT), timeoutMs)
-      const started = Date.now()
-      let response: Response
-      try {
-        this.#logger.debug(`→ ${requestLabel}`, { attempt })
-        // Retries, timeouts and status handling are the transport's own; ky makes one attempt.
-        response = await ky(url, {
-          method,
-          headers,
-          body,
-          signal,
-          timeout: false,
-          retry: 0,
-          throwHttpErrors: false,
-          // Looked up per call so a replaced globalThis.fetch is honoured.
-          fetch: (input, init) => (fetchImplementation ?? globalThis.fetch)(input, init),
-        })
-      } catch (error) {
-        clearTimeout(timer)
-        const failure = this.#noResponseError(
-          error,
-          callerSignal,
-          attemptController.signal,
-          requestLabel,
-          timeoutMs,
-        )
-        const decision = policy.afterNoResponse(retryRequest, !connectionNeverOpened(error))
-        await this.#retryOrThrow(decision, failure, retryRequest, requestLabel, callerSignal)
-        continue
-      }
-      this.#logger.debug(`← ${response.status} ${requestLabel}`, { ms: Date.now() - started })
-
-      let reason: string | undefined
-      try {
-        reason = await this.#options.auth?.challenge?.(response, context)
-      } catch (error) {
-        // The auth layer gave up (e.g. a refresh failed): release the attempt before rethrowing.
-        clearTimeout(timer)
-        void response.body?.cancel().catch(() => {})
-        throw error
-      }
-      if (reason !== undefined && !challenges.has(reason) && challenges.size < maxChallenges) {
-        challenges.add(reason)
-        clearTimeout(timer)
-        // Not awaited: cancelling a body that was tee'd (a fetch wrapper that cloned the
-        // response to log or cache it) only settles once every branch is cancelled.
-        void response.body?.cancel().catch(() => {})
-        this.#logger.debug(`re-sending ${requestLabel} after a ${reason} challenge`)
-        continue
-      }
-
-      if (response.ok && mode === 'stream') {
-        // From here the stream's idle timeout takes over from the attempt timeout.
-        clearTimeout(timer)
-        const opened = { response, abort: () => attemptController.abort(), signal, requestLabel }
-        return { response, text: '', opened }
-      }
-
-      let text: string
-      try {
-        text = method === 'HEAD' ? '' : await response.text()
-      } catch (error) {
-        const failure = this.#noResponseError(
-          error,
-          callerSignal,
-          attemptController.signal,
-          requestLabel,
-          timeoutMs,
-        )
-        const decision = response.ok
-          ? policy.afterNoResponse(retryRequest, true)
-          : policy.afterResponse(retryRequest, response.status, response.headers)
-        await this.#retryOrThrow(decision, failure, retryRequest, requestLabel, callerSignal)
-        continue
-      } finally {
-        clearTimeout(timer)
-      }
-      const opened = { response, abort: () => attemptController.abort(), signal, requestLabel }
-      if (response.ok) return { response, text, opened }
-
-      const decision = policy.afterResponse(retryRequest, response.status, response.headers)
-      const failure = createApiError(this.#errors, {
-        status: response.status,
-        headers: response.headers,
-        text,
-        retryAfterMs: decision.retry ? undefined : decision.retryAfterMs,
-        requestLabel,
-      })
-      await this.#retryOrThrow(decision, failure, retryRequest, requestLabel, callerSignal, response.status)
-    }
   }
 
-  async #retryOrThrow(
-    decision: RetryDecision,
-    failure: SdkError,
-    request: RetryRequest,
-    requestLabel: string,
-    callerSignal: AbortSignal | undefined,
-    status?: number,
-  ): Promise<void> {
-    if (!decision.retry || failure instanceof UserAbortError || failure instanceof ClientClosedError)
-      throw failure
-    request.retries++
-    this.#logger.info(`retrying ${requestLabel} in ${decision.delayMs} ms`, {
-      retry: request.retries,
-      after: status ?? failure.code,
+  #tooLargeError(tooLarge: BodyTooLarge, plan: Plan, response: Response): SdkError {
+    const size =
+      tooLarge.declared === undefined
+        ? `a body larger than maxResponseBytes (${tooLarge.limit} bytes); reading stopped there`
+        : `a Content-Length of ${tooLarge.declared} bytes, over maxResponseBytes (${tooLarge.limit}); nothing was read`
+    return new this.#errors.connection({
+      message: `${plan.label} answered ${response.status} with ${size} and the connection was closed. The request was not re-sent; raise maxResponseBytes if responses this large are expected.`,
+      code: 'response_too_large',
     })
-    const signal = callerSignal ? AbortSignal.any([callerSignal, this.#closing.signal]) : this.#closing.signal
-    try {
-      await sleep(decision.delayMs, signal)
-    } catch {
-      this.#throwIfStopped(callerSignal)
-    }
   }
 
-  #throwIfStopped(callerSignal: AbortSignal | undefined): void {
-    if (callerSignal?.aborted) throw new UserAbortError({ cause: callerSignal.reason })
-    if (this.closed) throw new ClientClosedError()
-  }
-
-  #noResponseError(
-    error: unknown,
-    callerSignal: AbortSignal | undefined,
-    attemptSignal: AbortSignal,
-    requestLabel: string,
-    timeoutMs: number,
-  ): SdkError {
-    if (callerSignal?.aborted) return new UserAbortError({ cause: callerSignal.reason })
+  #noResponseError(error: unknown, plan: Plan, attemptSignal: AbortSignal): SdkError {
+    if (plan.signal?.aborted) return new UserAbortError({ cause: plan.signal.reason })
     if (this.closed) return new ClientClosedError()
     if (attemptSignal.aborted && attemptSignal.reason === TIMED_OUT) {
       return new this.#errors.timeout({
-        message: `${requestLabel} timed out after ${timeoutMs} ms.`,
+        message: `${plan.label} timed out after ${plan.timeoutMs} ms.`,
         code: 'timeout',
       })
     }
@@ -427,7 +568,7 @@ class HttpTransport implements Transport {
     const fetchError = isNetworkError(error) ? error.cause : error
     const refused = connectionNeverOpened(fetchError)
     return new this.#errors.connection({
-      message: `${requestLabel} failed: ${refused ? 'the connection was refused' : 'the connection failed'} (${redactText(describeCause(fetchError))}).`,
+      message: `${plan.label} failed: ${refused ? 'the connection was refused' : 'the connection failed'} (${redactText(describeCause(fetchError))}).`,
       code: refused ? 'connection_refused' : 'connection_error',
       cause: redactError(fetchError),
     })
@@ -455,6 +596,43 @@ class HttpTransport implements Transport {
   #invalid(message: string, issues: { path: readonly PropertyKey[]; message: string }[]): SdkError {
     const ErrorClass = this.#errors.invalidResponse ?? ResponseValidationError
     return new ErrorClass(message, issues)
+  }
+}
+
+/** The caller stopped or the client closed: never retried. */
+function isFinal(error: SdkError): boolean {
+  return UserAbortError.isInstance(error) || ClientClosedError.isInstance(error)
+}
+
+/** The body of each attempt: serialised once, or built afresh when the caller gave a function. */
+function bodySource(options: RequestOptions<unknown>): Plan['body'] {
+  const { json, form } = options
+  if (json !== undefined) {
+    if (typeof json === 'function') return async () => JSON.stringify(await json())
+    const text = JSON.stringify(json)
+    return () => text
+  }
+  if (form !== undefined) {
+    if (typeof form === 'function') return async () => encodeForm(await form())
+    const text = encodeForm(form)
+    return () => text
+  }
+  return () => undefined
+}
+
+function encodeForm(fields: FormBody): string {
+  const form = new URLSearchParams()
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) form.set(key, value)
+  return form.toString()
+}
+
+/** Only the origin of a redirect target: its path and query may carry tokens. */
+function originOf(location: string, base: URL): string {
+  try {
+    const origin = new URL(location, base).origin
+    return origin === 'null' ? 'a non-HTTP location' : redactText(origin)
+  } catch {
+    return 'an unparsable location'
   }
 }
 

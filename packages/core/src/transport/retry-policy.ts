@@ -27,6 +27,8 @@ export interface RetryRequest {
   idempotent?: boolean
   /** Retries already made for this request. */
   retries: number
+  /** This request's own retry budget, replacing the policy's `maxRetries`. */
+  maxRetries?: number | undefined
 }
 
 export type RetryDecision =
@@ -47,6 +49,9 @@ const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 ||
  *   before a byte was sent. A timeout or a reset may mean the work was done: never retried.
  * * Backoff: exponential with jitter (`jitter`); `retry-after-ms` then `Retry-After` (seconds or an HTTP
  *   date) replace it, up to `maxRetryAfterMs`; beyond that, fail at once with the delay.
+ * * A delay the server asks for is never shorter than the backoff's lower bound (what the
+ *   jitter draws at least for that retry): a server answering `Retry-After: 0` to every attempt gets the same
+ *   spacing as one that names no delay, not a burst of `maxRetries` requests.
  */
 export function retryPolicy(options: RetryPolicyOptions = {}) {
   const maxRetries = options.maxRetries ?? 2
@@ -62,9 +67,14 @@ export function retryPolicy(options: RetryPolicyOptions = {}) {
     request.idempotent === true ||
     IDEMPOTENT_METHODS.has(request.method.toUpperCase())
 
+  const ceiling = (retries: number) => Math.min(maxDelayMs, baseDelayMs * 2 ** retries)
+  /** The shortest wait before retry n: what the jitter can draw at least. */
+  const lowerBound = (retries: number) =>
+    jitter === 'additive' ? ceiling(retries) : Math.round(ceiling(retries) / 2)
+
   /** Jittered exponential backoff from base·2ⁿ (capped at maxDelayMs), spread as `jitter` says. */
   const backoff = (retries: number): number => {
-    const step = Math.min(maxDelayMs, baseDelayMs * 2 ** retries)
+    const step = ceiling(retries)
     if (jitter === 'additive') return Math.round(step + (random() * step) / 4)
     return Math.round(step / 2 + (random() * step) / 2)
   }
@@ -73,13 +83,21 @@ export function retryPolicy(options: RetryPolicyOptions = {}) {
     if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
       return { retry: false, reason: 'retry-after-too-long', retryAfterMs }
     }
-    if (request.retries >= maxRetries) return { retry: false, reason: 'exhausted', retryAfterMs }
-    return { retry: true, delayMs: retryAfterMs ?? backoff(request.retries) }
+    if (request.retries >= (request.maxRetries ?? maxRetries)) {
+      return { retry: false, reason: 'exhausted', retryAfterMs }
+    }
+    if (retryAfterMs === undefined) return { retry: true, delayMs: backoff(request.retries) }
+    return { retry: true, delayMs: Math.max(retryAfterMs, lowerBound(request.retries)) }
   }
 
   return {
     maxRetries,
     backoff,
+
+    /** The delay a response asks for (see `parseRetryAfter`), on this policy's clock. */
+    retryAfterMs(headers: Headers): number | undefined {
+      return parseRetryAfter(headers, now())
+    },
 
     /** After a response with a non-2xx status. */
     afterResponse(request: RetryRequest, status: number, headers: Headers): RetryDecision {

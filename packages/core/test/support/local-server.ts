@@ -80,3 +80,41 @@ export async function refusedUrl(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return `http://127.0.0.1:${port}`
 }
+
+export interface Flood {
+  /** Bytes handed to the socket before it closed (or `max` was reached). */
+  written: Promise<number>
+}
+
+/**
+ * Writes `chunk` again and again, waiting for the socket to drain between writes (so
+ * `written` counts what the client could have read, not what piles up here), until the
+ * client closes the connection or `max` bytes went out. A hostile server's endless body.
+ */
+export function flood(response: ServerResponse, chunk: string, max: number): Flood {
+  const written = new Promise<number>((resolve) => {
+    let total = 0
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      resolve(total)
+    }
+    response.on('close', finish)
+    const pump = () => {
+      while (!done && total < max) {
+        total += Buffer.byteLength(chunk)
+        if (!response.write(chunk)) {
+          response.once('drain', pump)
+          return
+        }
+      }
+      if (!done) {
+        response.end()
+        finish()
+      }
+    }
+    pump()
+  })
+  return { written }
+}

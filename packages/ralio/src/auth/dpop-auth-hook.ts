@@ -1,4 +1,5 @@
 import type { AttemptContext, AuthHook } from '@x/core/internal'
+import { RalioAPIError } from '../errors.js'
 import type { DpopProofFactory } from './dpop-proof.js'
 import type { DpopSession } from './dpop-session.js'
 import type { TokenManager } from './token-manager.js'
@@ -51,24 +52,38 @@ export function resourceAuthHook(
 }
 
 /**
- * Token requests carry a proof too (RFC 9449 §5), without `ath`. Their nonce and clock
- * challenges are answered by the token manager, which must rebuild the form.
+ * Token requests carry a proof too (RFC 9449 §5), without `ath`. Their challenges come in
+ * the body (`400 {"error":"use_dpop_nonce"}`, `invalid_dpop_proof` or `invalid_client` for a
+ * clock the server disagrees with), so they are answered from the API error; the token
+ * manager's form is a function, so each re-send carries a fresh client assertion too.
  */
 export function tokenEndpointAuthHook(session: DpopSession, proof: DpopProofFactory): AuthHook {
+  const sent = new WeakMap<AttemptContext, { nonce: string | undefined; clockOffsetMs: number }>()
   return {
     async authorize(context) {
+      const nonce = session.nonceFor(context.url)
+      sent.set(context, { nonce, clockOffsetMs: session.clockOffsetMs })
       context.headers.set(
         'dpop',
-        await proof({
-          method: context.method,
-          url: context.url,
-          nonce: session.nonceFor(context.url),
-          nowSeconds: session.nowSeconds(),
-        }),
+        await proof({ method: context.method, url: context.url, nonce, nowSeconds: session.nowSeconds() }),
       )
     },
-    challenge(response, context) {
+    challenge(response, context, error) {
       session.rememberNonce(context.url, response)
+      if (!RalioAPIError.isInstance(error) || (error.statusCode !== 400 && error.statusCode !== 401)) {
+        return undefined
+      }
+      const signed = sent.get(context)
+      if (error.code === 'use_dpop_nonce') {
+        // Re-sent only with a nonce other than the one this attempt carried.
+        const nonce = session.nonceFor(context.url)
+        return nonce !== undefined && nonce !== signed?.nonce ? `nonce:${nonce}` : undefined
+      }
+      if (error.code === 'invalid_dpop_proof' || error.code === 'invalid_client') {
+        // Another request may already have corrected the clock this one was signed with.
+        const corrected = session.correctClock(error.headers.date)
+        return corrected || session.clockOffsetMs !== signed?.clockOffsetMs ? 'clock' : undefined
+      }
       return undefined
     },
   }

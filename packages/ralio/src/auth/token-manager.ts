@@ -1,7 +1,6 @@
 import { ClientClosedError, UserAbortError } from '@x/core'
-import type { Logger, Transport } from '@x/core/internal'
+import type { FormBody, Logger, Transport } from '@x/core/internal'
 import type { CredentialStore, StoredTokens } from '../credentials/credential-store.js'
-import { RalioAPIError } from '../errors.js'
 import { type TokenResponse, tokenResponseSchema } from '../schemas/token-response.js'
 import { clientAssertionType, createClientAssertion } from './client-assertion.js'
 import type { DpopSession } from './dpop-session.js'
@@ -179,50 +178,25 @@ export class TokenManager {
   }
 
   /**
-   * Sends a token request, re-sending once per fresh DPoP nonce and once after adopting
-   * the server's clock. Done here rather than as a transport challenge because the form
-   * (with its one-time assertion) must be rebuilt for every send.
+   * Sends a token request. The form is a function: the transport builds it afresh for each
+   * attempt, so the re-sends its auth hook asks for (a fresh DPoP nonce, a corrected clock)
+   * carry a new one-time assertion.
    */
-  async #tokenRequest(form: () => Promise<Record<string, string | undefined>>): Promise<TokenState> {
-    const { transport, tokenUrl, session } = this.#options
-    const reasons = new Set<string>()
-    for (;;) {
-      const nonceSent = session.nonceFor(tokenUrl)
-      const offsetSent = session.clockOffsetMs
-      try {
-        const response: TokenResponse = await transport.request({
-          method: 'POST',
-          path: tokenUrl.href,
-          form: await form(),
-          schema: tokenResponseSchema,
-        })
-        return {
-          accessToken: response.accessToken,
-          refreshToken: response.refreshToken,
-          scope: response.scope,
-          expiresIn: response.expiresIn,
-          obtainedAtMs: this.#now(),
-        }
-      } catch (error) {
-        const reason = this.#resendReason(error, nonceSent, offsetSent)
-        if (reason === undefined || reasons.has(reason) || reasons.size >= 3) throw error
-        reasons.add(reason)
-      }
+  async #tokenRequest(form: () => Promise<FormBody>): Promise<TokenState> {
+    const { transport, tokenUrl } = this.#options
+    const response: TokenResponse = await transport.request({
+      method: 'POST',
+      path: tokenUrl.href,
+      form,
+      schema: tokenResponseSchema,
+    })
+    return {
+      accessToken: response.accessToken,
+      refreshToken: response.refreshToken,
+      scope: response.scope,
+      expiresIn: response.expiresIn,
+      obtainedAtMs: this.#now(),
     }
-  }
-
-  #resendReason(error: unknown, nonceSent: string | undefined, offsetSent: number): string | undefined {
-    if (!RalioAPIError.isInstance(error) || (error.statusCode !== 400 && error.statusCode !== 401))
-      return undefined
-    const nonce = this.#options.session.nonceFor(this.#options.tokenUrl)
-    if (error.code === 'use_dpop_nonce')
-      return nonce !== undefined && nonce !== nonceSent ? `nonce:${nonce}` : undefined
-    if (error.code === 'invalid_dpop_proof' || error.code === 'invalid_client') {
-      const { session } = this.#options
-      // Another request may already have corrected the clock this one was signed with.
-      if (session.correctClock(error.headers.date) || session.clockOffsetMs !== offsetSent) return 'clock'
-    }
-    return undefined
   }
 
   /** Hands the store this instance's refresh token when it changed (`null`: the family is gone). */

@@ -13,15 +13,19 @@ export interface ChatParams {
 }
 
 export interface ChatStreamParams extends ChatParams {
-  /** Close the stream when the server sends nothing (not even a keep-alive) for this long. */
+  /**
+   * Close the stream when the server sends nothing (not even a keep-alive) for this long.
+   * Default: no limit, as a chat may wait minutes on an owner's approval.
+   */
   idleTimeoutMs?: number
+  /** Close the stream once it has been open this long, whatever arrives. Default: no limit. */
+  maxDurationMs?: number
 }
 
 export interface ChatOptions {
   transport: Transport
   agentId: (signal?: AbortSignal) => Promise<string>
   timeoutMs: number
-  idleTimeoutMs: number
 }
 
 /**
@@ -51,7 +55,7 @@ export class Chat {
 
   /** Sends a message and yields the agent's work as it happens: tools, text deltas, reply. */
   stream(params: ChatStreamParams): ChatStream {
-    const { transport, timeoutMs, idleTimeoutMs } = this.#options
+    const { transport, timeoutMs } = this.#options
     return new ChatStream(async (map) =>
       transport.stream({
         map,
@@ -62,7 +66,8 @@ export class Chat {
         timeoutMs,
         terminalEvents: ['reply'],
         errorEvent: 'error',
-        idleTimeoutMs: params.idleTimeoutMs ?? idleTimeoutMs,
+        idleTimeoutMs: params.idleTimeoutMs ?? Number.POSITIVE_INFINITY,
+        maxDurationMs: params.maxDurationMs,
       }),
     )
   }

@@ -1,4 +1,4 @@
-import { createLogger, createTransport, readEnv } from '@x/core/internal'
+import { createLogger, createSecretScope, createTransport, readEnv } from '@x/core/internal'
 import { FileCredentialStore } from '#file-store'
 import { tokenEndpointAuthHook } from './auth/dpop-auth-hook.js'
 import { createDpopProofFactory } from './auth/dpop-proof.js'
@@ -73,12 +73,16 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
 
   const { key, pem } = await generateSigningKey()
   const logger = createLogger(undefined, '@x/ralio')
+  // A server echoing the one-time ticket must not get it into an error or a log line.
+  const secrets = createSecretScope()
+  secrets.add(ticket.trim(), 'ticket')
   const transport = createTransport({
     baseUrl: baseUrl.href,
     userAgent: `@x/ralio/${VERSION}`,
     fetch: options.fetch,
     logger,
     errors: registrationErrors,
+    secrets,
   })
 
   // Kept on disk before the request: if the answer is lost, the server may have bound it.

@@ -1,5 +1,6 @@
 import {
   createLogger,
+  createSecretScope,
   createTransport,
   inspectable,
   type Logger,
@@ -84,6 +85,10 @@ export class RelyntClient {
       options.agentSecret ?? readEnv('RELYNT_AGENT_SECRET'),
       options.agentId ?? readEnv('RELYNT_AGENT_ID'),
     )
+    // Scrubbed by value from every error and log line, however a server echoes it back.
+    const secrets = createSecretScope()
+    secrets.add(credential.token, 'agentSecret')
+    secrets.add(credential.token.slice(credential.agentId.length + 1), 'agentSecret')
     const instanceId = options.instanceId ?? crypto.randomUUID()
     if (typeof instanceId !== 'string' || instanceId.trim() === '') {
       throw new RelyntError('instanceId must be a non-empty string (one id per agent run).', {
@@ -114,6 +119,7 @@ export class RelyntClient {
       fetch: options.fetch,
       logger,
       errors: relyntErrors,
+      secrets,
       auth: {
         authorize(context) {
           // An absolute approvalPath could point elsewhere: check every URL the secret goes to.

@@ -6,6 +6,7 @@ import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
 import { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { redactError, redactText, redactUrl } from '../util/redact.js'
+import type { SecretScope } from '../util/secret-scope.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
@@ -41,6 +42,11 @@ export interface TransportOptions {
   retry?: Omit<RetryPolicyOptions, 'maxRetries'>
   /** Most challenge re-sends one request may make, whatever the reasons. Default 3. */
   maxChallenges?: number
+  /**
+   * The secrets these requests carry. Only held here: the transport (and so any request in
+   * flight) keeps the scope alive, so the redactor scrubs them from every error it raises.
+   */
+  secrets?: SecretScope
 }
 
 export interface AttemptContext {

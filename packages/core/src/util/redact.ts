@@ -125,7 +125,8 @@ export function redactUrl(url: URL | string): string {
   // Most URLs carry nothing to hide: return them without copying (this runs per request).
   const secretKeys = parsed.search ? [...parsed.searchParams.keys()].filter(isSecretName) : []
   // A path may hold a secret too (`/tickets/<ticket>`): registered values are scrubbed from every URL.
-  if (!parsed.username && !parsed.password && secretKeys.length === 0) return scrubSecrets(parsed.href, REDACTED)
+  if (!parsed.username && !parsed.password && secretKeys.length === 0)
+    return scrubSecrets(parsed.href, REDACTED)
   const copy = new URL(parsed)
   copy.username = ''
   copy.password = ''

@@ -92,6 +92,7 @@ export class TokenManager {
       this.#triedStoredTokens = true
       state = this.#storedState(binding)
       if (state !== undefined) {
+        this.#remember(binding, state)
         this.#state = state
         return state
       }
@@ -110,6 +111,7 @@ export class TokenManager {
       }
     }
     state ??= await this.#mint(binding)
+    this.#remember(binding, state)
     this.#state = state
     await this.#save(state)
     return state
@@ -203,6 +205,12 @@ export class TokenManager {
       if (session.correctClock(error.headers.date) || session.clockOffsetMs !== offsetSent) return 'clock'
     }
     return undefined
+  }
+
+  /** The tokens join the key's secrets: the previous pair stays scrubbed while late answers arrive. */
+  #remember(binding: Binding, state: TokenState): void {
+    binding.key.secrets.add(state.accessToken, 'accessToken', 2)
+    binding.key.secrets.add(state.refreshToken, 'refreshToken', 2)
   }
 
   async #save(state: TokenState): Promise<void> {

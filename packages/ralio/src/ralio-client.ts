@@ -73,9 +73,9 @@ export class RalioClient {
   #agentId: Promise<string> | undefined
 
   constructor(options: RalioClientOptions = {}) {
-    const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp)
-    this.baseUrl = baseUrl.href.replace(/\/+$/, '')
     const logger = createLogger(options.logger, '@x/ralio')
+    const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp, logger)
+    this.baseUrl = baseUrl.href.replace(/\/+$/, '')
     const store = credentialStoreFrom(options)
     this.#clientId = options.clientId
 

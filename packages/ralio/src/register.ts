@@ -64,7 +64,8 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
       { code: 'missing_ticket' },
     )
   }
-  const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp)
+  const logger = createLogger(undefined, '@x/ralio')
+  const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp, logger)
   const store =
     options.credentialStore ??
     new FileCredentialStore({ configDir: options.configDir, privateKeyPath: options.privateKeyPath })
@@ -72,7 +73,6 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
   if (options.overwrite !== true) await refuseExisting(store)
 
   const { key, pem } = await generateSigningKey()
-  const logger = createLogger(undefined, '@x/ralio')
   // A server echoing the one-time ticket must not get it into an error or a log line.
   const secrets = createSecretScope()
   secrets.add(ticket.trim(), 'ticket')

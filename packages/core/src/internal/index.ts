@@ -41,5 +41,6 @@ export { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/lo
 export { readEnv } from '../util/read-env.js'
 export { isSecretName, redact, redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'
 export { createSecretScope, MIN_SECRET_LENGTH, type SecretScope } from '../util/secret-scope.js'
+export { isLoopbackHost, type SecureUrlOptions, secureUrl } from '../util/secure-url.js'
 export { sleep } from '../util/sleep.js'
 export { runtimeName, userAgent } from '../util/user-agent.js'

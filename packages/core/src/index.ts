@@ -4,6 +4,7 @@ export {
   ClientClosedError,
   ConnectionError,
   type ConnectionErrorInit,
+  type ResponseIssue,
   ResponseValidationError,
   TimeoutError,
   UserAbortError,

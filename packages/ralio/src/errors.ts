@@ -1,6 +1,12 @@
-import type { ApiErrorInit, ConnectionErrorInit } from '@x/core'
+import type { ApiErrorInit } from '@x/core'
 import { SdkError } from '@x/core'
-import { apiErrorBase, type ErrorMap } from '@x/core/internal'
+import {
+  apiErrorBase,
+  connectionErrorBase,
+  type ErrorMap,
+  invalidResponseErrorBase,
+  timeoutErrorBase,
+} from '@x/core/internal'
 
 /** Base of every error `@x/ralio` throws: `RalioError.isInstance(error)` catches them all. */
 export class RalioError extends SdkError {
@@ -41,19 +47,13 @@ export class RalioRateLimitError extends RalioAPIError {
 }
 
 /** The request never got an HTTP answer (refused, reset, DNS), or a stream was cut. */
-export class RalioConnectionError extends RalioError {
+export class RalioConnectionError extends connectionErrorBase(RalioError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioConnectionError')
-  constructor(init: ConnectionErrorInit) {
-    super(init.message, { code: init.code ?? 'connection_error', cause: init.cause })
-  }
 }
 
 /** An attempt, or a stream waiting for its next event, took longer than allowed. */
-export class RalioTimeoutError extends RalioConnectionError {
+export class RalioTimeoutError extends timeoutErrorBase(RalioConnectionError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioTimeoutError')
-  constructor(init: ConnectionErrorInit) {
-    super({ ...init, code: init.code ?? 'timeout' })
-  }
 }
 
 /** The SDK was set up wrongly: missing ticket or credentials, unsafe URL or key file, … */
@@ -116,14 +116,8 @@ export class RalioRegistrationError extends RalioError {
 }
 
 /** A successful response whose body does not have the documented shape. */
-export class RalioResponseValidationError extends RalioError {
+export class RalioResponseValidationError extends invalidResponseErrorBase(RalioError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioResponseValidationError')
-  readonly issues: readonly { path: readonly PropertyKey[]; message: string }[]
-
-  constructor(message: string, issues: readonly { path: readonly PropertyKey[]; message: string }[] = []) {
-    super(message, { code: 'invalid_response' })
-    this.issues = issues
-  }
 }
 
 interface RegistrationDetail {

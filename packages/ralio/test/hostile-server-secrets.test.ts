@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { inspect } from 'node:util'
+import type { Logger } from '@x/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateSigningKey } from '../src/auth/signing-key.js'
 import { MemoryCredentialStore } from '../src/credentials/memory-credential-store.js'
 import { RalioError } from '../src/errors.js'
-import type { Logger } from '../src/index.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { register } from '../src/register.js'
 

@@ -88,8 +88,11 @@ export function describeErrorBody(body: unknown): { code?: string; message?: str
     }
   }
   // OAuth: `error` is the code, `error_description` the message; the code is the fallback message.
-  const code = asString(error) ?? asString(record.code)
-  const message = asString(record.error_description) ?? asString(record.message) ?? asString(error)
+  // Some servers put a sentence in `error` ("Something went wrong"): that is a message, not a code.
+  const errorText = asString(error)
+  const errorIsCode = errorText !== undefined && /^[a-z][a-z0-9_.-]*$/i.test(errorText)
+  const code = (errorIsCode ? errorText : undefined) ?? asString(record.code)
+  const message = asString(record.error_description) ?? asString(record.message) ?? errorText
   return { code, message }
 }
 

@@ -2,6 +2,14 @@
 // change in any release; applications should import from `@x/core` or an SDK package.
 export { type ApiErrorBase, apiErrorBase } from '../errors/api-error.js'
 export {
+  type ConnectionErrorBase,
+  connectionErrorBase,
+  type InvalidResponseErrorBase,
+  invalidResponseErrorBase,
+  type TimeoutErrorBase,
+  timeoutErrorBase,
+} from '../errors/connection-error.js'
+export {
   type ApiErrorClass,
   type ApiErrorSource,
   type ConnectionErrorClass,

@@ -56,6 +56,37 @@ export class RalioTimeoutError extends timeoutErrorBase(RalioConnectionError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioTimeoutError')
 }
 
+/**
+ * The server refused our proof's time and its `Date` header is further from this machine's
+ * clock than the SDK will adjust for (15 minutes): no proof is signed for the server's time.
+ */
+export class RalioClockSkewError extends RalioError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioClockSkewError')
+  /** Server clock minus this machine's clock, in milliseconds. */
+  readonly skewMs: number
+
+  constructor(skewMs: number, maxSkewMs: number) {
+    super(
+      `The server's clock is ${describeDuration(skewMs)} ${skewMs > 0 ? 'ahead of' : 'behind'} this machine's, more than the ${describeDuration(maxSkewMs)} the SDK adjusts for, so no request was signed with it. Fix this machine's clock (NTP), or check that baseUrl points at the real API.`,
+      { code: 'clock_skew' },
+    )
+    this.skewMs = skewMs
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), skewMs: this.skewMs }
+  }
+}
+
+function describeDuration(ms: number): string {
+  const minutes = Math.abs(ms) / 60_000
+  if (minutes < 120) return `${Math.round(minutes)} minutes`
+  const hours = minutes / 60
+  if (hours < 48) return `${Math.round(hours)} hours`
+  const days = hours / 24
+  return days < 730 ? `${Math.round(days)} days` : `${Math.round(days / 365.25)} years`
+}
+
 /** The SDK was set up wrongly: missing ticket or credentials, unsafe URL or key file, … */
 export class RalioConfigError extends RalioError {
   static override readonly brand: symbol = Symbol.for('x.error.RalioConfigError')

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { RalioAuthError } from '../src/errors.js'
+import { RalioAuthError, RalioClockSkewError } from '../src/errors.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { type RalioSandbox, registeredClient, startSandbox } from './sandbox.js'
 
@@ -188,6 +188,21 @@ describe('authentication against the sandbox', () => {
     expect((error as RalioAuthError).statusCode).toBe(401)
     expect(recorder.requests.filter((request) => request.path === '/api/agents')).toHaveLength(2)
     expect(recorder.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1)
+    client.close()
+  })
+
+  it('refuses to adopt a server clock decades away (RalioClockSkewError) and recovers once it is sane', async () => {
+    const { client } = await registeredClient(sandbox)
+    sandbox.setClockOffset(74 * 365 * 24 * 60 * 60_000)
+    try {
+      const error = await client.agents.list().catch((caught: unknown) => caught)
+      expect(RalioClockSkewError.isInstance(error)).toBe(true)
+      expect(error).toMatchObject({ code: 'clock_skew' })
+      expect((error as Error).message).toMatch(/years ahead/)
+    } finally {
+      sandbox.setClockOffset(0)
+    }
+    expect(await client.agents.list()).toHaveLength(1)
     client.close()
   })
 

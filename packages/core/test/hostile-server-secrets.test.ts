@@ -96,6 +96,7 @@ describe('a hostile server echoing a secret the client holds', () => {
     expect((error as { headers: Record<string, string> }).headers['www-authenticate']).toBe(
       'Basic realm="[redacted]"',
     )
+    expect(error).toMatchObject({ wwwAuthenticate: { scheme: 'Basic', params: { realm: '[redacted]' } } })
     expectNoSecret(error, lines)
   })
 

@@ -1,4 +1,4 @@
-import type { ApiErrorInit } from '@x/core'
+import type { ApiErrorInit, AuthChallenge } from '@x/core'
 import { SdkError } from '@x/core'
 import {
   apiErrorBase,
@@ -121,6 +121,10 @@ export class RalioRegistrationError extends RalioError {
   readonly usedAt: string | undefined
   readonly usedByHost: string | undefined
   readonly keyPath: string | undefined
+  /** The server's own words, redacted, when it answered. */
+  readonly detail: string | undefined
+  /** The server's `WWW-Authenticate` challenge, parsed and redacted, when it sent one. */
+  readonly wwwAuthenticate: AuthChallenge | undefined
 
   constructor(init: ApiErrorInit | RegistrationErrorInit) {
     const detail = registrationDetail(init.body)
@@ -133,6 +137,8 @@ export class RalioRegistrationError extends RalioError {
     this.usedAt = detail.usedAt
     this.usedByHost = detail.usedByHost
     this.keyPath = 'keyPath' in init ? init.keyPath : undefined
+    this.detail = 'detail' in init ? init.detail : undefined
+    this.wwwAuthenticate = 'wwwAuthenticate' in init ? init.wwwAuthenticate : undefined
   }
 
   override toJSON(): Record<string, unknown> {
@@ -204,9 +210,8 @@ function registrationMessage(code: string, detail: RegistrationDetail, fallback:
  */
 function describeAuthenticateHeader(init: ApiErrorInit): string | undefined {
   if (init.statusCode !== 401 || !/^HTTP \d{3}\b/.test(init.message)) return undefined
-  const header = init.headers['www-authenticate']
-  if (header === undefined) return undefined
-  return /error_description="([^"]*)"/.exec(header)?.[1] ?? /error="([^"]*)"/.exec(header)?.[1]
+  const params = init.wwwAuthenticate?.params
+  return params?.error_description ?? params?.error
 }
 
 /** The status → class map every Ralio request uses. */

@@ -7,6 +7,7 @@ import {
   TimeoutError,
 } from './connection-error.js'
 import type { SdkError } from './sdk-error.js'
+import { primaryChallenge } from './www-authenticate.js'
 
 export type ApiErrorClass = new (init: ApiErrorInit) => SdkError
 export type ConnectionErrorClass = new (init: ConnectionErrorInit) => SdkError
@@ -137,6 +138,7 @@ export function createApiError(map: ErrorMap, source: ApiErrorSource): SdkError 
     redactText(described.message ?? '') ||
     `HTTP ${source.status}${source.requestLabel ? ` from ${source.requestLabel}` : ''}`
   const ErrorClass = map.api[source.status] ?? map.api.default
+  const detail = serverDetail(body)
   return new ErrorClass({
     statusCode: source.status,
     code,
@@ -145,5 +147,17 @@ export function createApiError(map: ErrorMap, source: ApiErrorSource): SdkError 
     requestId: source.headers.get('x-request-id') ?? source.headers.get('request-id') ?? undefined,
     headers: redactHeaders(source.headers),
     retryAfterMs: source.retryAfterMs,
+    detail: detail === undefined ? undefined : redactText(detail),
+    wwwAuthenticate: primaryChallenge(source.headers.get('www-authenticate')),
   })
+}
+
+/** The server's human message, as the official SDKs expose it: `detail` first, then the OAuth forms. */
+function serverDetail(body: unknown): string | undefined {
+  if (typeof body === 'object' && body !== null) {
+    const detail = (body as { detail?: unknown }).detail
+    if (typeof detail === 'string') return detail
+    if (detail !== undefined && detail !== null) return JSON.stringify(detail).slice(0, 2_000)
+  }
+  return describeErrorBody(body).message
 }

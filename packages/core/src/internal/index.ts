@@ -20,6 +20,7 @@ export {
   type ErrorMap,
   parseBody,
 } from '../errors/error-map.js'
+export { parseWwwAuthenticate, primaryChallenge } from '../errors/www-authenticate.js'
 export { type ReadSseOptions, readSse, type SseOptions } from '../sse/read-sse.js'
 export { connectionNeverOpened } from '../transport/connection-never-opened.js'
 export {

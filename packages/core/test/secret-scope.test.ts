@@ -56,6 +56,18 @@ describe('exact-value redaction', () => {
     expect(redactText('the request failed')).toBe('the request failed')
   })
 
+  it('finds secrets in one pass when many clients hold many of them, and forgets evicted ones', () => {
+    const held = Array.from({ length: 30 }, (_, client) => {
+      const secrets = createSecretScope()
+      for (let index = 0; index < 10; index++) secrets.add(`client${client}-proof-${index}`, 'proof', 8)
+      return secrets
+    })
+    expect(redactText('x client29-proof-9 y client0-proof-2 z')).toBe('x [redacted] y [redacted] z')
+    // Evicted by the slot's limit of 8: no longer a secret.
+    expect(redactText('client0-proof-1')).toBe('client0-proof-1')
+    expect(held).toHaveLength(30)
+  })
+
   it('scrubs the secrets of every live scope', () => {
     createSecretScope().add('first-client-secret')
     createSecretScope().add('second-client-secret')

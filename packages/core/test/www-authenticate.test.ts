@@ -67,9 +67,13 @@ describe('API errors carry detail and wwwAuthenticate', () => {
 
   const failWith = async (respond: Parameters<typeof startServer>[0]) => {
     server = await startServer(respond)
-    return createTransport({ baseUrl: server.url, userAgent: 'test/1.0.0', maxRetries: 0 })
+    const outcome = await createTransport({ baseUrl: server.url, userAgent: 'test/1.0.0', maxRetries: 0 })
       .request({ method: 'GET', path: '/thing' })
-      .catch((caught: unknown) => caught as APIError)
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
+    return outcome as APIError
   }
 
   it('a FastAPI detail string and a DPoP challenge', async () => {

@@ -41,7 +41,8 @@ function addForm(form: string): void {
   const prefix = form.slice(0, MIN_SECRET_LENGTH)
   let bucket = forms.get(prefix)
   if (bucket === undefined) {
-    forms.set(prefix, (bucket = new Map()))
+    bucket = new Map()
+    forms.set(prefix, bucket)
     const pair = pairAt(prefix, 0)
     firstPairs.set(pair, (firstPairs.get(pair) ?? 0) + 1)
   }

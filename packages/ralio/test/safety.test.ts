@@ -139,6 +139,19 @@ describe('configuration safety', () => {
     }
   })
 
+  it('logs a warning when allowInsecureHttp lets a plain-HTTP URL through', () => {
+    const warnings: string[] = []
+    const logger = { error() {}, warn: (message: string) => warnings.push(message), info() {}, debug() {} }
+    new RalioClient({
+      baseUrl: 'http://ralio.internal:8080',
+      clientId: 'cb_1',
+      privateKey: 'x',
+      allowInsecureHttp: true,
+      logger,
+    })
+    expect(warnings).toEqual([expect.stringMatching(/ralio\.internal:8080 over plain HTTP/)])
+  })
+
   it('refuses a base URL with a user name or password, never showing it', () => {
     const error = (() => {
       try {

@@ -134,9 +134,10 @@ export function createApiError(map: ErrorMap, source: ApiErrorSource): SdkError 
   const body = redact(parseBody(source.text))
   const described = (map.describe ?? describeErrorBody)(body, source.status)
   const code = described.code ?? defaultCodeForStatus(source.status)
-  const message =
-    redactText(described.message ?? '') ||
-    `HTTP ${source.status}${source.requestLabel ? ` from ${source.requestLabel}` : ''}`
+  // The label too: a path or query may hold a value registered as a secret.
+  const message = redactText(
+    described.message || `HTTP ${source.status}${source.requestLabel ? ` from ${source.requestLabel}` : ''}`,
+  )
   const ErrorClass = map.api[source.status] ?? map.api.default
   const detail = serverDetail(body)
   return new ErrorClass({

@@ -4,11 +4,13 @@ export {
   ClientClosedError,
   ConnectionError,
   type ConnectionErrorInit,
+  type ResponseIssue,
   ResponseValidationError,
   TimeoutError,
   UserAbortError,
 } from './errors/connection-error.js'
 export { SdkError, type SdkErrorOptions } from './errors/sdk-error.js'
+export type { AuthChallenge } from './errors/www-authenticate.js'
 export { type FetchPage, Page, type PageData, PagePromise, pagePromise } from './pagination/page.js'
 export type { SseEvent } from './sse/read-sse.js'
 export type { Logger, LogLevel } from './util/logger.js'

@@ -1,6 +1,12 @@
-import type { ApiErrorInit, ConnectionErrorInit } from '@x/core'
+import type { ApiErrorInit, AuthChallenge } from '@x/core'
 import { SdkError } from '@x/core'
-import { apiErrorBase, type ErrorMap } from '@x/core/internal'
+import {
+  apiErrorBase,
+  connectionErrorBase,
+  type ErrorMap,
+  invalidResponseErrorBase,
+  timeoutErrorBase,
+} from '@x/core/internal'
 
 /** Base of every error `@x/ralio` throws: `RalioError.isInstance(error)` catches them all. */
 export class RalioError extends SdkError {
@@ -41,19 +47,44 @@ export class RalioRateLimitError extends RalioAPIError {
 }
 
 /** The request never got an HTTP answer (refused, reset, DNS), or a stream was cut. */
-export class RalioConnectionError extends RalioError {
+export class RalioConnectionError extends connectionErrorBase(RalioError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioConnectionError')
-  constructor(init: ConnectionErrorInit) {
-    super(init.message, { code: init.code ?? 'connection_error', cause: init.cause })
-  }
 }
 
 /** An attempt, or a stream waiting for its next event, took longer than allowed. */
-export class RalioTimeoutError extends RalioConnectionError {
+export class RalioTimeoutError extends timeoutErrorBase(RalioConnectionError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioTimeoutError')
-  constructor(init: ConnectionErrorInit) {
-    super({ ...init, code: init.code ?? 'timeout' })
+}
+
+/**
+ * The server refused our proof's time and its `Date` header is further from this machine's
+ * clock than the SDK will adjust for (15 minutes): no proof is signed for the server's time.
+ */
+export class RalioClockSkewError extends RalioError {
+  static override readonly brand: symbol = Symbol.for('x.error.RalioClockSkewError')
+  /** Server clock minus this machine's clock, in milliseconds. */
+  readonly skewMs: number
+
+  constructor(skewMs: number, maxSkewMs: number) {
+    super(
+      `The server's clock is ${describeDuration(skewMs)} ${skewMs > 0 ? 'ahead of' : 'behind'} this machine's, more than the ${describeDuration(maxSkewMs)} the SDK adjusts for, so no request was signed with it. Fix this machine's clock (NTP), or check that baseUrl points at the real API.`,
+      { code: 'clock_skew' },
+    )
+    this.skewMs = skewMs
   }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), skewMs: this.skewMs }
+  }
+}
+
+function describeDuration(ms: number): string {
+  const minutes = Math.abs(ms) / 60_000
+  if (minutes < 120) return `${Math.round(minutes)} minutes`
+  const hours = minutes / 60
+  if (hours < 48) return `${Math.round(hours)} hours`
+  const days = hours / 24
+  return days < 730 ? `${Math.round(days)} days` : `${Math.round(days / 365.25)} years`
 }
 
 /** The SDK was set up wrongly: missing ticket or credentials, unsafe URL or key file, … */
@@ -92,6 +123,10 @@ export class RalioRegistrationError extends RalioError {
   readonly usedAt: string | undefined
   readonly usedByHost: string | undefined
   readonly keyPath: string | undefined
+  /** The server's own words, redacted, when it answered. */
+  readonly detail: string | undefined
+  /** The server's `WWW-Authenticate` challenge, parsed and redacted, when it sent one. */
+  readonly wwwAuthenticate: AuthChallenge | undefined
 
   constructor(init: ApiErrorInit | RegistrationErrorInit) {
     const detail = registrationDetail(init.body)
@@ -107,6 +142,8 @@ export class RalioRegistrationError extends RalioError {
     this.usedAt = detail.usedAt
     this.usedByHost = detail.usedByHost
     this.keyPath = 'keyPath' in init ? init.keyPath : undefined
+    this.detail = 'detail' in init ? init.detail : undefined
+    this.wwwAuthenticate = 'wwwAuthenticate' in init ? init.wwwAuthenticate : undefined
   }
 
   override toJSON(): Record<string, unknown> {
@@ -121,14 +158,8 @@ export class RalioRegistrationError extends RalioError {
 }
 
 /** A successful response whose body does not have the documented shape. */
-export class RalioResponseValidationError extends RalioError {
+export class RalioResponseValidationError extends invalidResponseErrorBase(RalioError) {
   static override readonly brand: symbol = Symbol.for('x.error.RalioResponseValidationError')
-  readonly issues: readonly { path: readonly PropertyKey[]; message: string }[]
-
-  constructor(message: string, issues: readonly { path: readonly PropertyKey[]; message: string }[] = []) {
-    super(message, { code: 'invalid_response' })
-    this.issues = issues
-  }
 }
 
 interface RegistrationDetail {
@@ -185,9 +216,8 @@ function registrationMessage(code: string, detail: RegistrationDetail, fallback:
  */
 function describeAuthenticateHeader(init: ApiErrorInit): string | undefined {
   if (init.statusCode !== 401 || !/^HTTP \d{3}\b/.test(init.message)) return undefined
-  const header = init.headers['www-authenticate']
-  if (header === undefined) return undefined
-  return /error_description="([^"]*)"/.exec(header)?.[1] ?? /error="([^"]*)"/.exec(header)?.[1]
+  const params = init.wwwAuthenticate?.params
+  return params?.error_description ?? params?.error
 }
 
 /** The status → class map every Ralio request uses. */

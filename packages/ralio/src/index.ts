@@ -14,6 +14,7 @@ export { MemoryCredentialStore } from './credentials/memory-credential-store.js'
 export {
   RalioAPIError,
   RalioAuthError,
+  RalioClockSkewError,
   RalioConfigError,
   RalioConnectionError,
   RalioError,

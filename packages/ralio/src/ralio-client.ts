@@ -95,9 +95,9 @@ export class RalioClient {
   }
 
   constructor(options: RalioClientOptions = {}) {
-    const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp)
-    this.baseUrl = baseUrl.href.replace(/\/+$/, '')
     const logger = createLogger(options.logger, '@x/ralio')
+    const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp, logger)
+    this.baseUrl = baseUrl.href.replace(/\/+$/, '')
     const store = credentialStoreFrom(options, logger)
     this.#clientId = options.clientId
 

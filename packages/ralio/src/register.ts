@@ -1,4 +1,4 @@
-import { createLogger, createTransport, type Logger, readEnv } from '@x/core/internal'
+import { createLogger, createSecretScope, createTransport, type Logger, readEnv } from '@x/core/internal'
 import { FileCredentialStore } from '#file-store'
 import { createRalioAuth } from './auth/ralio-auth.js'
 import { generateSigningKey, type SigningKey } from './auth/signing-key.js'
@@ -74,8 +74,8 @@ export async function register(options: RegisterOptions = {}): Promise<Registrat
       { code: 'missing_ticket' },
     )
   }
-  const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp)
   const logger = createLogger(undefined, '@x/ralio')
+  const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp, logger)
   const store =
     options.credentialStore ??
     new FileCredentialStore({ configDir: options.configDir, privateKeyPath: options.privateKeyPath, logger })
@@ -120,12 +120,16 @@ async function registerLocked(
   // Kept on disk before the request: if the answer is lost, the server may have bound it.
   // Refuses an existing file (key_exists) unless overwrite is set, still before the ticket is spent.
   const keyPath = await store.saveKey?.(pem, key.jkt, { overwrite: options.overwrite })
+  // A server echoing the one-time ticket must not get it into an error or a log line.
+  const secrets = createSecretScope()
+  secrets.add(ticket, 'ticket')
   const transport = createTransport({
     baseUrl: baseUrl.href,
     userAgent: `@x/ralio/${VERSION}`,
     fetch: options.fetch,
     logger,
     errors: registrationErrors,
+    secrets,
   })
   let response: { clientId?: string | undefined; fingerprint?: string | undefined }
   try {

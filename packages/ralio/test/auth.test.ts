@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { RalioAuthError } from '../src/errors.js'
+import { RalioAuthError, RalioClockSkewError } from '../src/errors.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { type RalioSandbox, registeredClient, startSandbox } from './sandbox.js'
 
@@ -100,6 +100,46 @@ describe('authentication against the sandbox', () => {
     client.close()
   })
 
+  it('understands a bare (unquoted) error in the challenge and answers with the fresh nonce', async () => {
+    const recorder = recordingFetch()
+    const { client } = await registeredClient(sandbox, { fetch: recorder.fetch })
+    await client.agents.list()
+    recorder.requests.length = 0
+    sandbox.injectFault({
+      route: 'GET /api/agents',
+      count: 1,
+      status: 401,
+      body: { detail: 'nonce please' },
+      headers: { 'WWW-Authenticate': 'DPoP error=use_dpop_nonce', 'DPoP-Nonce': 'bare-nonce-1' },
+    })
+    await client.agents.list()
+    const resource = recorder.requests.filter((request) => request.path === '/api/agents')
+    expect(resource.map((request) => request.status)).toEqual([401, 200])
+    expect(decodeJwt(resource[1]!.dpop!).nonce).toBe('bare-nonce-1')
+    expect(recorder.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(0)
+    client.close()
+  })
+
+  it('ignores an oversized DPoP-Nonce: no re-send with it, and later proofs do not carry it', async () => {
+    const recorder = recordingFetch()
+    const { client } = await registeredClient(sandbox, { fetch: recorder.fetch })
+    await client.agents.list()
+    recorder.requests.length = 0
+    sandbox.injectFault({
+      route: 'GET /api/agents',
+      count: 1,
+      status: 401,
+      body: { detail: 'nonce please' },
+      headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': 'n'.repeat(4_000) },
+    })
+    await expect(client.agents.list()).rejects.toSatisfy((error) => RalioAuthError.isInstance(error))
+    expect(await client.agents.list()).toHaveLength(1)
+    const proofs = recorder.requests.filter((request) => request.path === '/api/agents')
+    expect(proofs).toHaveLength(2)
+    for (const request of proofs) expect(decodeJwt(request.dpop!).nonce).toBeUndefined()
+    client.close()
+  })
+
   it('refreshes with the rotating refresh token before expiry and never presents an old one', async () => {
     const recorder = recordingFetch()
     const { client } = await registeredClient(sandbox, { fetch: recorder.fetch })
@@ -188,6 +228,21 @@ describe('authentication against the sandbox', () => {
     expect((error as RalioAuthError).statusCode).toBe(401)
     expect(recorder.requests.filter((request) => request.path === '/api/agents')).toHaveLength(2)
     expect(recorder.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1)
+    client.close()
+  })
+
+  it('refuses to adopt a server clock decades away (RalioClockSkewError) and recovers once it is sane', async () => {
+    const { client } = await registeredClient(sandbox)
+    sandbox.setClockOffset(74 * 365 * 24 * 60 * 60_000)
+    try {
+      const error = await client.agents.list().catch((caught: unknown) => caught)
+      expect(RalioClockSkewError.isInstance(error)).toBe(true)
+      expect(error).toMatchObject({ code: 'clock_skew' })
+      expect((error as Error).message).toMatch(/years ahead/)
+    } finally {
+      sandbox.setClockOffset(0)
+    }
+    expect(await client.agents.list()).toHaveLength(1)
     client.close()
   })
 

@@ -4,6 +4,7 @@ import { createClientAssertion } from '../src/auth/client-assertion.js'
 import { createDpopProofFactory, normalizeHtu } from '../src/auth/dpop-proof.js'
 import { DpopSession } from '../src/auth/dpop-session.js'
 import { generateSigningKey } from '../src/auth/signing-key.js'
+import { RalioClockSkewError } from '../src/errors.js'
 
 const sha256 = async (text: string) =>
   Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))).toString('base64url')
@@ -102,5 +103,51 @@ describe('DPoP session', () => {
     expect(session.correctClock('Thu, 01 Jan 2026 00:10:05 GMT')).toBe(false)
     expect(session.correctClock('not a date')).toBe(false)
     expect(session.correctClock(undefined)).toBe(false)
+  })
+
+  it.each([
+    ['a quoted string', '"n1"'],
+    ['a backslash', 'n\\1'],
+    ['a space', 'n 1'],
+    ['a non-ASCII character', 'nönce'],
+    ['an empty value', ''],
+    ['over 512 characters', 'n'.repeat(513)],
+  ])('ignores a DPoP-Nonce that is %s', (_what, nonce) => {
+    const session = new DpopSession()
+    const url = new URL('https://a.example/x')
+    session.rememberNonce(url, response({ 'DPoP-Nonce': 'good-nonce' }))
+    const headers = new Headers()
+    try {
+      headers.set('DPoP-Nonce', nonce)
+    } catch {
+      return // a value Headers itself refuses never reaches the session
+    }
+    expect(session.rememberNonce(url, new Response(null, { headers }))).toBe(false)
+    expect(session.nonceFor(url)).toBe('good-nonce')
+  })
+
+  it('accepts a nonce of every NQCHAR up to 512 characters', () => {
+    const session = new DpopSession()
+    const url = new URL('https://a.example/x')
+    const nonce = `!#[]~${'a'.repeat(507)}`
+    expect(session.rememberNonce(url, response({ 'DPoP-Nonce': nonce }))).toBe(true)
+    expect(session.nonceFor(url)).toBe(nonce)
+  })
+
+  it('refuses to adopt a server clock beyond 15 minutes, naming the skew', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    const session = new DpopSession(() => now)
+    const error = (() => {
+      try {
+        session.correctClock('Fri, 01 Jan 2100 00:00:00 GMT')
+      } catch (caught) {
+        return caught
+      }
+    })()
+    expect(RalioClockSkewError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'clock_skew', skewMs: expect.any(Number) })
+    expect((error as Error).message).toMatch(/74 years ahead of this machine's/)
+    expect(session.nowSeconds()).toBe(now / 1000)
+    expect(session.correctClock('Thu, 01 Jan 2026 00:14:00 GMT')).toBe(true)
   })
 })

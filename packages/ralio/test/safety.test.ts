@@ -129,9 +129,44 @@ describe('configuration safety', () => {
           allowInsecureHttp: true,
         }),
     ).not.toThrow()
-    for (const loopback of ['http://127.0.0.1:1', 'http://localhost:1', 'http://[::1]:1']) {
+    for (const loopback of [
+      'http://127.0.0.1:1',
+      'http://localhost:1',
+      'http://[::1]:1',
+      'http://[::ffff:127.0.0.1]:1',
+    ]) {
       expect(() => new RalioClient({ baseUrl: loopback, clientId: 'cb_1', privateKey: 'x' })).not.toThrow()
     }
+  })
+
+  it('logs a warning when allowInsecureHttp lets a plain-HTTP URL through', () => {
+    const warnings: string[] = []
+    const logger = { error() {}, warn: (message: string) => warnings.push(message), info() {}, debug() {} }
+    new RalioClient({
+      baseUrl: 'http://ralio.internal:8080',
+      clientId: 'cb_1',
+      privateKey: 'x',
+      allowInsecureHttp: true,
+      logger,
+    })
+    expect(warnings).toEqual([expect.stringMatching(/ralio\.internal:8080 over plain HTTP/)])
+  })
+
+  it('refuses a base URL with a user name or password, never showing it', () => {
+    const error = (() => {
+      try {
+        new RalioClient({
+          baseUrl: 'https://user:hunter2-pw@api.ralio.co',
+          clientId: 'cb_1',
+          privateKey: 'x',
+        })
+      } catch (caught) {
+        return caught
+      }
+    })()
+    expect(error).toMatchObject({ code: 'invalid_base_url' })
+    expect(RalioConfigError.isInstance(error)).toBe(true)
+    expect(inspect(error)).not.toContain('hunter2-pw')
   })
 
   it('refuses http:// for register() too, before spending the ticket', async () => {

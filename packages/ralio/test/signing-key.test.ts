@@ -1,3 +1,4 @@
+import { redactText } from '@x/core/internal'
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { generateSigningKey, importSigningKey, jwkThumbprint } from '../src/auth/signing-key.js'
@@ -11,6 +12,19 @@ describe('signing keys', () => {
     const again = await importSigningKey(pem)
     expect(again.jkt).toBe(key.jkt)
     expect(again.privateKey.extractable).toBe(false)
+  })
+
+  it('registers the key material it loads, so an echo of it is scrubbed by value', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    const pem = await exportPKCS8(privateKey)
+    const { d } = await exportJWK(privateKey)
+    const body = pem
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('-----'))
+      .join('')
+    await importSigningKey(pem)
+    expect(redactText(`private member ${d}`)).toBe('private member [redacted]')
+    expect(redactText(`key ${body} end`)).toBe('key [redacted] end')
   })
 
   it('computes the RFC 7638 thumbprint jose computes', async () => {

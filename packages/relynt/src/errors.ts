@@ -1,5 +1,12 @@
-import { type ConnectionErrorInit, SdkError } from '@x/core'
-import { apiErrorBase, type ErrorMap } from '@x/core/internal'
+import { SdkError } from '@x/core'
+import {
+  apiErrorBase,
+  connectionErrorBase,
+  describeErrorBody,
+  type ErrorMap,
+  invalidResponseErrorBase,
+  timeoutErrorBase,
+} from '@x/core/internal'
 
 /**
  * Base of every error `@x/relynt` throws (except core's `UserAbortError` when your own
@@ -26,11 +33,21 @@ export class RequestError extends RelyntApiError {
 }
 
 /** The gateway could not be reached, the connection broke, or an attempt timed out (`code` 'timeout'). */
-export class NetworkError extends RelyntError {
+export class NetworkError extends connectionErrorBase(RelyntError, 'network_error') {
   static override readonly brand: symbol = Symbol.for('x.error.relynt.NetworkError')
-  constructor(init: ConnectionErrorInit) {
-    super(init.message, { code: init.code ?? 'network_error', cause: init.cause })
-  }
+}
+
+/**
+ * An attempt, or a stream waiting for its next event, took longer than `timeoutMs`. A
+ * `NetworkError` too (code 'timeout'), so code catching network failures still catches it.
+ */
+export class RelyntTimeoutError extends timeoutErrorBase(NetworkError) {
+  static override readonly brand: symbol = Symbol.for('x.error.RelyntTimeoutError')
+}
+
+/** A successful response whose body does not have the documented shape (code 'invalid_response'). */
+export class RelyntResponseValidationError extends invalidResponseErrorBase(RelyntError) {
+  static override readonly brand: symbol = Symbol.for('x.error.RelyntResponseValidationError')
 }
 
 /** `pollApproval` spent its whole `timeoutMs` budget and the approval is still pending. */
@@ -120,7 +137,7 @@ const CONFLICT_MESSAGE =
 
 /** The wire's error body is `{error: {code, message}}`, but older gateways send `{code, message}` or `{error: "…"}`. */
 function describeRelyntError(body: unknown, statusCode: number): { code?: string; message?: string } {
-  const described = describeBody(body)
+  const described = describeErrorBody(body)
   if (statusCode === 409) {
     return {
       code: 'conflict',
@@ -132,46 +149,12 @@ function describeRelyntError(body: unknown, statusCode: number): { code?: string
   return described
 }
 
-function describeBody(body: unknown): { code?: string; message?: string } {
-  if (typeof body === 'string') return body.trim() ? { message: body.slice(0, 500) } : {}
-  if (typeof body !== 'object' || body === null) return {}
-  const record = body as Record<string, unknown>
-  const error = record.error
-  if (typeof error === 'object' && error !== null) {
-    const nested = error as Record<string, unknown>
-    return { code: text(nested.code), message: text(nested.message) }
-  }
-  if (typeof error === 'string') {
-    // `{error: "conflict"}` is a code; `{error: "Something went wrong"}` is a message.
-    return /^[a-z][a-z0-9_]*$/.test(error)
-      ? { code: error, message: text(record.message) }
-      : { code: text(record.code), message: error }
-  }
-  return { code: text(record.code), message: text(record.message) ?? text(record.detail) }
-}
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined
-
 /** The table core's transport uses to turn each failure into a Relynt error. */
 export const relyntErrors: ErrorMap = {
   api: { 401: AuthenticationError, 403: AuthenticationError, default: RequestError },
   connection: NetworkError,
-  // A per-attempt timeout is a NetworkError too, told apart by its code.
-  timeout: class TimeoutError extends NetworkError {
-    constructor(init: ConnectionErrorInit) {
-      super({ ...init, code: init.code ?? 'timeout' })
-    }
-  },
-  // A 2xx body without the documented shape: a RelyntError with code 'invalid_response'.
-  invalidResponse: class InvalidResponseError extends RelyntError {
-    static override readonly brand: symbol = Symbol.for('x.error.relynt.InvalidResponseError')
-    readonly issues: readonly { path: readonly PropertyKey[]; message: string }[]
-    constructor(message: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
-      super(message, { code: 'invalid_response' })
-      this.issues = issues
-    }
-  },
+  timeout: RelyntTimeoutError,
+  invalidResponse: RelyntResponseValidationError,
   describe: describeRelyntError,
   // A request option caught before sending (a header value with a line break).
   config: RelyntError,

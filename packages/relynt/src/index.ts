@@ -7,6 +7,8 @@ export {
   AuthenticationError,
   NetworkError,
   RelyntError,
+  RelyntResponseValidationError,
+  RelyntTimeoutError,
   RequestError,
 } from './errors.js'
 export type { Authorization, GuardRequest, GuardResult } from './guard.js'

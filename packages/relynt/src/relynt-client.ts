@@ -1,14 +1,15 @@
 import {
   createLogger,
+  createSecretScope,
   createTransport,
   inspectable,
   type Logger,
   type LogLevel,
   readEnv,
+  secureUrl,
   type Transport,
 } from '@x/core/internal'
 import { resolveAgentCredential } from './agent-credential.js'
-import { assertSecureUrl } from './assert-secure-url.js'
 import { RelyntError, relyntErrors } from './errors.js'
 import { type Authorization, type GuardRequest, type GuardResult, guard } from './guard.js'
 import { type ActionRequest, Actions } from './resources/actions.js'
@@ -45,6 +46,11 @@ export interface RelyntClientOptions {
   maxResponseBytes?: number
   /** A logger (pino, console…) or a level for console logging. Default 'warn'. Secrets are redacted. */
   logger?: Logger | LogLevel
+  /**
+   * Allow `http://` to a host other than this machine, e.g. an on-premises gateway inside a
+   * trusted network. The agent secret then travels unencrypted; a warning is logged.
+   */
+  allowInsecureHttp?: boolean
   /** Where an approval's status is read; `{approvalId}` is replaced. Default `/v1/approvals/{approvalId}`. */
   approvalPath?: string
 }
@@ -77,21 +83,24 @@ export class RelyntClient {
         { code: 'missing_base_url' },
       )
     }
-    const url = parseUrl(baseUrl)
-    if (url.username || url.password) {
-      throw new RelyntError(
-        'baseUrl must not contain a user name or password; the agent secret authenticates.',
-        {
-          code: 'invalid_argument',
-        },
-      )
+    const logger = createLogger(options.logger, '@x/relynt')
+    const urlPolicy = {
+      allowInsecureHttp: options.allowInsecureHttp,
+      logger,
+      protects: 'the agent secret and action payloads',
+      error: (message: string, kind: 'invalid' | 'insecure') =>
+        new RelyntError(message, { code: kind === 'insecure' ? 'insecure_transport' : 'invalid_argument' }),
     }
     // Checked before the secret is even read, so a misconfiguration can never send it.
-    assertSecureUrl(url)
+    const url = secureUrl(baseUrl, { ...urlPolicy, name: 'baseUrl' })
     const credential = resolveAgentCredential(
       options.agentSecret ?? readEnv('RELYNT_AGENT_SECRET'),
       options.agentId ?? readEnv('RELYNT_AGENT_ID'),
     )
+    // Scrubbed by value from every error and log line, however a server echoes it back.
+    const secrets = createSecretScope()
+    secrets.add(credential.token, 'agentSecret')
+    secrets.add(credential.token.slice(credential.agentId.length + 1), 'agentSecret')
     const instanceId = options.instanceId ?? crypto.randomUUID()
     if (typeof instanceId !== 'string' || instanceId.trim() === '') {
       throw new RelyntError('instanceId must be a non-empty string (one id per agent run).', {
@@ -113,7 +122,6 @@ export class RelyntClient {
     if (!Number.isInteger(this.maxRetries)) {
       throw new RelyntError('maxRetries must be a whole number, 0 or more.', { code: 'invalid_argument' })
     }
-    const logger = createLogger(options.logger, '@x/relynt')
     this.#transport = createTransport({
       baseUrl: this.baseUrl,
       userAgent: `@x/relynt/${VERSION}`,
@@ -126,10 +134,11 @@ export class RelyntClient {
       // The documented schedule: 1 s, doubling (2 s, 4 s…), jittered upwards so no retry
       // comes sooner than the gateway's error-handling guide asks.
       retry: { baseDelayMs: 1_000, jitter: 'additive' },
+      secrets,
       auth: {
         authorize(context) {
           // An absolute approvalPath could point elsewhere: check every URL the secret goes to.
-          assertSecureUrl(context.url)
+          secureUrl(context.url, { ...urlPolicy, name: 'approvalPath', allowQuery: true, logger: undefined })
           context.headers.set('authorization', `Bearer ${credential.token}`)
         },
       },
@@ -186,16 +195,6 @@ export class RelyntClient {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.close()
-  }
-}
-
-function parseUrl(value: string): URL {
-  try {
-    return new URL(value)
-  } catch {
-    throw new RelyntError('baseUrl is not an absolute URL; use e.g. https://gateway.example.com.', {
-      code: 'invalid_argument',
-    })
   }
 }
 

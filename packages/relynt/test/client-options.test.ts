@@ -172,12 +172,27 @@ describe('RelyntClient options', () => {
     ).toThrow(/timeoutMs/)
   })
 
+  it('allows plain HTTP to another host with allowInsecureHttp, and logs a warning', () => {
+    const warnings: string[] = []
+    const logger = { error() {}, warn: (message: string) => warnings.push(message), info() {}, debug() {} }
+    const client = new RelyntClient({
+      baseUrl: 'http://gateway.internal:8080',
+      agentId: 'a',
+      agentSecret: secret,
+      allowInsecureHttp: true,
+      logger,
+    })
+    expect(client.baseUrl).toBe('http://gateway.internal:8080')
+    expect(warnings).toEqual([expect.stringMatching(/gateway\.internal:8080 over plain HTTP/)])
+  })
+
   it('allows plain HTTP to loopback hosts for a local sandbox', () => {
     for (const baseUrl of [
       'http://127.0.0.1:8080',
       'http://localhost:3000',
       'http://[::1]:9000',
       'http://api.localhost',
+      'http://[::ffff:7f00:1]:9000',
     ]) {
       expect(new RelyntClient({ baseUrl, agentId: 'a', agentSecret: secret }).baseUrl).toBe(baseUrl)
     }

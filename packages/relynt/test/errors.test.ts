@@ -6,8 +6,10 @@ import {
   AuthenticationError,
   NetworkError,
   RelyntError,
+  RelyntResponseValidationError,
+  RelyntTimeoutError,
   RequestError,
-} from '../src/errors.js'
+} from '../src/index.js'
 import { RelyntClient } from '../src/relynt-client.js'
 
 const secret = 'rls_do-not-print-me'
@@ -213,5 +215,33 @@ describe('error classes', () => {
     expect(denied.message).toContain('Field owner_id is not allowed to be modified')
     expect(timeout).toMatchObject({ name: 'ApprovalTimeoutError', approvalId: 'apr_1', waitedMs: 300_000 })
     expect(timeout.message).toMatch(/still pending after 300 s/)
+  })
+
+  it('a timed-out attempt is a RelyntTimeoutError, which is a NetworkError with code timeout', async () => {
+    const { client } = scriptedClient(
+      [
+        (request) =>
+          new Promise<Response>((_resolve, reject) =>
+            request.signal.addEventListener('abort', () => reject(request.signal.reason)),
+          ),
+      ],
+      { maxRetries: 0, timeoutMs: 20 },
+    )
+    const error = await client
+      .requestAction({ action: 'a', resource: 'r' })
+      .catch((caught: unknown) => caught)
+    expect(RelyntTimeoutError.isInstance(error)).toBe(true)
+    expect(NetworkError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ name: 'RelyntTimeoutError', code: 'timeout' })
+  })
+
+  it('a 2xx body without the documented shape is a RelyntResponseValidationError', async () => {
+    const { client } = scriptedClient([json(200, { decision: 42 })])
+    const error = await client
+      .requestAction({ action: 'a', resource: 'r' })
+      .catch((caught: unknown) => caught)
+    expect(RelyntResponseValidationError.isInstance(error)).toBe(true)
+    expect(RelyntError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'invalid_response', issues: expect.any(Array) })
   })
 })

@@ -1,4 +1,5 @@
 import { SdkError, type SdkErrorOptions } from './sdk-error.js'
+import type { AuthChallenge } from './www-authenticate.js'
 
 /** What the transport knows about a failed HTTP response; every family's API error takes it. */
 export interface ApiErrorInit {
@@ -13,6 +14,10 @@ export interface ApiErrorInit {
   headers: Record<string, string>
   /** The delay the server asked for (Retry-After / retry-after-ms), when it sent one. */
   retryAfterMs?: number | undefined
+  /** The server's own words (FastAPI `detail`, OAuth `error_description`, the text body), redacted. */
+  detail?: string | undefined
+  /** The `WWW-Authenticate` challenge explaining the refusal, parsed and redacted. */
+  wwwAuthenticate?: AuthChallenge | undefined
 }
 
 /** The fields every API error exposes, whatever its family. */
@@ -22,6 +27,8 @@ export interface ApiErrorFields {
   readonly requestId: string | undefined
   readonly headers: Record<string, string>
   readonly retryAfterMs: number | undefined
+  readonly detail: string | undefined
+  readonly wwwAuthenticate: AuthChallenge | undefined
 }
 
 type SdkErrorClass = abstract new (message: string, options?: SdkErrorOptions) => SdkError
@@ -48,6 +55,17 @@ export function apiErrorBase<Base extends SdkErrorClass>(Base: Base): ApiErrorBa
     readonly headers: Record<string, string>
     /** How long the server asked to wait, when it said. */
     readonly retryAfterMs: number | undefined
+    /**
+     * What the server said, in its own words: a FastAPI `detail` (structured ones as JSON),
+     * an OAuth `error_description`, an error `message`, or a text body. Redacted.
+     */
+    readonly detail: string | undefined
+    /**
+     * The `WWW-Authenticate` challenge that explains a refusal (the first with an `error`
+     * parameter, else the first), e.g. `{ scheme: 'DPoP', params: { error: 'use_dpop_nonce' } }`.
+     * Values redacted.
+     */
+    readonly wwwAuthenticate: AuthChallenge | undefined
 
     constructor(init: ApiErrorInit) {
       super(init.message, { code: init.code })
@@ -56,6 +74,8 @@ export function apiErrorBase<Base extends SdkErrorClass>(Base: Base): ApiErrorBa
       this.requestId = init.requestId
       this.headers = init.headers
       this.retryAfterMs = init.retryAfterMs
+      this.detail = init.detail
+      this.wwwAuthenticate = init.wwwAuthenticate
     }
 
     override toJSON(): Record<string, unknown> {
@@ -66,6 +86,8 @@ export function apiErrorBase<Base extends SdkErrorClass>(Base: Base): ApiErrorBa
         statusCode: this.statusCode,
         requestId: this.requestId,
         retryAfterMs: this.retryAfterMs,
+        detail: this.detail,
+        wwwAuthenticate: this.wwwAuthenticate,
         body: this.body,
       }
     }

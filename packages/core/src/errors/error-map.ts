@@ -7,6 +7,7 @@ import {
   TimeoutError,
 } from './connection-error.js'
 import { SdkError } from './sdk-error.js'
+import { primaryChallenge } from './www-authenticate.js'
 
 export type ApiErrorClass = new (init: ApiErrorInit) => SdkError
 export type ConnectionErrorClass = new (init: ConnectionErrorInit) => SdkError
@@ -93,8 +94,11 @@ export function describeErrorBody(body: unknown): { code?: string; message?: str
     }
   }
   // OAuth: `error` is the code, `error_description` the message; the code is the fallback message.
-  const code = asString(error) ?? asString(record.code)
-  const message = asString(record.error_description) ?? asString(record.message) ?? asString(error)
+  // Some servers put a sentence in `error` ("Something went wrong"): that is a message, not a code.
+  const errorText = asString(error)
+  const errorIsCode = errorText !== undefined && /^[a-z][a-z0-9_.-]*$/i.test(errorText)
+  const code = (errorIsCode ? errorText : undefined) ?? asString(record.code)
+  const message = asString(record.error_description) ?? asString(record.message) ?? errorText
   return { code, message }
 }
 
@@ -139,11 +143,14 @@ export function createApiError(map: ErrorMap, source: ApiErrorSource): SdkError 
   const body = redact(parseBody(source.text))
   const described = (map.describe ?? describeErrorBody)(body, source.status)
   const code = described.code ?? source.defaultCode ?? defaultCodeForStatus(source.status)
-  const message =
-    redactText(described.message ?? '') ||
-    source.defaultMessage ||
-    `HTTP ${source.status}${source.requestLabel ? ` from ${source.requestLabel}` : ''}`
+  // The label too: a path or query may hold a value registered as a secret.
+  const message = redactText(
+    described.message ||
+      source.defaultMessage ||
+      `HTTP ${source.status}${source.requestLabel ? ` from ${source.requestLabel}` : ''}`,
+  )
   const ErrorClass = map.api[source.status] ?? map.api.default
+  const detail = serverDetail(body)
   return new ErrorClass({
     statusCode: source.status,
     code,
@@ -152,5 +159,17 @@ export function createApiError(map: ErrorMap, source: ApiErrorSource): SdkError 
     requestId: source.headers.get('x-request-id') ?? source.headers.get('request-id') ?? undefined,
     headers: redactHeaders(source.headers),
     retryAfterMs: source.retryAfterMs,
+    detail: detail === undefined ? undefined : redactText(detail),
+    wwwAuthenticate: primaryChallenge(source.headers.get('www-authenticate')),
   })
+}
+
+/** The server's human message, as the official SDKs expose it: `detail` first, then the OAuth forms. */
+function serverDetail(body: unknown): string | undefined {
+  if (typeof body === 'object' && body !== null) {
+    const detail = (body as { detail?: unknown }).detail
+    if (typeof detail === 'string') return detail
+    if (detail !== undefined && detail !== null) return JSON.stringify(detail).slice(0, 2_000)
+  }
+  return describeErrorBody(body).message
 }

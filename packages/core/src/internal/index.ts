@@ -2,6 +2,14 @@
 // change in any release; applications should import from `@x/core` or an SDK package.
 export { type ApiErrorBase, apiErrorBase } from '../errors/api-error.js'
 export {
+  type ConnectionErrorBase,
+  connectionErrorBase,
+  type InvalidResponseErrorBase,
+  invalidResponseErrorBase,
+  type TimeoutErrorBase,
+  timeoutErrorBase,
+} from '../errors/connection-error.js'
+export {
   type ApiErrorClass,
   type ApiErrorSource,
   type ConfigErrorClass,
@@ -13,6 +21,7 @@ export {
   type ErrorMap,
   parseBody,
 } from '../errors/error-map.js'
+export { parseWwwAuthenticate, primaryChallenge } from '../errors/www-authenticate.js'
 export {
   DEFAULT_MAX_EVENT_LENGTH,
   type ReadSseOptions,
@@ -50,5 +59,7 @@ export { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 export { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
 export { readEnv } from '../util/read-env.js'
 export { isSecretName, redact, redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'
+export { createSecretScope, MIN_SECRET_LENGTH, type SecretScope } from '../util/secret-scope.js'
+export { isLoopbackHost, type SecureUrlOptions, secureUrl } from '../util/secure-url.js'
 export { sleep } from '../util/sleep.js'
 export { runtimeName, userAgent } from '../util/user-agent.js'

@@ -6,6 +6,7 @@ import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
 import { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'
+import type { SecretScope } from '../util/secret-scope.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
@@ -52,6 +53,11 @@ export interface TransportOptions {
    * (`maxEventLength`).
    */
   maxResponseBytes?: number
+  /**
+   * The secrets these requests carry. Only held here: the transport (and so any request in
+   * flight) keeps the scope alive, so the redactor scrubs them from every error it raises.
+   */
+  secrets?: SecretScope
 }
 
 export interface AttemptContext {
@@ -208,8 +214,11 @@ class HttpTransport implements Transport {
   readonly #maxChallenges: number
   readonly #maxResponseBytes: number
   readonly #idempotencyHeader: string
+  /** Held, never read: while this transport lives, the redactor keeps scrubbing these secrets. */
+  readonly secrets: SecretScope | undefined
 
   constructor(options: TransportOptions) {
+    this.secrets = options.secrets
     this.#auth = options.auth
     this.#errors = options.errors ?? defaultErrorMap
     this.#logger = options.logger ?? createLogger(undefined, 'x')

@@ -1,3 +1,5 @@
+import { holdsSecret, scrubSecrets } from './secret-scope.js'
+
 const REDACTED = '[redacted]'
 
 /** Header names that carry credentials. Anything matching SECRET_NAME is redacted too. */
@@ -24,6 +26,7 @@ const SECRET_FRAGMENTS = [
   'privatekey',
   'credential',
   'signature',
+  'ticket',
 ]
 
 /** JWK private members (`d`, RSA primes…) are secrets whatever the object around them. */
@@ -39,7 +42,7 @@ export function isSecretName(name: string): boolean {
 }
 
 // A parameter name that marks its value as a secret, inside free text.
-const SECRET_PARAMETER = String.raw`[\w.-]*(?:token|secret|passw(?:or)?d|assertion|api[_-]?key|signature|credential)[\w.-]*`
+const SECRET_PARAMETER = String.raw`[\w.-]*(?:token|secret|passw(?:or)?d|assertion|api[_-]?key|signature|credential|ticket)[\w.-]*`
 
 // `Bearer abc`, `DPoP abc`, `Basic abc`, anything shaped like a JWT or a PEM key, and the
 // value of a secret-named parameter (`access_token=abc`, `token="abc"`, `"client_secret": "abc"`),
@@ -57,9 +60,13 @@ const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
   [new RegExp(String.raw`\b(${SECRET_PARAMETER})=(?:"[^"]*"|[^\s&,;"']+)`, 'gi'), `$1=${REDACTED}`],
 ]
 
-/** Removes credentials that may hide inside free text (error bodies, messages). */
+/**
+ * Removes credentials that may hide inside free text (error bodies, messages): first every
+ * secret registered with a `SecretScope`, by value, then anything shaped like a credential.
+ */
 export function redactText(text: string): string {
-  let result = text
+  // Exact values first: a pattern could rewrite part of a secret and leave the rest behind.
+  let result = scrubSecrets(text, REDACTED)
   for (const [pattern, replacement] of SECRET_VALUE_PATTERNS) result = result.replace(pattern, replacement)
   return result
 }
@@ -90,7 +97,8 @@ export function redact(value: unknown, depth = 0): unknown {
   const isJwk = 'kty' in value
   const copy: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    copy[key] =
+    // A hostile server may echo a secret as a field name.
+    copy[holdsSecret(key) ? redactText(key) : key] =
       isSecretName(key) || (isJwk && JWK_PRIVATE_MEMBERS.has(key)) ? REDACTED : redact(item, depth + 1)
   }
   return copy
@@ -116,12 +124,14 @@ export function redactUrl(url: URL | string): string {
   const parsed = typeof url === 'string' ? new URL(url) : url
   // Most URLs carry nothing to hide: return them without copying (this runs per request).
   const secretKeys = parsed.search ? [...parsed.searchParams.keys()].filter(isSecretName) : []
-  if (!parsed.username && !parsed.password && secretKeys.length === 0) return parsed.href
+  // A path may hold a secret too (`/tickets/<ticket>`): registered values are scrubbed from every URL.
+  if (!parsed.username && !parsed.password && secretKeys.length === 0)
+    return scrubSecrets(parsed.href, REDACTED)
   const copy = new URL(parsed)
   copy.username = ''
   copy.password = ''
   for (const key of secretKeys) copy.searchParams.set(key, REDACTED)
-  return copy.href
+  return scrubSecrets(copy.href, REDACTED)
 }
 
 /**

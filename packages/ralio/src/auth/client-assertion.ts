@@ -13,9 +13,9 @@ export interface ClientAssertionInput {
 }
 
 /** RFC 7523 private_key_jwt client assertion, valid for 60 s, with a fresh 128-bit `jti`. */
-export function createClientAssertion(key: SigningKey, input: ClientAssertionInput): Promise<string> {
+export async function createClientAssertion(key: SigningKey, input: ClientAssertionInput): Promise<string> {
   const header = base64urlEncode(JSON.stringify({ alg: 'ES256', kid: key.jkt }))
-  return signJws(
+  const assertion = await signJws(
     header,
     {
       iss: input.clientId,
@@ -27,4 +27,6 @@ export function createClientAssertion(key: SigningKey, input: ClientAssertionInp
     },
     key.privateKey,
   )
+  key.secrets.add(assertion, 'assertion')
+  return assertion
 }

@@ -1,4 +1,4 @@
-import type { AttemptContext, AuthHook } from '@x/core/internal'
+import { type AttemptContext, type AuthHook, primaryChallenge } from '@x/core/internal'
 import { RalioAPIError } from '../errors.js'
 import type { DpopProofFactory } from './dpop-proof.js'
 import type { DpopSession } from './dpop-session.js'
@@ -89,8 +89,7 @@ export function tokenEndpointAuthHook(session: DpopSession, proof: DpopProofFact
   }
 }
 
+/** The challenge's `error`, quoted (`error="use_dpop_nonce"`) or bare (`error=use_dpop_nonce`). */
 function authenticateError(response: Response): string | undefined {
-  const header = response.headers.get('www-authenticate')
-  if (header === null) return undefined
-  return /\berror="([^"]+)"/i.exec(header)?.[1]
+  return primaryChallenge(response.headers.get('www-authenticate'))?.params.error
 }

@@ -46,7 +46,10 @@ export function createDpopProofFactory(key: SigningKey): DpopProofFactory {
     }
     if (input.accessToken !== undefined) claims.ath = await accessTokenHash(input.accessToken)
     if (input.nonce !== undefined) claims.nonce = input.nonce
-    return signJws(header, claims, key.privateKey)
+    const proof = await signJws(header, claims, key.privateKey)
+    // Concurrent requests each hold a proof until their response is handled.
+    key.secrets.add(proof, 'proof', 16)
+    return proof
   }
 }
 

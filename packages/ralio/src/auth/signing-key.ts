@@ -1,5 +1,6 @@
 // jose's CryptoKey and JWK types resolve without the DOM lib, so the shipped declarations
 // type-check in a plain Node project (the global CryptoKey and JsonWebKey are DOM-only).
+import { createSecretScope, type SecretScope } from '@x/core/internal'
 import { type CryptoKey, calculateJwkThumbprint, type JWK } from 'jose'
 import { RalioConfigError } from '../errors.js'
 
@@ -30,6 +31,12 @@ export interface SigningKey {
   readonly publicJwk: PublicJwk
   /** RFC 7638 SHA-256 thumbprint of `publicJwk` (the binding's `key_jkt`). */
   readonly jkt: string
+  /**
+   * The key's private material, and everything made with it or bound to it (proofs, client
+   * assertions, tokens) once registered here, is scrubbed by value from errors and logs for
+   * as long as the key is in use.
+   */
+  readonly secrets: SecretScope
 }
 
 const ecdsaP256 = { name: 'ECDSA', namedCurve: 'P-256' } as const
@@ -54,7 +61,9 @@ export async function generateSigningKey(): Promise<{ key: SigningKey; pem: stri
   const pair = (await crypto.subtle.generateKey(ecdsaP256, true, ['sign', 'verify'])) as KeyPair
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey))
   const key = await importCryptoKeyPair(pair)
-  return { key, pem: toPem(pkcs8) }
+  const pem = toPem(pkcs8)
+  addKeyMaterial(key.secrets, pem, (await crypto.subtle.exportKey('jwk', pair.privateKey)).d)
+  return { key, pem }
 }
 
 /** RFC 7638 thumbprint (SHA-256, base64url) of a P-256 public key. */
@@ -99,7 +108,9 @@ async function importPem(pem: string): Promise<SigningKey> {
       cause,
     })
   }
-  return importJwk(await crypto.subtle.exportKey('jwk', extractable))
+  const key = await importJwk(await crypto.subtle.exportKey('jwk', extractable))
+  addKeyMaterial(key.secrets, pem)
+  return key
 }
 
 async function importJwk(jwk: JWK): Promise<SigningKey> {
@@ -130,7 +141,7 @@ async function importJwk(jwk: JWK): Promise<SigningKey> {
       cause,
     })
   }
-  return { privateKey, publicJwk, jkt: await jwkThumbprint(publicJwk) }
+  return signingKey(privateKey, publicJwk, jwk.d)
 }
 
 async function importCryptoKey(key: CryptoKey): Promise<SigningKey> {
@@ -148,14 +159,34 @@ async function importCryptoKey(key: CryptoKey): Promise<SigningKey> {
   }
   const jwk = await crypto.subtle.exportKey('jwk', key)
   const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! }
-  return { privateKey: key, publicJwk, jkt: await jwkThumbprint(publicJwk) }
+  return signingKey(key, publicJwk, jwk.d)
 }
 
 async function importCryptoKeyPair(pair: KeyPair): Promise<SigningKey> {
   assertP256(pair.privateKey)
   const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
   const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! }
-  return { privateKey: pair.privateKey, publicJwk, jkt: await jwkThumbprint(publicJwk) }
+  return signingKey(pair.privateKey, publicJwk, undefined)
+}
+
+async function signingKey(
+  privateKey: CryptoKey,
+  publicJwk: PublicJwk,
+  privateMember: string | undefined,
+): Promise<SigningKey> {
+  const secrets = createSecretScope()
+  addKeyMaterial(secrets, undefined, privateMember)
+  return { privateKey, publicJwk, jkt: await jwkThumbprint(publicJwk), secrets }
+}
+
+/** The PEM as given, its base64 body on one line, and the JWK `d`: the forms a server may echo. */
+function addKeyMaterial(secrets: SecretScope, pem: string | undefined, privateMember?: string): void {
+  if (privateMember !== undefined) secrets.add(privateMember, 'key')
+  const body = pem && /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]+?)-----END/.exec(pem)?.[1]
+  if (body) {
+    secrets.add(body.trim(), 'key')
+    secrets.add(body.replace(/\s+/g, ''), 'key')
+  }
 }
 
 function assertP256(key: CryptoKey): void {

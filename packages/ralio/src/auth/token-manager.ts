@@ -97,6 +97,7 @@ export class TokenManager {
       this.#triedStoredTokens = true
       state = this.#storedState(binding)
       if (state !== undefined) {
+        this.#remember(binding, state)
         this.#state = state
         return state
       }
@@ -117,6 +118,7 @@ export class TokenManager {
       }
     }
     state ??= await this.#mint(binding)
+    this.#remember(binding, state)
     this.#state = state
     await this.#save(state.refreshToken ?? null)
     return state
@@ -197,6 +199,12 @@ export class TokenManager {
       expiresIn: response.expiresIn,
       obtainedAtMs: this.#now(),
     }
+  }
+
+  /** The tokens join the key's secrets: the previous pair stays scrubbed while late answers arrive. */
+  #remember(binding: Binding, state: TokenState): void {
+    binding.key.secrets.add(state.accessToken, 'accessToken', 2)
+    binding.key.secrets.add(state.refreshToken, 'refreshToken', 2)
   }
 
   /** Hands the store this instance's refresh token when it changed (`null`: the family is gone). */

@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { inspect } from 'node:util'
+import type { Logger } from '@x/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { generateSigningKey } from '../src/auth/signing-key.js'
+import { MemoryCredentialStore } from '../src/credentials/memory-credential-store.js'
+import { RalioError } from '../src/errors.js'
+import { RalioClient } from '../src/ralio-client.js'
+import { register } from '../src/register.js'
+
+// Opaque values no pattern recognises (no scheme in front, not JWT-shaped).
+const ACCESS_TOKEN = 'ralio_at_Q2xBvT9opaqueAccess'
+const REFRESH_TOKEN = 'ralio_rt_M7kLw3opaqueRefresh'
+const TICKET = 'ralio-reg-7Hq2Wopaque-ticket'
+
+type Respond = (request: IncomingMessage & { body: string }, response: ServerResponse) => void
+
+interface HostileServer {
+  url: string
+  close(): Promise<void>
+}
+
+/** A loopback Ralio that issues tokens normally and answers `route` with `respond`. */
+async function hostileRalio(route: string, respond: Respond): Promise<HostileServer> {
+  const sockets = new Set<Socket>()
+  const server = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8')
+    })
+    request.on('end', () => {
+      const key = `${request.method} ${request.url?.split('?')[0]}`
+      if (key === route) return respond(Object.assign(request, { body }), response)
+      if (key === 'POST /oauth/token') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(
+          JSON.stringify({
+            access_token: ACCESS_TOKEN,
+            token_type: 'DPoP',
+            expires_in: 1800,
+            refresh_token: REFRESH_TOKEN,
+            scope: 'agents:execute',
+          }),
+        )
+        return
+      }
+      response.writeHead(404, { 'content-type': 'application/json' })
+      response.end('{"detail":"Not Found"}')
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function recordingLogger(lines: string[]): Logger {
+  const record = (message: string, fields?: Record<string, unknown>) =>
+    lines.push(`${message} ${inspect(fields, { depth: 10 })}`)
+  return { error: record, warn: record, info: record, debug: record }
+}
+
+/** Every view of an error a user may print, plus every logged line. */
+function expectNowhere(secrets: readonly string[], error: unknown, lines: readonly string[] = []): void {
+  expect(RalioError.isInstance(error)).toBe(true)
+  const record = error as Error & { body?: unknown; headers?: unknown }
+  const views = [
+    record.message,
+    String(record.stack),
+    inspect(error, { depth: 10 }),
+    JSON.stringify(error),
+    inspect(record.body, { depth: 10 }),
+    inspect(record.headers, { depth: 10 }),
+    ...lines,
+  ]
+  for (const view of views) for (const secret of secrets) expect(view).not.toContain(secret)
+}
+
+describe('Ralio against a server echoing the secrets it was sent', () => {
+  let server: HostileServer | undefined
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+  })
+
+  async function clientFor(lines: string[]): Promise<RalioClient> {
+    const { pem } = await generateSigningKey()
+    return new RalioClient({
+      baseUrl: server!.url,
+      clientId: 'cb_hostile',
+      privateKey: pem,
+      maxRetries: 0,
+      logger: recordingLogger(lines),
+    })
+  }
+
+  const tokenOf = (request: IncomingMessage) => String(request.headers.authorization).replace(/^DPoP /, '')
+
+  it('an access token echoed without its scheme in a JSON body', async () => {
+    server = await hostileRalio('GET /api/agents', (request, response) => {
+      response.writeHead(403, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify({ detail: `token ${tokenOf(request)} lacks agents:read`, got: tokenOf(request) }),
+      )
+    })
+    const lines: string[] = []
+    const error = await (await clientFor(lines)).agents.list().catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ statusCode: 403, message: 'token [redacted] lacks agents:read' })
+    expectNowhere([ACCESS_TOKEN, REFRESH_TOKEN], error, lines)
+  })
+
+  it('an access token and the DPoP proof echoed in an HTML error page', async () => {
+    let proof = ''
+    server = await hostileRalio('GET /api/agents', (request, response) => {
+      proof = String(request.headers.dpop)
+      response.writeHead(502, { 'content-type': 'text/html' })
+      // Glued to a word, so the proof no longer starts a JWT-shaped word.
+      response.end(`<pre>auth=${tokenOf(request)}\nproof=x${proof}</pre>`)
+    })
+    const lines: string[] = []
+    const error = await (await clientFor(lines)).agents.list().catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ statusCode: 502 })
+    expect(proof).toMatch(/^eyJ/)
+    expectNowhere([ACCESS_TOKEN, proof], error, lines)
+  })
+
+  it('an access token echoed in WWW-Authenticate', async () => {
+    server = await hostileRalio('GET /api/agents', (request, response) => {
+      response.writeHead(403, {
+        'content-type': 'application/json',
+        'www-authenticate': `DPoP realm="${tokenOf(request)}", error="insufficient_scope"`,
+      })
+      response.end('{}')
+    })
+    const lines: string[] = []
+    const error = await (await clientFor(lines)).agents.list().catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ statusCode: 403 })
+    expectNowhere([ACCESS_TOKEN], error, lines)
+  })
+
+  it('the client assertion and proof echoed in a token endpoint error', async () => {
+    let assertion = ''
+    let proof = ''
+    server = await hostileRalio('POST /oauth/token', (request, response) => {
+      assertion = new URLSearchParams(request.body).get('client_assertion') ?? ''
+      proof = String(request.headers.dpop)
+      response.writeHead(400, { 'content-type': 'text/plain' })
+      response.end(`invalid_client: could not verify x${assertion} (proof x${proof})`)
+    })
+    const lines: string[] = []
+    const error = await (await clientFor(lines)).agents.list().catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ statusCode: 400 })
+    expect(assertion).toMatch(/^eyJ/)
+    expectNowhere([assertion, proof], error, lines)
+  })
+
+  it('the registration ticket echoed in a registration error', async () => {
+    server = await hostileRalio('POST /api/credential-bindings/registrations', (request, response) => {
+      const { ticket } = JSON.parse(request.body) as { ticket: string }
+      response.writeHead(400, { 'content-type': 'application/json', 'x-ticket-echo': ticket })
+      response.end(
+        JSON.stringify({
+          detail: { error: 'invalid_ticket', error_description: `no ticket ${ticket} here` },
+        }),
+      )
+    })
+    const error = await register({
+      ticket: TICKET,
+      baseUrl: server.url,
+      credentialStore: new MemoryCredentialStore(),
+    }).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'invalid_ticket' })
+    expect((error as Error).message).toContain('no ticket [redacted] here')
+    expectNowhere([TICKET], error)
+  })
+
+  it('the registration ticket echoed in an HTML page', async () => {
+    server = await hostileRalio('POST /api/credential-bindings/registrations', (request, response) => {
+      const { ticket } = JSON.parse(request.body) as { ticket: string }
+      response.writeHead(500, { 'content-type': 'text/html' })
+      response.end(`<html><body>Internal error handling <b>${ticket}</b></body></html>`)
+    })
+    const error = await register({
+      ticket: TICKET,
+      baseUrl: server.url,
+      credentialStore: new MemoryCredentialStore(),
+    }).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ statusCode: 500 })
+    expectNowhere([TICKET], error)
+  })
+})

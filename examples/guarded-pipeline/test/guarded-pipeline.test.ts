@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AuthenticationError } from '@x/relynt'
 import { startRelyntSandbox } from '@x/sandbox'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { describeFailure } from '../src/describe-failure.js'
 import { runPipeline } from '../src/pipeline.js'
 import { Renderer } from '../src/render.js'
@@ -19,12 +20,18 @@ function collectingRenderer() {
 describe('runPipeline against in-process sandboxes', () => {
   it('allows the small payment, pays the large one after a person approves it and refuses the blocked payee', async () => {
     const { renderer, output } = collectingRenderer()
-    const temporaryDirectories = async () =>
-      (await readdir(tmpdir())).filter((name) => name.startsWith('guarded-pipeline-'))
-    const before = await temporaryDirectories()
-    const summary = await runPipeline({ renderer, env: {}, pacing: 'fast' })
-    // The binding's key lived in a temporary directory, deleted at the end.
-    expect(await temporaryDirectories()).toEqual(before)
+    // A temporary directory of this test's own, so other runs on the machine cannot disturb the count.
+    const privateTmp = await mkdtemp(join(tmpdir(), 'guarded-pipeline-test-'))
+    vi.stubEnv('TMPDIR', privateTmp)
+    let summary: Awaited<ReturnType<typeof runPipeline>>
+    try {
+      summary = await runPipeline({ renderer, env: {}, pacing: 'fast' })
+      // The binding's key lived in a temporary directory, deleted at the end.
+      expect(await readdir(privateTmp)).toEqual([])
+    } finally {
+      vi.unstubAllEnvs()
+      await rm(privateTmp, { recursive: true, force: true })
+    }
     expect(output.text).toContain('key in a temporary directory')
 
     expect(

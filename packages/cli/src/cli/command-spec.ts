@@ -7,6 +7,8 @@ export interface OptionSpec {
   multiple?: boolean
   /** The placeholder shown in help, e.g. `ID`; string options only. */
   value?: string
+  /** The command cannot run without it: a usage error (exit 2) names it before anything is sent. */
+  required?: boolean
   help: string
 }
 

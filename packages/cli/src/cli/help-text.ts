@@ -55,7 +55,7 @@ export function commandHelp(program: ProgramSpec, command: CommandSpec, color: C
 function optionRows(options: OptionSpecs): [string, string][] {
   return Object.entries(options).map(([name, option]) => {
     const flag = `${option.short ? `-${option.short}, ` : ''}--${name}${option.value ? ` ${option.value}` : ''}`
-    return [flag, option.help]
+    return [flag, option.required ? `${option.help} (required)` : option.help]
   })
 }
 

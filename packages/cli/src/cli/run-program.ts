@@ -155,6 +155,10 @@ function parseCommandLine(command: CommandSpec, program: ProgramSpec, args: stri
     strict: true,
   })
   if (values.help !== true && values.version !== true) {
+    const missing = Object.entries(specs)
+      .filter(([name, spec]) => spec.required && values[name] === undefined)
+      .map(([name]) => `--${name}`)
+    if (missing.length > 0) throw new UsageError(`missing ${missing.join(' and ')}`)
     const { min, max } = command.positionals ?? { min: 0, max: 0 }
     if (positionals.length < min) {
       throw new UsageError(`missing ${command.arguments ?? 'argument'}`)

@@ -16,6 +16,8 @@ export async function main(program: ProgramSpec): Promise<never> {
     env: process.env,
   })
   // Exit explicitly (an idle keep-alive socket must not hold the process), once output is out.
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))))
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))),
+  )
   process.exit(code)
 }

@@ -15,7 +15,9 @@ export function duration(value: string | undefined, flag: string): number | unde
   if (value === undefined) return undefined
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
   if (match === null) {
-    throw new UsageError(`${flag} must be a duration such as 90s, 10m or 1h (a bare number is seconds), got "${value}"`)
+    throw new UsageError(
+      `${flag} must be a duration such as 90s, 10m or 1h (a bare number is seconds), got "${value}"`,
+    )
   }
   return Math.round(Number(match[1]) * durationUnits[match[2] ?? 's']!)
 }

@@ -148,7 +148,11 @@ function parseCommandLine(command: CommandSpec, program: ProgramSpec, args: stri
     options: Object.fromEntries(
       Object.entries(specs).map(([name, spec]) => [
         name,
-        { type: spec.type, ...(spec.short && { short: spec.short }), ...(spec.multiple && { multiple: true }) },
+        {
+          type: spec.type,
+          ...(spec.short && { short: spec.short }),
+          ...(spec.multiple && { multiple: true }),
+        },
       ]),
     ),
     allowPositionals: true,

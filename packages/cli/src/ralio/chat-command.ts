@@ -38,7 +38,9 @@ export async function run(context: CommandContext): Promise<number> {
           break
         case 'tool_failed':
           output.note(
-            errorColor.dim(`  ${errorColor.red('✖')} ${event.data.toolName}: ${describeToolError(event.data.error)}`),
+            errorColor.dim(
+              `  ${errorColor.red('✖')} ${event.data.toolName}: ${describeToolError(event.data.error)}`,
+            ),
           )
           break
         case 'text_delta':
@@ -55,14 +57,22 @@ export async function run(context: CommandContext): Promise<number> {
     spinner?.stop()
   }
   if (!output.json && stream.conversationId !== undefined) {
-    output.note(errorColor.dim(`Conversation ${stream.conversationId} — continue with: x-ralio chat -c ${stream.conversationId} "…"`))
+    output.note(
+      errorColor.dim(
+        `Conversation ${stream.conversationId} — continue with: x-ralio chat -c ${stream.conversationId} "…"`,
+      ),
+    )
   }
   return ExitCode.ok
 }
 
 function describeToolError(error: unknown): string {
   if (typeof error === 'string') return error
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
     return (error as { message: string }).message
   }
   return JSON.stringify(error) ?? 'failed'

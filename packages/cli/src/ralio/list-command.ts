@@ -35,7 +35,9 @@ const agentColumns: Columns<Agent> = [
 ]
 
 export function listTransactions(context: CommandContext): Promise<number> {
-  return listPaged(context, 'transactions', transactionColumns, (client, params) => client.transactions.list(params))
+  return listPaged(context, 'transactions', transactionColumns, (client, params) =>
+    client.transactions.list(params),
+  )
 }
 
 export function listIntents(context: CommandContext): Promise<number> {
@@ -56,7 +58,10 @@ async function listPaged<T>(
   { values, signal, output }: CommandContext,
   noun: string,
   columns: Columns<T>,
-  list: (client: RalioClient, params: { page?: number; perPage?: number; signal: AbortSignal }) => PagePromise<T>,
+  list: (
+    client: RalioClient,
+    params: { page?: number; perPage?: number; signal: AbortSignal },
+  ) => PagePromise<T>,
 ): Promise<number> {
   const params = {
     page: wholeNumber(values.page as string | undefined, '--page'),

@@ -12,7 +12,11 @@ export const ralioProgram: ProgramSpec = {
   name: 'x-ralio',
   summary: 'the Ralio agentic payment API from the command line',
   sharedOptions: {
-    'api-url': { type: 'string', value: 'URL', help: 'API origin (default RALIO_API_URL, else https://api.ralio.co)' },
+    'api-url': {
+      type: 'string',
+      value: 'URL',
+      help: 'API origin (default RALIO_API_URL, else https://api.ralio.co)',
+    },
     'config-dir': {
       type: 'string',
       value: 'DIR',
@@ -62,7 +66,10 @@ export const ralioProgram: ProgramSpec = {
       name: 'status',
       summary: 'Show the binding, its scopes, key fingerprint and token validity (never a secret)',
       options: {
-        offline: { type: 'boolean', help: 'Only read the folder; do not ask the API whether the binding works' },
+        offline: {
+          type: 'boolean',
+          help: 'Only read the folder; do not ask the API whether the binding works',
+        },
       },
       details:
         'Reads the credentials folder, then (unless --offline) makes one authenticated call to check the binding ' +
@@ -105,7 +112,11 @@ export const ralioProgram: ProgramSpec = {
       summary: 'List the payments the agent made',
       options: listOptions,
       details: 'With --json, stdout is a JSON array of transactions (amounts are decimal strings).',
-      examples: ['x-ralio transactions', 'x-ralio transactions --all --json', 'x-ralio transactions -n 10 --page 2'],
+      examples: [
+        'x-ralio transactions',
+        'x-ralio transactions --all --json',
+        'x-ralio transactions -n 10 --page 2',
+      ],
       load: () => import('./list-command.js').then(({ listTransactions }) => ({ run: listTransactions })),
     },
     {

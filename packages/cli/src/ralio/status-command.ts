@@ -48,7 +48,8 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
   } else {
     const { color } = output
     output.line(`${color.bold('Binding')}      ${credentials.clientId}`)
-    if (agent !== undefined) output.line(`${color.bold('Agent')}        ${agent.name ?? '(unnamed)'} (${agent.id})`)
+    if (agent !== undefined)
+      output.line(`${color.bold('Agent')}        ${agent.name ?? '(unnamed)'} (${agent.id})`)
     output.line(`${color.bold('Scopes')}       ${scopes.join(', ') || '(unknown until a token is minted)'}`)
     output.line(`${color.bold('Key')}          ${credentials.jkt} (RFC 7638 thumbprint)`)
     output.line(`${color.bold('Access token')} ${describeToken(token, color)}`)

@@ -3,8 +3,8 @@ import { ExitCode } from '../cli/exit-codes.js'
 import { duration } from '../cli/parse-values.js'
 import { withSpinner } from '../cli/with-spinner.js'
 import { approvalExitCode, waitForDecision } from './approval-outcome.js'
-import { printApproval } from './render-decision.js'
 import { relyntClient } from './relynt-client.js'
+import { printApproval } from './render-decision.js'
 
 export async function waitForApproval(context: CommandContext): Promise<number> {
   const { values, positionals, output } = context

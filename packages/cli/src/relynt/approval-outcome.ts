@@ -17,13 +17,17 @@ export async function waitForDecision(
   const started = Date.now()
   const waiting = () => `Waiting for a person to decide approval ${approvalId}`
   const spinner = context.output.spinner(`${waiting()}…`)
+  // Without a terminal there is no spinner; a log still shows what the command is doing.
+  if (context.output.stderr.isTTY !== true) context.output.note(`${waiting()}…`)
   try {
     return await client.pollApproval({
       approvalId,
       timeoutMs,
       signal: context.signal,
       onPoll: (status, attempt) =>
-        spinner.update(`${waiting()} (${status}, check ${attempt}, ${Math.round((Date.now() - started) / 1000)} s)`),
+        spinner.update(
+          `${waiting()} (${status}, check ${attempt}, ${Math.round((Date.now() - started) / 1000)} s)`,
+        ),
     })
   } finally {
     spinner.stop()

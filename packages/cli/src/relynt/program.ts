@@ -2,7 +2,12 @@ import type { OptionSpecs, ProgramSpec } from '../cli/command-spec.js'
 import { exitCodeHelp } from '../cli/exit-codes.js'
 
 const actionOptions: OptionSpecs = {
-  action: { type: 'string', value: 'ACTION', required: true, help: 'What the agent wants to do, e.g. update_deal' },
+  action: {
+    type: 'string',
+    value: 'ACTION',
+    required: true,
+    help: 'What the agent wants to do, e.g. update_deal',
+  },
   resource: { type: 'string', value: 'RESOURCE', required: true, help: 'What it acts on, e.g. crm:deal:123' },
   payload: {
     type: 'string',
@@ -72,7 +77,8 @@ export const relyntProgram: ProgramSpec = {
     },
     {
       name: 'simulate',
-      summary: 'What the current policy would decide, with no side effects (no connector, receipt or approval)',
+      summary:
+        'What the current policy would decide, with no side effects (no connector, receipt or approval)',
       options: actionOptions,
       details:
         'Exit codes follow the decision it predicts, so a CI step can assert a policy: 0 allow, 3 deny, ' +
@@ -119,7 +125,10 @@ export const relyntProgram: ProgramSpec = {
         search: { type: 'string', value: 'TEXT', help: 'Free text over action and resource' },
       },
       details: 'With --json, stdout is a JSON array of receipt summaries.',
-      examples: ['x-relynt receipts list --decision deny --from 2026-05-01T00:00:00Z', 'x-relynt receipts list --json'],
+      examples: [
+        'x-relynt receipts list --decision deny --from 2026-05-01T00:00:00Z',
+        'x-relynt receipts list --json',
+      ],
       load: () => import('./receipts-command.js').then(({ listReceipts }) => ({ run: listReceipts })),
     },
     {
@@ -133,13 +142,18 @@ export const relyntProgram: ProgramSpec = {
     },
     {
       name: 'receipts verify',
-      summary: 'Have the gateway check a receipt’s signature, and check its request hash against what was sent',
+      summary:
+        'Have the gateway check a receipt’s signature, and check its request hash against what was sent',
       arguments: '<receipt-id>',
       positionals: { min: 1, max: 1 },
       options: {
         action: { type: 'string', value: 'ACTION', help: 'With --resource: the action that was sent' },
         resource: { type: 'string', value: 'RESOURCE', help: 'With --action: the resource that was sent' },
-        payload: { type: 'string', value: 'JSON', help: 'The payload that was sent: inline, @file.json or @-' },
+        payload: {
+          type: 'string',
+          value: 'JSON',
+          help: 'The payload that was sent: inline, @file.json or @-',
+        },
         'instance-id': {
           type: 'string',
           value: 'ID',

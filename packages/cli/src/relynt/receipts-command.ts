@@ -2,12 +2,11 @@ import type { ReceiptListFilters } from '@x/relynt'
 import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
 import { renderTable } from '../cli/render-table.js'
-import { CommandFailure } from '../cli/usage-error.js'
-import { UsageError } from '../cli/usage-error.js'
+import { CommandFailure, UsageError } from '../cli/usage-error.js'
 import { withSpinner } from '../cli/with-spinner.js'
 import { actionInput } from './action-input.js'
-import { paintDecision, printFields } from './render-decision.js'
 import { relyntClient } from './relynt-client.js'
+import { paintDecision, printFields } from './render-decision.js'
 
 export async function listReceipts({ values, signal, output }: CommandContext): Promise<number> {
   await using client = relyntClient(values)
@@ -76,25 +75,42 @@ export async function getReceipt({ values, positionals, signal, output }: Comman
   return ExitCode.ok
 }
 
-export async function verifyReceipt({ values, positionals, signal, output }: CommandContext): Promise<number> {
+export async function verifyReceipt({
+  values,
+  positionals,
+  signal,
+  output,
+}: CommandContext): Promise<number> {
   const receiptId = positionals[0]!
   const checkHash = values.action !== undefined || values.resource !== undefined
   if (checkHash && (values.action === undefined || values.resource === undefined)) {
-    throw new UsageError('the request-hash check needs both --action and --resource (and --payload if one was sent)')
+    throw new UsageError(
+      'the request-hash check needs both --action and --resource (and --payload if one was sent)',
+    )
   }
   if (!checkHash && (values.payload !== undefined || values['instance-id'] !== undefined)) {
-    throw new UsageError('--payload and --instance-id describe the request sent: give --action and --resource too')
+    throw new UsageError(
+      '--payload and --instance-id describe the request sent: give --action and --resource too',
+    )
   }
   const sent = checkHash ? await actionInput(values) : undefined
   await using client = relyntClient({ ...values, 'instance-id': undefined })
-  const { signatureValid, requestHashMatches } = await withSpinner(output, 'Verifying the receipt…', async () => {
-    const signatureValid = await client.receipts.verify(receiptId, { signal })
-    if (sent === undefined) return { signatureValid, requestHashMatches: null }
-    const receipt = await client.receipts.get(receiptId, { signal })
-    const instanceId = (values['instance-id'] as string | undefined) ?? receipt.instanceId
-    const requestHashMatches = await client.receipts.verifyRequestHash(receipt, { ...sent, instanceId }, { signal })
-    return { signatureValid, requestHashMatches }
-  })
+  const { signatureValid, requestHashMatches } = await withSpinner(
+    output,
+    'Verifying the receipt…',
+    async () => {
+      const signatureValid = await client.receipts.verify(receiptId, { signal })
+      if (sent === undefined) return { signatureValid, requestHashMatches: null }
+      const receipt = await client.receipts.get(receiptId, { signal })
+      const instanceId = (values['instance-id'] as string | undefined) ?? receipt.instanceId
+      const requestHashMatches = await client.receipts.verifyRequestHash(
+        receipt,
+        { ...sent, instanceId },
+        { signal },
+      )
+      return { signatureValid, requestHashMatches }
+    },
+  )
   if (output.json) output.writeJson({ receiptId, signatureValid, requestHashMatches })
   else {
     const { color } = output

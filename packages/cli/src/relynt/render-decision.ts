@@ -5,7 +5,8 @@ import type { Output } from '../cli/output.js'
 export function paintDecision(decision: string, output: Output): string {
   const { color } = output
   if (decision === 'allow' || decision === 'approved') return color.green(color.bold(decision))
-  if (decision === 'deny' || decision === 'denied' || decision === 'expired') return color.red(color.bold(decision))
+  if (decision === 'deny' || decision === 'denied' || decision === 'expired')
+    return color.red(color.bold(decision))
   return color.yellow(color.bold(decision))
 }
 

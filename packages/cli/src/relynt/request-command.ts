@@ -5,16 +5,23 @@ import { duration } from '../cli/parse-values.js'
 import { withSpinner } from '../cli/with-spinner.js'
 import { actionInput } from './action-input.js'
 import { approvalExitCode, waitForDecision } from './approval-outcome.js'
-import { paintDecision, printApproval, printFields } from './render-decision.js'
 import { relyntClient } from './relynt-client.js'
+import { paintDecision, printApproval, printFields } from './render-decision.js'
 
 export async function run(context: CommandContext): Promise<number> {
   const { values, signal, output } = context
   const timeoutMs = duration(values.timeout as string | undefined, '--timeout')
   const input = await actionInput(values)
   await using client = relyntClient(values)
-  const result = await withSpinner(output, `Asking the gateway about ${input.action} on ${input.resource}…`, () =>
-    client.requestAction({ ...input, idempotencyKey: values['idempotency-key'] as string | undefined, signal }),
+  const result = await withSpinner(
+    output,
+    `Asking the gateway about ${input.action} on ${input.resource}…`,
+    () =>
+      client.requestAction({
+        ...input,
+        idempotencyKey: values['idempotency-key'] as string | undefined,
+        signal,
+      }),
   )
   const report = { ...result, instanceId: client.instanceId }
 

@@ -2,8 +2,8 @@ import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
 import { withSpinner } from '../cli/with-spinner.js'
 import { actionInput } from './action-input.js'
-import { paintDecision, printFields } from './render-decision.js'
 import { relyntClient } from './relynt-client.js'
+import { paintDecision, printFields } from './render-decision.js'
 
 export async function run({ values, signal, output }: CommandContext): Promise<number> {
   const input = await actionInput(values)
@@ -21,7 +21,9 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
       ['policy', simulation.policyVersion],
       [
         'matched rule',
-        rule === null ? 'none (the policy default applied)' : `#${rule.index} ${rule.action} ${rule.resourcePattern}`,
+        rule === null
+          ? 'none (the policy default applied)'
+          : `#${rule.index} ${rule.action} ${rule.resourcePattern}`,
       ],
     ])
     output.note(output.errorColor.dim('Simulated: nothing ran, no receipt or approval was made.'))

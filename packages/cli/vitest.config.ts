@@ -5,5 +5,7 @@ export default defineProject({
     name: 'cli',
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // beforeAll spawns the commands to register and chat: slow on a busy machine.
+    hookTimeout: 120_000,
   },
 })

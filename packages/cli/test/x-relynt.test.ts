@@ -353,6 +353,12 @@ describe('x-relynt receipts', () => {
     expect(receipts.every((receipt) => receipt.decision === 'deny')).toBe(true)
   })
 
+  it('list exits 2 naming the flag when --from is not a date', async () => {
+    const result = await run('x-relynt', ['receipts', 'list', '--from', 'yesterday'], env)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--from must be a Date or an ISO 8601 string')
+  })
+
   it('get prints the full receipt', async () => {
     const { receiptId } = await allowedReceipt('support:ticket:30', { a: 1 })
     const result = await run('x-relynt', ['receipts', 'get', receiptId, '--json'], env)

@@ -23,7 +23,7 @@ export function describe(error: unknown): string | undefined {
   }
   if (error.code === 'invalid_argument') {
     // `requestAction: payload must be …` names the SDK method; the user typed a flag.
-    return error.message.replace(/^[\w.]+: payload\b/, '--payload')
+    return error.message.replace(/^[\w.]+: (payload|from|to)\b/, '--$1')
   }
   return undefined
 }

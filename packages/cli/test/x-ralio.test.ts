@@ -264,6 +264,12 @@ describe('x-ralio chat', () => {
     expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^x-ralio: /)
   })
 
+  it('reads the message from standard input when it is -', async () => {
+    const result = await run('x-ralio', ['chat', '-'], env, 'Pay £7 to Frank for parking\n')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('£7.00')
+  })
+
   it('exits 2 when the message is missing', async () => {
     const result = await run('x-ralio', ['chat'], env)
     expect(result.code).toBe(2)

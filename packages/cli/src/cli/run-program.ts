@@ -169,7 +169,9 @@ function parseCommandLine(command: CommandSpec, program: ProgramSpec, args: stri
     }
     if (positionals.length > max) {
       throw new UsageError(
-        `unexpected argument "${positionals[max]}"${max === 0 ? '' : ` (at most ${max})`}; quote a message that has spaces`,
+        max === 0
+          ? `unexpected argument "${positionals[0]}"`
+          : `unexpected argument "${positionals[max]}": quote ${command.arguments ?? 'the argument'} if it has spaces`,
       )
     }
   }

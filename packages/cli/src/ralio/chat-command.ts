@@ -1,6 +1,7 @@
 import { RalioClient } from '@x/ralio'
 import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
+import { readStandardInput } from '../cli/parse-values.js'
 import type { Spinner } from '../cli/spinner.js'
 import { ralioOptions } from './ralio-options.js'
 
@@ -8,8 +9,10 @@ export async function run(context: CommandContext): Promise<number> {
   const { values, positionals, signal, output } = context
   const { baseUrl, configDir } = ralioOptions(values)
   await using client = new RalioClient({ baseUrl, configDir })
+  // `-` reads the message from standard input: `x-ralio chat - < request.txt`.
+  const message = positionals[0] === '-' ? (await readStandardInput()).trim() : positionals[0]!
   const stream = client.chat.stream({
-    message: positionals[0]!,
+    message,
     conversationId: values.conversation as string | undefined,
     agentId: values.agent as string | undefined,
     signal,

@@ -98,12 +98,13 @@ export const ralioProgram: ProgramSpec = {
       },
       details:
         'The reply streams to stdout and tool activity to stderr. With --json, stdout carries one JSON event per ' +
-        'line (NDJSON): {"event","name","data","text"?}. A message is sent once and never re-sent; after Ctrl+C ' +
+        'line (NDJSON): {"event","name","data","text"?}. A message of - is read from standard input. A message is sent once and never re-sent; after Ctrl+C ' +
         'the agent may already have acted, so check `x-ralio intents` before sending it again.',
       examples: [
         'x-ralio chat "What is my balance?"',
         'x-ralio chat "Pay £500 to Bob for the April invoice" --json',
         'x-ralio chat -c 5f0c…e1 "And £20 to Alice for lunch"',
+        'x-ralio chat - < instructions.txt',
       ],
       load: () => import('./chat-command.js'),
     },

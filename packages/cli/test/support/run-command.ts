@@ -28,13 +28,18 @@ const inheritedNames = /^(RALIO_|RELYNT_|NO_COLOR$|FORCE_COLOR$)/
  * Starts `command` with `args` and an environment of only what the test gives (plus
  * PATH and HOME), so settings of the machine running the tests cannot leak in.
  */
-export function start(command: keyof typeof bins, args: string[], env: Record<string, string> = {}): Running {
+export function start(
+  command: keyof typeof bins,
+  args: string[],
+  env: Record<string, string> = {},
+  input = '',
+): Running {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !inheritedNames.test(name)))
   const child = spawn(process.execPath, [bins[command], ...args], {
     env: { ...base, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
-  child.stdin.end()
+  child.stdin.end(input)
   let stdout = ''
   let stderr = ''
   const listeners = new Set<() => void>()
@@ -84,8 +89,9 @@ export function run(
   command: keyof typeof bins,
   args: string[],
   env: Record<string, string> = {},
+  input = '',
 ): Promise<Finished> {
-  return start(command, args, env).finished
+  return start(command, args, env, input).finished
 }
 
 /** Each line of stdout parsed as JSON. */

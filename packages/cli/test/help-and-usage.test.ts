@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { createColors } from '../src/cli/colors.js'
 import { colorEnabled } from '../src/cli/output.js'
 import { ralioProgram } from '../src/ralio/program.js'
 import { relyntProgram } from '../src/relynt/program.js'
@@ -94,6 +95,13 @@ describe('colour', () => {
   })
   it('is off on a dumb terminal', () => {
     expect(colorEnabled(terminal, { TERM: 'dumb' })).toBe(false)
+  })
+  it('leaves text untouched when off', () => {
+    expect(createColors(false).bold('x')).toBe('x')
+  })
+  it('keeps the outer style on after a nested one that ends with the same code', () => {
+    const color = createColors(true)
+    expect(color.dim(`a ${color.bold('b')} c`)).toBe('\x1b[2ma \x1b[1mb\x1b[22m\x1b[2m c\x1b[22m')
   })
 })
 

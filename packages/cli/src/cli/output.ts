@@ -1,7 +1,7 @@
-import picocolors from 'picocolors'
+import { type Colors, createColors } from './colors.js'
 import { type Spinner, startSpinner } from './spinner.js'
 
-export type Colors = ReturnType<typeof picocolors.createColors>
+export type { Colors }
 
 /** A writable terminal-or-pipe stream: `process.stdout` or `process.stderr`. */
 export interface OutputStream {
@@ -47,8 +47,8 @@ export function createOutput(options: {
   env: Record<string, string | undefined>
 }): Output {
   const { stdout, stderr, env, json } = options
-  const color = picocolors.createColors(colorEnabled(stdout, env))
-  const errorColor = picocolors.createColors(colorEnabled(stderr, env))
+  const color = createColors(colorEnabled(stdout, env))
+  const errorColor = createColors(colorEnabled(stderr, env))
   const animate = stderr.isTTY === true && env.TERM !== 'dumb'
   return {
     json,

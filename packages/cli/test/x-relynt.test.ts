@@ -429,3 +429,38 @@ describe('x-relynt receipts', () => {
     expect(result.code).toBe(2)
   })
 })
+
+describe('x-relynt with a gateway whose connector fails', () => {
+  it('exits 1 when the approval went through but the connector then failed', async () => {
+    const failing = await startRelyntSandbox({
+      connector: async () => {
+        throw new Error('CRM is down')
+      },
+    })
+    try {
+      failing.setPolicy([{ action: 'refund_payment', resource_pattern: '*', decision: 'require_approval' }])
+      const agent = failing.createAgent()
+      const failingEnv = {
+        RELYNT_API_BASE_URL: failing.url,
+        RELYNT_AGENT_ID: agent.agentId,
+        RELYNT_AGENT_SECRET: agent.secret,
+      }
+      const requested = JSON.parse(
+        (
+          await run(
+            'x-relynt',
+            ['request', '--action', 'refund_payment', '--resource', 'payment:9', '--json'],
+            failingEnv,
+          )
+        ).stdout,
+      )
+      await failing.approve(requested.approvalId, { approver: 'slack:U9' })
+      const result = await run('x-relynt', ['approval', 'wait', requested.approvalId, '--json'], failingEnv)
+      expect(result.code).toBe(1)
+      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'approved', error: expect.any(Object) })
+      expect(result.stderr).toContain("the gateway's connector then failed")
+    } finally {
+      await failing.close()
+    }
+  })
+})

@@ -19,8 +19,6 @@ export interface ProgramIo {
   stdout: OutputStream
   stderr: OutputStream
   env: Record<string, string | undefined>
-  /** Where Ctrl+C comes from; the process by default. */
-  onInterrupt?: (handler: () => void) => () => void
 }
 
 /**
@@ -79,12 +77,13 @@ export async function runProgram(program: ProgramSpec, argv: string[], io: Progr
     interruptNote: undefined,
   }
   let interrupts = 0
-  const stopListening = (io.onInterrupt ?? onProcessInterrupt)(() => {
+  const onInterrupt = () => {
     interrupts += 1
     // A second Ctrl+C means "now", even if something does not honour the abort.
     if (interrupts > 1) process.exit(ExitCode.interrupted)
     controller.abort(new Error('Interrupted (Ctrl+C)'))
-  })
+  }
+  process.on('SIGINT', onInterrupt)
   try {
     const { run } = await command.load()
     const code = await run(context)
@@ -94,13 +93,8 @@ export async function runProgram(program: ProgramSpec, argv: string[], io: Progr
     if (error instanceof UsageError) return reportUsage(program, command, error.message, output)
     return reportFailure(program, error, output)
   } finally {
-    stopListening()
+    process.off('SIGINT', onInterrupt)
   }
-}
-
-function onProcessInterrupt(handler: () => void): () => void {
-  process.on('SIGINT', handler)
-  return () => process.off('SIGINT', handler)
 }
 
 async function versionLine(program: ProgramSpec): Promise<string> {

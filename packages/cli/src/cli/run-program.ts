@@ -1,4 +1,5 @@
 import { VERSION } from '../version.js'
+import { CommandFailure } from './command-failure.js'
 import {
   type CommandContext,
   type CommandSpec,
@@ -9,7 +10,7 @@ import {
 import { ExitCode } from './exit-codes.js'
 import { commandHelp, programHelp } from './help-text.js'
 import { createOutput, type Output, type OutputStream } from './output.js'
-import { CommandFailure, UsageError } from './usage-error.js'
+import { UsageError } from './usage-error.js'
 
 // Not `import … from 'node:util'`: building the ESM namespace of node:util cost about 4 ms
 // of CPU at every start, more than anything else the command adds to Node's own start-up.

@@ -1,7 +1,7 @@
 import { type Agent, FileCredentialStore, RalioClient, type StoredTokens } from '@x/ralio'
+import { CommandFailure } from '../cli/command-failure.js'
 import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
-import { CommandFailure } from '../cli/usage-error.js'
 import { ralioOptions } from './ralio-options.js'
 
 export async function run({ values, signal, output }: CommandContext): Promise<number> {

@@ -1,7 +1,7 @@
 import type { Approval, RelyntClient } from '@x/relynt'
+import { CommandFailure } from '../cli/command-failure.js'
 import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
-import { CommandFailure } from '../cli/usage-error.js'
 
 /**
  * Waits for a person to decide `approvalId`, with a spinner saying how long it has been.

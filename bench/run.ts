@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { benchBundleSize } from './bundle-size.ts'
+import { benchCliStartUp } from './cli-start-up.ts'
 import { benchColdStart } from './cold-start.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
@@ -25,6 +26,7 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
     { name: 'relynt', run: async (sandbox) => benchRelyntRequestAction(await sandbox(), options) },
     { name: 'streaming', run: async (sandbox) => benchStreamingThroughput(await sandbox(), options) },
     { name: 'cold-start', run: () => benchColdStart(options) },
+    { name: 'cli', run: () => benchCliStartUp(options) },
     { name: 'bundle', run: () => benchBundleSize() },
   ]
 

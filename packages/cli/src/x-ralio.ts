@@ -1,0 +1,4 @@
+import { main } from './cli/main.js'
+import { ralioProgram } from './ralio/program.js'
+
+await main(ralioProgram)

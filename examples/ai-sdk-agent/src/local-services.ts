@@ -53,7 +53,7 @@ export async function startLocalServices(): Promise<LocalServices> {
       const url = new URL(`/__admin/approvals/${encodeURIComponent(approvalId)}/approve`, relyntSandbox.url)
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${relyntSandbox.adminToken}` },
         body: JSON.stringify({ approver: 'slack:finance-lead' }),
       })
       if (!response.ok) throw new Error(`approving ${approvalId} failed: HTTP ${response.status}`)

@@ -35,13 +35,14 @@ export async function runSession(log: (line: string) => void): Promise<SessionRe
     args: [xMcpPath(), '--sandbox'],
     stderr: 'pipe',
   })
-  // x-mcp prints the sandbox's Relynt URL on stderr; this session approves through its admin API.
-  const relyntUrl = new Promise<string>((resolve) => {
+  // x-mcp prints the sandbox's Relynt URL and admin token on stderr; this session approves through its admin API.
+  const relyntAdmin = new Promise<RelyntAdmin>((resolve) => {
     let stderr = ''
     transport.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8')
-      const match = /Relynt (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
-      if (match) resolve(match[1]!)
+      const url = /Relynt (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]
+      const token = /Authorization: Bearer ([^'\s]+)/.exec(stderr)?.[1]
+      if (url && token) resolve({ url, token })
     })
   })
   const client = new Client({ name: 'mcp-server-example', version: '1.0.0' })
@@ -84,7 +85,7 @@ export async function runSession(log: (line: string) => void): Promise<SessionRe
         progressMessages.push(message)
         log(`  progress: ${message}`)
         const approvalId = /approval (\S+)\)/.exec(message)?.[1]
-        if (approvalId && approving === undefined) approving = approve(relyntUrl, approvalId)
+        if (approvalId && approving === undefined) approving = approve(relyntAdmin, approvalId)
       },
     )
     await approving
@@ -114,11 +115,17 @@ export async function runSession(log: (line: string) => void): Promise<SessionRe
 }
 
 /** A finance lead clicking "Approve": here, the sandbox's admin API. A real gateway asks in Slack. */
-async function approve(relyntUrl: Promise<string>, approvalId: string): Promise<void> {
-  const url = new URL(`/__admin/approvals/${encodeURIComponent(approvalId)}/approve`, await relyntUrl)
+interface RelyntAdmin {
+  url: string
+  token: string
+}
+
+async function approve(relyntAdmin: Promise<RelyntAdmin>, approvalId: string): Promise<void> {
+  const { url: relyntUrl, token } = await relyntAdmin
+  const url = new URL(`/__admin/approvals/${encodeURIComponent(approvalId)}/approve`, relyntUrl)
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ approver: 'slack:finance-lead' }),
   })
   if (!response.ok) throw new Error(`approving ${approvalId} failed: HTTP ${response.status}`)

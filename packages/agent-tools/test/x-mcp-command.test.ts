@@ -138,10 +138,13 @@ describe('x-mcp --http --sandbox', () => {
         },
       })
       // What a person trying --sandbox reads on the server's log and runs.
-      const [, approveUrl] = await server.logged(
-        /ralio_pay waits for approval \S+ \(approve: curl -X POST (\S+)\)/,
+      const [, adminToken, approveUrl] = await server.logged(
+        /ralio_pay waits for approval \S+ \(approve: curl -X POST -H 'Authorization: Bearer (\S+)' (\S+)\)/,
       )
-      const approved = await fetch(approveUrl!, { method: 'POST' })
+      const approved = await fetch(approveUrl!, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}` },
+      })
       expect(approved.status).toBe(200)
       expect((await call).structuredContent).toMatchObject({ status: 'allowed' })
       await server.logged(/ralio_pay → allowed \(receipt \S+, approved by/)

@@ -62,15 +62,17 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
   }
   try {
     let env = io.env
+    let sandboxAdminToken: string | undefined
     if (options.sandbox) {
       const { startSandboxes } = await import('./start-sandboxes.js')
       const sandboxes: Sandboxes = await startSandboxes()
       closers.push(() => sandboxes.close())
       env = sandboxes.env
+      sandboxAdminToken = sandboxes.relynt.adminToken
       io.log(
         `x-mcp: sandboxes started. Ralio ${sandboxes.ralio.url}, Relynt ${sandboxes.relynt.url}\n` +
           `x-mcp: payments up to 1000 go through, larger ones wait for approval, "Globex Holdings" is blocked.\n` +
-          `x-mcp: approve a pending one with: curl -X POST ${sandboxes.relynt.url}/__admin/approvals/<approvalId>/approve`,
+          `x-mcp: approve a pending one with: curl -X POST -H 'Authorization: Bearer ${sandboxes.relynt.adminToken}' ${sandboxes.relynt.url}/__admin/approvals/<approvalId>/approve`,
       )
     }
     const { ralio, relynt } = await connectClients(env)
@@ -79,6 +81,8 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
       () => relynt.close(),
     )
     const relyntUrl = relynt.baseUrl
+    // The sandbox's admin token guards only this throwaway local sandbox: printing it is how a person plays the approver.
+    const approveHeader = options.sandbox ? `-H 'Authorization: Bearer ${sandboxAdminToken}' ` : ''
     const serverOptions: McpServerOptions = {
       // The operator's view of what the model does; with --sandbox, how to play the approver.
       onProgress: (progress) => {
@@ -86,7 +90,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
         io.log(
           `x-mcp: ${progress.toolName} waits for approval ${progress.approvalId}` +
             (options.sandbox
-              ? ` (approve: curl -X POST ${relyntUrl}/__admin/approvals/${progress.approvalId}/approve)`
+              ? ` (approve: curl -X POST ${approveHeader}${relyntUrl}/__admin/approvals/${progress.approvalId}/approve)`
               : ''),
         )
       },

@@ -39,7 +39,10 @@ export async function startServices(): Promise<Services> {
       )
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${sandboxes.relynt.adminToken}`,
+        },
         body: JSON.stringify({ approver }),
       })
       if (!response.ok)

@@ -1,6 +1,7 @@
 import { Clock } from '../shared/clock.js'
 import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
-import { type ServeOptions, serve } from '../shared/serve.js'
+import { inProcessFetch } from '../shared/in-process-fetch.js'
+import { type ServeOptions, serveUnlessInProcess } from '../shared/serve.js'
 import { AgentDirectory, type SandboxAgentInput } from './agent-directory.js'
 import { parseDecimalAmount } from './money.js'
 import type { NonceModeOptions } from './nonce-manager.js'
@@ -44,8 +45,19 @@ export interface RalioSandboxAgent {
 }
 
 export interface RalioSandbox {
-  /** Origin, e.g. `http://127.0.0.1:53211`; use it as the SDK's base URL. */
+  /**
+   * Origin, e.g. `http://127.0.0.1:53211`; use it as the SDK's base URL. With
+   * `listen: false`, `https://ralio.sandbox.invalid`, reachable only through `fetch`.
+   */
   readonly url: string
+  /**
+   * The sandbox's request handler as a `fetch` function: pass it as the SDK's `fetch`
+   * option (with `url` as the base URL) and requests are answered in this process, with
+   * no socket. Injected faults apply: `dropConnection` rejects like a network error, and
+   * `cutStreamAfterEvents` errors the body.
+   */
+  readonly fetch: typeof globalThis.fetch
+  /** Stops the server (and open streams); state is dropped. */
   close(): Promise<void>
   readonly agents: readonly RalioSandboxAgent[]
   /** A one-time registration ticket, as the owner would mint in the console. */
@@ -101,7 +113,7 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     defaultBody: (status) => ({ detail: `Injected fault: HTTP ${status}` }),
   })
 
-  const handle: Omit<RalioSandbox, 'url' | 'close'> = {
+  const handle: Omit<RalioSandbox, 'url' | 'fetch' | 'close'> = {
     agents: agents.list().map(({ id, name, agentNumber, currency }) => ({ id, name, agentNumber, currency })),
     mintTicket: (ticketOptions) => state.tickets.mint(ticketOptions),
     approvePaymentIntent: (id) => void ledger.approve(id),
@@ -136,11 +148,16 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     stats: () => ralioStatsToWire(collectRalioStats(state)),
     adminRoutes: ralioAdminRoutes(sandbox),
   })
-  const server = await serve(app, {
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.host !== undefined ? { host: options.host } : {}),
-  })
-  return Object.assign(sandbox, { url: server.url, close: () => server.close() })
+  const server = await serveUnlessInProcess(
+    app,
+    {
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.listen !== undefined ? { listen: options.listen } : {}),
+    },
+    'https://ralio.sandbox.invalid',
+  )
+  return Object.assign(sandbox, { url: server.url, fetch: inProcessFetch(app), close: () => server.close() })
 }
 
 function nonNegative(value: number, name: string): number {

@@ -2,7 +2,8 @@ import { Hono } from 'hono'
 import { mountAdminRoutes } from '../shared/admin-routes.js'
 import { Clock } from '../shared/clock.js'
 import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
-import { type ServeOptions, serve } from '../shared/serve.js'
+import { inProcessFetch } from '../shared/in-process-fetch.js'
+import { type ServeOptions, serveUnlessInProcess } from '../shared/serve.js'
 import { type ApprovalStatus, type ApprovalView, approvalView } from './approval-store.js'
 import { defaultPolicy } from './default-policy.js'
 import type { Policy, PolicyRule } from './policy-rule.js'
@@ -41,9 +42,19 @@ export interface RelyntSandboxStats {
 }
 
 export interface RelyntSandbox {
-  /** Origin, e.g. `http://127.0.0.1:53211`; the API is under `/v1`, the admin API under `/__admin`. */
+  /**
+   * Origin, e.g. `http://127.0.0.1:53211`; the API is under `/v1`, the admin API under
+   * `/__admin`. With `listen: false`, `https://relynt.sandbox.invalid`, reachable only through `fetch`.
+   */
   url: string
+  /**
+   * The gateway's request handler as a `fetch` function: pass it as the SDK's `fetch`
+   * option (with `url` as the base URL) and requests are answered in this process, with
+   * no socket. Injected faults apply: `dropConnection` rejects like a network error.
+   */
+  fetch: typeof globalThis.fetch
   organizationId: string
+  /** Stops the server and the approval timers; state is dropped. */
   close(): Promise<void>
   createAgent(options?: { name?: string; organizationId?: string }): { agentId: string; secret: string }
   /** A new secret for the agent; the previous one is rejected from now on. */
@@ -117,10 +128,11 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
   })
   registerRelyntRoutes(app, gateway)
 
-  const server = await serve(app, options)
+  const server = await serveUnlessInProcess(app, options, 'https://relynt.sandbox.invalid')
 
   return {
     url: server.url,
+    fetch: inProcessFetch(app),
     organizationId: gateway.organizationId,
     async close() {
       gateway.close()

@@ -64,6 +64,7 @@ export class RalioConfigError extends RalioError {
   }
 }
 
+/** What a `RalioRegistrationError` is made from when no HTTP response is involved. */
 export interface RegistrationErrorInit {
   code: string
   message: string
@@ -104,6 +105,7 @@ export class RalioRegistrationError extends RalioError {
     this.keyPath = 'keyPath' in init ? init.keyPath : undefined
   }
 
+  /** The error as JSON for logs, with the ticket's use details; never the ticket itself. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),

@@ -22,6 +22,7 @@ import { PaymentIntents } from './resources/payment-intents.js'
 import { Transactions } from './resources/transactions.js'
 import { VERSION } from './version.js'
 
+/** Options of `new RalioClient()`; every one has a default, mostly from the environment. */
 export interface RalioClientOptions {
   /** Default: `RALIO_API_URL`, else `https://api.ralio.co`. */
   baseUrl?: string
@@ -148,6 +149,7 @@ export class RalioClient {
     this.#tokenTransport.close()
   }
 
+  /** `await using client = new RalioClient()` closes the client at the end of the block, like `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close()
   }

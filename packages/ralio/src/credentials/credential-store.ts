@@ -21,6 +21,7 @@ export interface RalioCredentials {
   tokens?: StoredTokens
 }
 
+/** Options of `CredentialStore.saveCredentials`. */
 export interface SaveCredentialsOptions {
   /** Replace credentials already stored; without it, saving over them fails. */
   overwrite?: boolean

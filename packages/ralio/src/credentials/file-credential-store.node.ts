@@ -12,6 +12,7 @@ import type {
 } from './credential-store.js'
 import { type CredentialsFile, parseCredentialsFile, tokensFromFile, withTokens } from './credentials-file.js'
 
+/** Where a `FileCredentialStore` keeps the binding and its key. */
 export interface FileCredentialStoreOptions {
   /** Default: `RALIO_CONFIG_DIR`, else `~/.ralio`. */
   configDir?: string
@@ -37,6 +38,7 @@ export class FileCredentialStore implements CredentialStore {
     inspectable(this, () => ({ configDir: this.configDir }))
   }
 
+  /** The path of `credentials.json` in the config directory. */
   get credentialsPath(): string {
     return join(this.configDir, 'credentials.json')
   }

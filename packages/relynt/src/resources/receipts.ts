@@ -11,6 +11,7 @@ import type { ReceiptDecision, RiskLevel } from '../schemas/wire-values.js'
 import type { RequestSignalOptions } from './approvals.js'
 import { type ActionInput, actionBody, invalid } from './validate-request.js'
 
+/** Filters of `receipts.list()`. */
 export interface ReceiptListFilters {
   decision?: ReceiptDecision
   riskLevel?: RiskLevel
@@ -30,6 +31,7 @@ export interface SentRequest extends ActionInput {
   instanceId?: string
 }
 
+/** `client.receipts`: the gateway's signed record of every decision, and checks that a receipt is genuine. */
 export class Receipts {
   readonly #transport: Transport
   readonly #instanceId: string

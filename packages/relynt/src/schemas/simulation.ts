@@ -13,6 +13,7 @@ export interface Simulation {
   matchedRule: MatchedRule | null
 }
 
+/** The policy rule that decided a simulated action. */
 export interface MatchedRule {
   /** Position in the policy (0-based), when the gateway reports it. */
   index?: number

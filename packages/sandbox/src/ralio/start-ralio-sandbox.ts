@@ -12,6 +12,7 @@ import { collectRalioStats, type RalioSandboxStats, ralioStatsToWire } from './r
 import { type RalioSettings, RalioState } from './ralio-state.js'
 import type { MintedTicket, MintTicketOptions } from './ticket-store.js'
 
+/** Options of `startRalioSandbox()`; all optional. */
 export interface RalioSandboxOptions extends ServeOptions {
   /** The agents bindings can be pinned to; default one "Sandbox Agent" paying in GBP. */
   agents?: SandboxAgentInput[]
@@ -37,6 +38,7 @@ export interface RalioSandboxOptions extends ServeOptions {
   clockOffsetMs?: number
 }
 
+/** An agent of the Ralio sandbox, as `agents` lists it. */
 export interface RalioSandboxAgent {
   id: string
   name: string
@@ -44,6 +46,7 @@ export interface RalioSandboxAgent {
   currency: string
 }
 
+/** A running Ralio sandbox: its address and the owner-side controls tests use. */
 export interface RalioSandbox {
   /**
    * Origin, e.g. `http://127.0.0.1:53211`; use it as the SDK's base URL. With
@@ -68,10 +71,13 @@ export interface RalioSandbox {
   rejectPaymentIntent(id: string, reason?: string): void
   /** Every payment intent in wire form, newest first. */
   listPaymentIntents(): Record<string, unknown>[]
+  /** Makes matching requests fail (see `FaultRule`); returns the rule's id. */
   injectFault(rule: FaultRule): string
+  /** Removes every injected fault. */
   clearFaults(): void
   /** Moves the server clock (positive: the server is ahead of the client). */
   setClockOffset(ms: number): void
+  /** Turns DPoP nonces on or off from now on. */
   setNonceMode(options: NonceModeOptions): void
   /** The nonce the server currently expects (nonce mode). */
   currentNonce(): string
@@ -79,12 +85,14 @@ export interface RalioSandbox {
   setTokenLifetime(seconds: number): void
   /** Revokes every access and refresh token of one client, or of all clients. */
   revokeTokens(clientId?: string): void
+  /** Makes registration answer like an old server, or return a wrong or missing key fingerprint. */
   setRegistrationBehavior(options: {
     mode?: RalioSettings['registrationMode']
     fingerprint?: RalioSettings['fingerprintMode']
   }): void
   /** New spend limit, a decimal string such as "250.00". */
   setSpendLimit(amount: string): void
+  /** What the server did so far: registrations, token requests, chats, payment intents. */
   stats(): RalioSandboxStats
 }
 

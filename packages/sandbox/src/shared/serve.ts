@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
 
+/** Where a sandbox listens. */
 export interface ServeOptions {
   /** 0 (the default) picks a free port; read the real one from `url`. */
   port?: number

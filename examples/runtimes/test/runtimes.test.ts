@@ -76,7 +76,8 @@ interface RuntimeCase {
   reference: string
   runtime: RegExp
   command: () => string
-  args: string[]
+  /** Arguments, given the directory the file credential store may write to. */
+  args: (configDir: string) => string[]
   env?: () => Record<string, string>
 }
 
@@ -88,28 +89,29 @@ const runtimes: RuntimeCase[] = [
     runtime: /^Node\.js\//,
     command: () => process.execPath,
     // Node >= 23.6 strips types by default; 22.12+ needs the flag.
-    args: [...(nodeStripsTypes ? [] : ['--experimental-strip-types']), 'src/cli.ts'],
+    args: () => [...(nodeStripsTypes ? [] : ['--experimental-strip-types']), 'src/cli.ts'],
   },
   {
     name: 'Bun',
     reference: 'RUNTIME-BUN',
     runtime: /^Bun\//,
     command: () => packageBinary('bun', 'bin/bun.exe'),
-    args: ['--no-install', 'src/cli.ts'],
+    args: () => ['--no-install', 'src/cli.ts'],
   },
   {
     name: 'Deno',
     reference: 'RUNTIME-DENO',
     runtime: /^Deno\//,
     command: () => packageBinary('deno', 'deno'),
-    // Only the permissions the quick starts need: env, loopback, the config directory.
-    args: [
+    // Only the permissions the quick starts need: env, loopback, reading the code and
+    // writing the config directory.
+    args: (configDir) => [
       'run',
       '--no-lock',
       '--allow-env',
       '--allow-net=127.0.0.1',
       '--allow-read',
-      '--allow-write',
+      `--allow-write=${configDir}`,
       'src/cli.ts',
     ],
     env: () => ({ DENO_DIR: join(scratch, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' }),
@@ -121,7 +123,7 @@ describe('the quick starts run on each runtime against the sandboxes', () => {
     '$name: registers with the file store, streams a chat, lists, requests an action and verifies its receipt',
     async (runtime) => {
       const { env, configDir } = await quickstartEnvironment(runtime.reference)
-      const child = await runChild(runtime.command(), runtime.args, {
+      const child = await runChild(runtime.command(), runtime.args(configDir), {
         cwd: packageDir,
         env: { ...env, ...runtime.env?.() },
         timeoutMs: childTimeoutMs,

@@ -30,8 +30,8 @@ async function inProcessRalio(options: { streamDelayMs?: number } = {}) {
   return { sandbox, stream }
 }
 
-async function inProcessRelynt() {
-  const sandbox = await startRelyntSandbox({ listen: false, connector: 'echo' })
+async function inProcessRelynt(options: { listen?: boolean } = {}) {
+  const sandbox = await startRelyntSandbox({ listen: false, connector: 'echo', ...options })
   sandboxes.push(sandbox)
   const { agentId, secret } = sandbox.createAgent()
   const toolCall = (init: RequestInit = {}) =>
@@ -81,11 +81,11 @@ describe('in-process fetch', () => {
   })
 
   it('serves through fetch while it also listens', async () => {
-    const sandbox = await startRelyntSandbox()
-    sandboxes.push(sandbox)
+    const { sandbox, toolCall } = await inProcessRelynt({ listen: true })
     expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    const response = await sandbox.fetch(`${sandbox.url}/__admin/stats`)
-    expect(await response.json()).toMatchObject({ receipts: 0 })
+    const response = await toolCall()
+    expect(response.status).toBe(200)
+    expect(sandbox.stats().receipts).toBe(1)
   })
 
   it('rejects like a network error when a dropConnection fault fires', async () => {

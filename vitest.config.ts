@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 // One run over every package and example; each has its own vitest.config.ts project.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*', 'examples/*', 'scripts'],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**'],

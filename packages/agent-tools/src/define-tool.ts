@@ -11,12 +11,17 @@ export interface ExecuteContext {
   signal?: AbortSignal
 }
 
+/** What {@link defineTool} needs: the tool's name and description as the model sees them, its input schema and what it does. */
 export interface DefineToolOptions<Input, Result> {
+  /** The tool's name as the model calls it, e.g. `ralio_list_transactions`. */
   name: string
+  /** What the tool does, for the model. */
   description: string
   /** A zod object schema (zod or zod/mini); the JSON Schema the model sees is derived from it. */
   input: $ZodType<Input>
+  /** Hints for hosts (MCP `readOnlyHint`, `destructiveHint` …). */
   annotations?: ToolAnnotations
+  /** Runs the tool with the validated input; its result goes back to the model. */
   execute: (input: Input, context: ExecuteContext) => Promise<Result> | Result
 }
 

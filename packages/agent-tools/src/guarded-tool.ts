@@ -41,6 +41,10 @@ export interface GuardedExecuteContext extends ExecuteContext {
   authorization: ToolAuthorization | undefined
 }
 
+/**
+ * What {@link guardedTool} needs: the tool as the model sees it, the Relynt action and resource
+ * each call is authorised as, and the work that runs once the gateway allows it.
+ */
 export interface GuardedToolOptions<Input, Result> {
   name: string
   description: string

@@ -95,6 +95,7 @@ export class RalioConfigError extends RalioError {
   }
 }
 
+/** What a `RalioRegistrationError` is made from when no HTTP response is involved. */
 export interface RegistrationErrorInit {
   code: string
   message: string
@@ -146,6 +147,7 @@ export class RalioRegistrationError extends RalioError {
     this.wwwAuthenticate = 'wwwAuthenticate' in init ? init.wwwAuthenticate : undefined
   }
 
+  /** The error as JSON for logs, with the ticket's use details; never the ticket itself. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),

@@ -25,17 +25,20 @@ export {
   RalioResponseValidationError,
   RalioTimeoutError,
   RalioValidationError,
+  type RegistrationErrorInit,
 } from './errors.js'
 export { RalioClient, type RalioClientOptions } from './ralio-client.js'
 export { type RegisterOptions, type Registration, register } from './register.js'
-export type { AgentListParams } from './resources/agents.js'
-export type { ChatParams, ChatStreamParams } from './resources/chat.js'
+export type { AgentListParams, Agents } from './resources/agents.js'
+export type { Chat, ChatParams, ChatStreamParams } from './resources/chat.js'
 export type {
   ChatStream,
   ChatStreamEvent,
   ChatStreamResult,
 } from './resources/chat-stream.js'
 export type { ListParams } from './resources/list-params.js'
+export type { PaymentIntents } from './resources/payment-intents.js'
+export type { Transactions } from './resources/transactions.js'
 export type { Agent } from './schemas/agent.js'
 export type { ChatMessage, ChatResponse, MessageRole } from './schemas/chat.js'
 export type { ConversationEventData, TextEventData, ToolEventData } from './schemas/chat-stream-event.js'

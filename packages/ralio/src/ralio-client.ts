@@ -20,6 +20,7 @@ import { PaymentIntents } from './resources/payment-intents.js'
 import { Transactions } from './resources/transactions.js'
 import { VERSION } from './version.js'
 
+/** Options of `new RalioClient()`; every one has a default, mostly from the environment. */
 export interface RalioClientOptions {
   /** Default: `RALIO_API_URL`, else `https://api.ralio.co`. */
   baseUrl?: string

@@ -20,6 +20,7 @@ import {
 import { registrationResponseSchema } from './schemas/registration-response.js'
 import { VERSION } from './version.js'
 
+/** Options of `register()`; every one has a default. */
 export interface RegisterOptions {
   /** The one-time `ralio-reg-…` ticket from the console. Default: `RALIO_REGISTRATION_TICKET`. */
   ticket?: string
@@ -41,12 +42,14 @@ export interface RegisterOptions {
   credentialStore?: WritableCredentialStore
   /** Replace credentials already stored, and an existing file at `privateKeyPath`. */
   overwrite?: boolean
+  /** Replaces `globalThis.fetch` (proxies, tests: a sandbox's in-process `fetch`); read at call time. */
   fetch?: typeof globalThis.fetch
   /** Allow `http://` to a host other than this machine. */
   allowInsecureHttp?: boolean
   signal?: AbortSignal
 }
 
+/** What `register()` made: the new binding. */
 export interface Registration {
   clientId: string
   /** What the binding may do: the scopes of its first token. */

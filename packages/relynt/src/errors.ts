@@ -66,11 +66,13 @@ export class ApprovalTimeoutError extends RelyntError {
     this.waitedMs = waitedMs
   }
 
+  /** The error as JSON for logs, with the approval id and how long the wait lasted. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), approvalId: this.approvalId, waitedMs: this.waitedMs }
   }
 }
 
+/** What an `ActionDeniedError` is made from. */
 export interface ActionDeniedInit {
   /** `deny` from the gateway, or the approval's final status (`denied`, `expired`, …). */
   decision: string
@@ -102,6 +104,7 @@ export class ActionDeniedError extends RelyntError {
     this.decidedBy = init.decidedBy ?? null
   }
 
+  /** The error as JSON for logs, with the decision, reason and receipt id. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),

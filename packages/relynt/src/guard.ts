@@ -7,11 +7,13 @@ import type { ActionResult } from './schemas/action-result.js'
 import type { Approval } from './schemas/approval.js'
 import type { RiskLevel } from './schemas/wire-values.js'
 
+/** What `guard()` asks the gateway before running the guarded function. */
 export interface GuardRequest extends Omit<ActionRequest, 'signal'> {
   /** How long to wait for a person when approval is required. Default 300 000 (5 min). */
   timeoutMs?: number
   /** Aborts the gateway call or the wait for approval (not the guarded function). */
   signal?: AbortSignal
+  /** Called on each check while a person has not decided yet, with the status and the attempt number. */
   onPoll?: PollApprovalOptions['onPoll']
 }
 
@@ -35,6 +37,7 @@ export interface Authorization {
   approval?: Approval
 }
 
+/** What `guard()` returns: the guarded function's value and the authorisation it ran under. */
 export interface GuardResult<T> {
   value: T
   authorization: Authorization

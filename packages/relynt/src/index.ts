@@ -3,6 +3,7 @@ export type { Logger, LogLevel, Page, PagePromise } from '@x/core'
 export { UserAbortError } from '@x/core'
 export {
   ActionDeniedError,
+  type ActionDeniedInit,
   ApprovalTimeoutError,
   AuthenticationError,
   NetworkError,

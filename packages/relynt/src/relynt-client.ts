@@ -21,6 +21,7 @@ import type { Approval } from './schemas/approval.js'
 import type { Simulation } from './schemas/simulation.js'
 import { VERSION } from './version.js'
 
+/** Options of `new RelyntClient()`; the base URL and the agent credential default to the environment. */
 export interface RelyntClientOptions {
   /** The gateway's origin, e.g. `https://gateway.example.com`. Env: `RELYNT_API_BASE_URL`. */
   baseUrl?: string
@@ -193,6 +194,7 @@ export class RelyntClient {
     this.#transport.close()
   }
 
+  /** `await using client = new RelyntClient()` closes the client at the end of the block, like `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close()
   }

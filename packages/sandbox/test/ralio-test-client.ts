@@ -191,6 +191,7 @@ export class TestCredential {
       body?: unknown
       proof?: ProofOverrides | false
       headers?: Record<string, string>
+      signal?: AbortSignal
     },
   ): Promise<Response> {
     const url = `${this.sandbox.url}${path}`
@@ -202,6 +203,7 @@ export class TestCredential {
     return fetch(url, {
       method,
       headers,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
       ...(options.body !== undefined
         ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
         : {}),

@@ -2,6 +2,7 @@
 import { type JSONSchema7, type JSONValue, jsonSchema, type Tool, tool } from 'ai'
 import { type AgentTool, isErrorOutcome, type ToolOutcome, type ToolProgress } from '../agent-tool.js'
 
+/** Options of {@link aiSdkTools}. */
 export interface AiSdkToolsOptions {
   /** Called while a guarded tool waits for a person (with the AI SDK's tool call id). */
   onProgress?: (progress: ToolProgress & { toolCallId: string; toolName: string }) => void | Promise<void>

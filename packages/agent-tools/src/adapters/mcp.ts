@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { type AgentTool, isErrorOutcome, type ToolOutcome, type ToolProgress } from '../agent-tool.js'
 import { VERSION } from '../version.js'
 
+/** Options of {@link registerMcpTools}: what the host operator hears about calls. */
 export interface McpToolsOptions {
   /** Called while a guarded tool waits for a person, whether or not the client asked for progress. */
   onProgress?: (progress: ToolProgress & { toolName: string }) => void
@@ -13,6 +14,7 @@ export interface McpToolsOptions {
   onCancelled?: (toolName: string) => void
 }
 
+/** Options of {@link createMcpServer}: the tools' options and how the server introduces itself. */
 export interface McpServerOptions extends McpToolsOptions {
   /** The server name hosts show. Default `x-agent-tools`. */
   name?: string

@@ -2,12 +2,14 @@
 import { type FunctionTool, tool } from '@openai/agents'
 import type { AgentTool, ToolOutcome, ToolProgress } from '../agent-tool.js'
 
+/** Options of {@link openAIAgentsTools}. */
 export interface OpenAIAgentsToolsOptions {
   /** Called while a guarded tool waits for a person (with the model's call id). */
   onProgress?: (progress: ToolProgress & { toolCallId: string; toolName: string }) => void | Promise<void>
 }
 
-type NonStrictParameters = {
+/** The parameters type of a non-strict function tool: the JSON Schema is the tool's own, and the model may send more. */
+export type NonStrictParameters = {
   type: 'object'
   properties: Record<string, never>
   required: never[]

@@ -8,6 +8,7 @@ import { ralioListPaymentIntentsTool, ralioListTransactionsTool } from './ralio-
 import { ralioPayTool } from './ralio-pay-tool.js'
 import { type RelyntToolsClient, relyntSimulateTool, relyntVerifyReceiptTool } from './relynt-tools.js'
 
+/** The clients {@link createAgentTools} builds tools over, and how they wait for approvals. */
 export interface AgentToolsOptions {
   /** Adds `ralio_pay`, `ralio_chat`, `ralio_list_transactions`, `ralio_list_payment_intents`. */
   ralio?: RalioToolsClient

@@ -16,8 +16,13 @@ const chatInput = z.object({
   ),
 })
 
+/**
+ * What the model sends `ralio_chat`.
+ * @useDeclaredType
+ */
 export type ChatInput = z.infer<typeof chatInput>
 
+/** What `ralio_chat` returns: the agent's reply and the conversation to continue. */
 export interface ChatResult {
   reply: string
   conversationId: string

@@ -10,6 +10,7 @@ export interface RalioToolsClient {
   readonly paymentIntents: Pick<RalioClient['paymentIntents'], 'list'>
 }
 
+/** What the Ralio tools are built over: the Ralio client, and the Relynt client that authorises them. */
 export interface RalioToolsOptions {
   ralio: RalioToolsClient
   /** Authorises every payment and chat message. Required unless `unguarded: true`. */

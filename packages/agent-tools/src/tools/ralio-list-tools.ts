@@ -11,8 +11,13 @@ const listInput = z.object({
   ),
 })
 
+/**
+ * What the model sends a list tool.
+ * @useDeclaredType
+ */
 export type ListInput = z.infer<typeof listInput>
 
+/** One page of a list tool's result, with what the model needs to ask for the next. */
 export interface ListResult<T> {
   items: T[]
   page: number

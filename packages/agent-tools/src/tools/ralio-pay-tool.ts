@@ -20,8 +20,13 @@ const payInput = z.object({
   reference: plainText(140).check(z.describe('What the payment is for, e.g. "invoice 2026-041".')),
 })
 
+/**
+ * What the model sends `ralio_pay`.
+ * @useDeclaredType
+ */
 export type PayInput = z.infer<typeof payInput>
 
+/** What `ralio_pay` returns once the payment agent has answered. */
 export interface PayResult {
   /** The payment agent's answer, e.g. "Paid £120.00 to Acme Stationery". */
   reply: string

@@ -41,6 +41,7 @@ const verifyInput = z.object({
   receiptId: z.string().check(z.minLength(1), z.describe('The receiptId of an earlier tool result.')),
 })
 
+/** What `relynt_verify_receipt` returns: whether the gateway's signature holds, and the receipt. */
 export interface VerifiedReceipt {
   receiptId: string
   /** The gateway checked the receipt's signature: false means it was altered after signing. */

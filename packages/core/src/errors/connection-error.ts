@@ -1,5 +1,6 @@
 import { SdkError, type SdkErrorOptions } from './sdk-error.js'
 
+/** What a `ConnectionError` (or `TimeoutError`) is made from. */
 export interface ConnectionErrorInit {
   message: string
   cause?: unknown

@@ -1,3 +1,4 @@
+/** Options of the `SdkError` constructor. */
 export interface SdkErrorOptions {
   /** Stable, machine-readable code. */
   code?: string
@@ -53,6 +54,7 @@ export class SdkError extends Error {
     )
   }
 
+  /** The error as JSON for logs: name, code and message (never a secret; subclasses add their safe fields). */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message }
   }

@@ -1,3 +1,4 @@
+/** One page of a list as the server sent it, already mapped to SDK names. */
 export interface PageData<T> {
   data: T[]
   /** Items across all pages, as the server counts them. */
@@ -7,6 +8,7 @@ export interface PageData<T> {
   perPage: number
 }
 
+/** Fetches page `page` (1-based) of a list. */
 export type FetchPage<T> = (page: number) => Promise<PageData<T>>
 
 /** One page of a list. Iterating it yields this page's items; `getNextPage()` fetches on. */
@@ -25,14 +27,17 @@ export class Page<T> implements Iterable<T> {
     this.#fetchPage = fetchPage
   }
 
+  /** How many items this page holds. */
   get length(): number {
     return this.data.length
   }
 
+  /** Whether a page follows this one (by `total`, and never after an empty page). */
   hasNextPage(): boolean {
     return this.data.length > 0 && this.page * this.perPage < this.total
   }
 
+  /** Fetches the page after this one; throws a `RangeError` when there is none (check `hasNextPage()`). */
   async getNextPage(): Promise<Page<T>> {
     if (!this.hasNextPage()) {
       throw new RangeError(`Page ${this.page} is the last page; check hasNextPage() before getNextPage().`)
@@ -40,6 +45,7 @@ export class Page<T> implements Iterable<T> {
     return new Page(await this.#fetchPage(this.page + 1), this.#fetchPage)
   }
 
+  /** This page's items, in order. */
   [Symbol.iterator](): Iterator<T> {
     return this.data[Symbol.iterator]()
   }
@@ -59,6 +65,7 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     this.#firstPageNumber = firstPage
   }
 
+  /** `[object PagePromise]`, so it is not mistaken for a plain promise in logs. */
   get [Symbol.toStringTag](): string {
     return 'PagePromise'
   }
@@ -78,14 +85,17 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     return this.#first().then(onFulfilled, onRejected)
   }
 
+  /** Like `Promise.catch`: handles a failure to fetch the first page. */
   catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<Page<T> | R> {
     return this.#first().catch(onRejected)
   }
 
+  /** Like `Promise.finally`, on the fetch of the first page. */
   finally(onFinally?: (() => void) | null): Promise<Page<T>> {
     return this.#first().finally(onFinally)
   }
 
+  /** Every item of every page, fetching the next page only when the loop reaches it. */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     let page = await this.#first()
     for (;;) {

@@ -4,6 +4,7 @@ import { createApiError, type ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
 import { redactError } from '../util/redact.js'
 
+/** One server-sent event, as read from a stream. */
 export interface SseEvent {
   /** The `event:` field; `message` when the server sent none. */
   event: string

@@ -1,11 +1,17 @@
 import { redact, redactText } from './redact.js'
 
+/** How much the SDK logs: `off`, or the most detailed level to keep (`error` < `warn` < `info` < `debug`). */
 export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug'
 
+/** Where log lines go: `console` or any logger with these four methods (pino, winston…). Messages and fields arrive already redacted. */
 export interface Logger {
+  /** Logs at `error` level. */
   error(message: string, fields?: Record<string, unknown>): void
+  /** Logs at `warn` level. */
   warn(message: string, fields?: Record<string, unknown>): void
+  /** Logs at `info` level. */
   info(message: string, fields?: Record<string, unknown>): void
+  /** Logs at `debug` level. */
   debug(message: string, fields?: Record<string, unknown>): void
 }
 

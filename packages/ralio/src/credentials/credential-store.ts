@@ -60,6 +60,7 @@ export interface RegisteredCredentials {
   privateKey: string
 }
 
+/** Options of `CredentialStore.saveCredentials`. */
 export interface SaveCredentialsOptions {
   /** Replace credentials already stored; without it, saving over them fails. */
   overwrite?: boolean
@@ -82,6 +83,7 @@ export interface CredentialStore {
 
 /** Releases a registration lock. */
 export interface RegistrationLock {
+  /** Gives the folder back to the next registration. */
   release(): Promise<void>
 }
 

@@ -20,6 +20,7 @@ import {
 } from './credentials-file.js'
 import { errorCode, tryFolderLock } from './folder-lock.js'
 
+/** Where a `FileCredentialStore` keeps the binding and its key. */
 export interface FileCredentialStoreOptions {
   /** Default: `RALIO_CONFIG_DIR`, else `~/.ralio`. A relative one is taken from the working directory. */
   configDir?: string
@@ -93,6 +94,7 @@ export class FileCredentialStore implements WritableCredentialStore {
     inspectable(this, () => ({ configDir: this.configDir }))
   }
 
+  /** The path of `credentials.json` in the config directory. */
   get credentialsPath(): string {
     return join(this.configDir, 'credentials.json')
   }

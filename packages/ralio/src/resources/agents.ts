@@ -1,10 +1,12 @@
 import type { Transport } from '@x/core/internal'
 import { type Agent, agentListSchema } from '../schemas/agent.js'
 
+/** Options of `agents.list()`. */
 export interface AgentListParams {
   signal?: AbortSignal
 }
 
+/** `client.agents`: the agent this binding is pinned to. */
 export class Agents {
   readonly #transport: Transport
 

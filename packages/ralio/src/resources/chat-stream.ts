@@ -29,6 +29,7 @@ export type ChatStreamEvent =
    */
   | { event: 'unknown'; name: string; data: unknown; raw: string; text?: string | undefined }
 
+/** What `ChatStream.finalReply()` returns: the whole reply once the stream ended. */
 export interface ChatStreamResult {
   reply: string
   conversationId: string | undefined
@@ -55,6 +56,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return this.#conversationId
   }
 
+  /** The events as they arrive; a stream can be iterated once. */
   [Symbol.asyncIterator](): AsyncIterator<ChatStreamEvent> {
     if (this.#iterated) throw new TypeError('A chat stream can be iterated only once')
     this.#iterated = true

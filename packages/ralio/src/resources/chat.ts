@@ -3,6 +3,7 @@ import { RalioConfigError } from '../errors.js'
 import { type ChatResponse, chatResponseSchema } from '../schemas/chat.js'
 import { ChatStream } from './chat-stream.js'
 
+/** A message to the agent, for `chat.send()`. */
 export interface ChatParams {
   message: string
   /** Continue this conversation; omit to start a new one. */
@@ -12,6 +13,7 @@ export interface ChatParams {
   signal?: AbortSignal
 }
 
+/** A message to the agent, for `chat.stream()`. */
 export interface ChatStreamParams extends ChatParams {
   /**
    * Close the stream when the server sends nothing (not even a keep-alive) for this long.

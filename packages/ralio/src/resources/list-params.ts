@@ -1,5 +1,6 @@
 import { RalioConfigError } from '../errors.js'
 
+/** Paging options of the list methods. */
 export interface ListParams {
   /** 1-based page to start from. Default 1. */
   page?: number

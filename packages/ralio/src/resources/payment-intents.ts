@@ -7,6 +7,7 @@ import type { ListParams } from './list-params.js'
 
 const paymentIntentsPage = pageResponseSchema('payment_intents', paymentIntentSchema)
 
+/** `client.paymentIntents`: the payments the agent set up, with their approval and execution. */
 export class PaymentIntents {
   readonly #transport: Transport
 

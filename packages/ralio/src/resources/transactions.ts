@@ -7,6 +7,7 @@ import type { ListParams } from './list-params.js'
 
 const transactionsPage = pageResponseSchema('transactions', transactionSchema)
 
+/** `client.transactions`: the payments made from the agent's account. */
 export class Transactions {
   readonly #transport: Transport
 

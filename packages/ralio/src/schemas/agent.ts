@@ -18,6 +18,10 @@ export const agentSchema = z.pipe(
   })),
 )
 
+/**
+ * An agent the binding may talk to.
+ * @useDeclaredType
+ */
 export type Agent = z.output<typeof agentSchema>
 
 export const agentListSchema = z.array(agentSchema)

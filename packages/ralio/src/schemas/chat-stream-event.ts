@@ -28,8 +28,20 @@ const textData = z.pipe(
   z.transform((wire) => ({ text: wire.text })),
 )
 
+/**
+ * Data of a `conversation` event: the conversation this reply belongs to.
+ * @useDeclaredType
+ */
 export type ConversationEventData = z.output<typeof conversationData>
+/**
+ * Data of a `tool_started` / `tool_completed` event: a tool the agent runs, such as `create_payment_intent`.
+ * @useDeclaredType
+ */
 export type ToolEventData = z.output<typeof toolData>
+/**
+ * Data of a `text_delta` (a piece of the reply) or `reply` (all of it) event.
+ * @useDeclaredType
+ */
 export type TextEventData = z.output<typeof textData>
 
 /** Per known event name, the schema that turns its wire data into SDK shape. */

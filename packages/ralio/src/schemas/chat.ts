@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { type OpenString, optionalText } from './wire-types.js'
 
+/** Who wrote a chat message; unknown roles from a newer server pass through as strings. */
 export type MessageRole = OpenString<
   'user' | 'assistant' | 'tool' | 'system' | 'alignment_approval' | 'spend_limit_approval'
 >
@@ -21,6 +22,10 @@ export const chatMessageSchema = z.pipe(
   })),
 )
 
+/**
+ * One message of a conversation.
+ * @useDeclaredType
+ */
 export type ChatMessage = z.output<typeof chatMessageSchema>
 
 export const chatResponseSchema = z.pipe(
@@ -36,4 +41,8 @@ export const chatResponseSchema = z.pipe(
   })),
 )
 
+/**
+ * The agent's whole reply to `chat.send()`.
+ * @useDeclaredType
+ */
 export type ChatResponse = z.output<typeof chatResponseSchema>

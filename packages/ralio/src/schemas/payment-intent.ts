@@ -1,10 +1,13 @@
 import * as z from 'zod/mini'
 import { decimalString, type OpenString, optionalNumber, optionalText } from './wire-types.js'
 
+/** Whether a payment intent was approved, by the owner or automatically under the spend limit. */
 export type ApprovalStatus = OpenString<
   'approved_by_user' | 'auto_approved' | 'pending_user_approval' | 'rejected'
 >
+/** Whether a payment intent's payments were made. */
 export type ExecutionStatus = OpenString<'pending' | 'completed' | 'failed'>
+/** The state of one payment instruction of an intent. */
 export type LegStatus = OpenString<'completed' | 'failed' | 'pending'>
 
 export const paymentInstructionSchema = z.pipe(
@@ -38,6 +41,10 @@ export const paymentInstructionSchema = z.pipe(
   })),
 )
 
+/**
+ * One payment of a payment intent. Amounts are decimal strings, never floats.
+ * @useDeclaredType
+ */
 export type PaymentInstruction = z.output<typeof paymentInstructionSchema>
 
 export const paymentIntentSchema = z.pipe(
@@ -79,4 +86,8 @@ export const paymentIntentSchema = z.pipe(
   })),
 )
 
+/**
+ * A payment the agent set up: its approval, its execution and its instructions.
+ * @useDeclaredType
+ */
 export type PaymentIntent = z.output<typeof paymentIntentSchema>

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { decimalString, type OpenString, optionalText } from './wire-types.js'
 
+/** The state of a transaction at the bank. */
 export type TransactionStatus = OpenString<'submitted' | 'delivered' | 'failed'>
 
 export const transactionSchema = z.pipe(
@@ -29,4 +30,8 @@ export const transactionSchema = z.pipe(
   })),
 )
 
+/**
+ * A payment made from the agent's account.
+ * @useDeclaredType
+ */
 export type Transaction = z.output<typeof transactionSchema>

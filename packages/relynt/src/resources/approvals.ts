@@ -5,6 +5,7 @@ import { type Approval, approvalSchema } from '../schemas/approval.js'
 import type { ApprovalStatus } from '../schemas/wire-values.js'
 import { invalid } from './validate-request.js'
 
+/** Options of `pollApproval()`: which approval, how long to wait, what to call on each check. */
 export interface PollApprovalOptions {
   /** From a `pending_approval` result of `requestAction`. */
   approvalId: string
@@ -15,6 +16,7 @@ export interface PollApprovalOptions {
   onPoll?: (status: ApprovalStatus, attempt: number, approval: Approval) => void | Promise<void>
 }
 
+/** Options every request method takes. */
 export interface RequestSignalOptions {
   signal?: AbortSignal
 }
@@ -29,6 +31,7 @@ export const realTiming: PollTiming = {
     }),
 }
 
+/** `client.approvals`: approvals the gateway asked a person for. */
 export class Approvals {
   readonly #transport: Transport
   readonly #pathTemplate: string

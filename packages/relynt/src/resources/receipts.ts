@@ -13,6 +13,7 @@ import type { ReceiptDecision, RiskLevel } from '../schemas/wire-values.js'
 import type { RequestSignalOptions } from './approvals.js'
 import { type ActionInput, actionBody, invalid } from './validate-request.js'
 
+/** Filters of `receipts.list()`. */
 export interface ReceiptListFilters {
   decision?: ReceiptDecision
   riskLevel?: RiskLevel
@@ -34,6 +35,7 @@ const MAX_EMPTY_PAGES_IN_A_ROW = 20
 /** What was sent, to recompute a receipt's `request_hash`; `instanceId` defaults to this client's. */
 export type SentRequest = ActionInput
 
+/** `client.receipts`: the gateway's signed record of every decision, and checks that a receipt is genuine. */
 export class Receipts {
   readonly #transport: Transport
   readonly #instanceId: string

@@ -15,6 +15,7 @@ export interface Simulation {
   instanceId: string
 }
 
+/** The policy rule that decided a simulated action. */
 export interface MatchedRule {
   /** Position in the policy (0-based), when the gateway reports it. */
   index?: number

@@ -5,7 +5,9 @@ import * as z from 'zod/mini'
  * introduces still parses instead of breaking a released client.
  */
 export type Decision = 'allow' | 'deny' | 'pending_approval' | (string & {})
+/** How risky the matching policy rule says the action is. */
 export type RiskLevel = 'low' | 'medium' | 'high' | (string & {})
+/** Where an approval stands: waiting for a person (`pending`, or `pending_approval`), decided, or expired. */
 export type ApprovalStatus =
   | 'pending'
   | 'pending_approval'
@@ -13,6 +15,7 @@ export type ApprovalStatus =
   | 'denied'
   | 'expired'
   | (string & {})
+/** The decision a receipt records; `error` when the gateway failed to decide. */
 export type ReceiptDecision = 'allow' | 'deny' | 'pending_approval' | 'error' | (string & {})
 
 /** Ids are opaque: docs show `rec_…` and UUIDs, and a gateway sending a number is tolerated. */

@@ -14,6 +14,7 @@ export interface SandboxAgent {
   accountNumber: string
 }
 
+/** An agent the Ralio sandbox starts with; the id is generated when not given, the currency defaults to GBP. */
 export interface SandboxAgentInput {
   id?: string
   name: string

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Clock } from '../shared/clock.js'
 
+/** Whether the Ralio sandbox demands DPoP nonces, and how often it changes them. */
 export interface NonceModeOptions {
   enabled: boolean
   /** How often the server nonce changes; default 5 minutes. */

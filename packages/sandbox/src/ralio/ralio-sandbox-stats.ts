@@ -1,6 +1,7 @@
 import { formatMinorUnits } from './money.js'
 import type { ChatRecord, RalioState } from './ralio-state.js'
 
+/** A payment intent as `stats()` reports it. */
 export interface RalioPaymentIntentSummary {
   id: string
   /** The payment reference ("for …"), null when the message gave none. */

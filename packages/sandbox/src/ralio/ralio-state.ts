@@ -19,6 +19,7 @@ export interface RalioSettings {
   keepAliveIntervalMs: number
 }
 
+/** A chat message the Ralio sandbox received, as `stats()` reports it. */
 export interface ChatRecord {
   message: string
   conversationId: string

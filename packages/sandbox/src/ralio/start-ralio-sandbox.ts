@@ -1,7 +1,8 @@
 import { checkAdminToken, createAdminToken } from '../shared/admin-access.js'
 import { Clock } from '../shared/clock.js'
 import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
-import { type ServeOptions, serve } from '../shared/serve.js'
+import { inProcessFetch } from '../shared/in-process-fetch.js'
+import { type ServeOptions, serveUnlessInProcess } from '../shared/serve.js'
 import { AgentDirectory, type SandboxAgentInput } from './agent-directory.js'
 import { parseDecimalAmount } from './money.js'
 import type { NonceModeOptions } from './nonce-manager.js'
@@ -12,6 +13,7 @@ import { collectRalioStats, type RalioSandboxStats, ralioStatsToWire } from './r
 import { type RalioSettings, RalioState } from './ralio-state.js'
 import type { MintedTicket, MintTicketOptions } from './ticket-store.js'
 
+/** Options of `startRalioSandbox()`; all optional. */
 export interface RalioSandboxOptions extends ServeOptions {
   /** The agents bindings can be pinned to; default one "Sandbox Agent" paying in GBP. */
   agents?: SandboxAgentInput[]
@@ -39,6 +41,7 @@ export interface RalioSandboxOptions extends ServeOptions {
   adminToken?: string
 }
 
+/** An agent of the Ralio sandbox, as `agents` lists it. */
 export interface RalioSandboxAgent {
   id: string
   name: string
@@ -46,11 +49,23 @@ export interface RalioSandboxAgent {
   currency: string
 }
 
+/** A running Ralio sandbox: its address and the owner-side controls tests use. */
 export interface RalioSandbox {
-  /** Origin, e.g. `http://127.0.0.1:53211`; use it as the SDK's base URL. */
+  /**
+   * Origin, e.g. `http://127.0.0.1:53211`; use it as the SDK's base URL. With
+   * `listen: false`, `https://ralio.sandbox.invalid`, reachable only through `fetch`.
+   */
   readonly url: string
   /** What `/__admin` requires over HTTP: `Authorization: Bearer <adminToken>`. This handle needs none. */
   readonly adminToken: string
+  /**
+   * The sandbox's request handler as a `fetch` function: pass it as the SDK's `fetch`
+   * option (with `url` as the base URL) and requests are answered in this process, with
+   * no socket. Injected faults apply: `dropConnection` rejects like a network error, and
+   * `cutStreamAfterEvents` errors the body.
+   */
+  readonly fetch: typeof globalThis.fetch
+  /** Stops the server (and open streams); state is dropped. */
   close(): Promise<void>
   readonly agents: readonly RalioSandboxAgent[]
   /** A one-time registration ticket, as the owner would mint in the console. */
@@ -61,10 +76,13 @@ export interface RalioSandbox {
   rejectPaymentIntent(id: string, reason?: string): void
   /** Every payment intent in wire form, newest first. */
   listPaymentIntents(): Record<string, unknown>[]
+  /** Makes matching requests fail (see `FaultRule`); returns the rule's id. */
   injectFault(rule: FaultRule): string
+  /** Removes every injected fault. */
   clearFaults(): void
   /** Moves the server clock (positive: the server is ahead of the client). */
   setClockOffset(ms: number): void
+  /** Turns DPoP nonces on or off from now on. */
   setNonceMode(options: NonceModeOptions): void
   /** The nonce the server currently expects (nonce mode). */
   currentNonce(): string
@@ -72,12 +90,14 @@ export interface RalioSandbox {
   setTokenLifetime(seconds: number): void
   /** Revokes every access and refresh token of one client, or of all clients. */
   revokeTokens(clientId?: string): void
+  /** Makes registration answer like an old server, or return a wrong or missing key fingerprint. */
   setRegistrationBehavior(options: {
     mode?: RalioSettings['registrationMode']
     fingerprint?: RalioSettings['fingerprintMode']
   }): void
   /** New spend limit, a decimal string such as "250.00". */
   setSpendLimit(amount: string): void
+  /** What the server did so far: registrations, token requests, chats, payment intents. */
   stats(): RalioSandboxStats
 }
 
@@ -108,7 +128,7 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     defaultBody: (status) => ({ detail: `Injected fault: HTTP ${status}` }),
   })
 
-  const handle: Omit<RalioSandbox, 'url' | 'close'> = {
+  const handle: Omit<RalioSandbox, 'url' | 'fetch' | 'close'> = {
     adminToken,
     agents: agents.list().map(({ id, name, agentNumber, currency }) => ({ id, name, agentNumber, currency })),
     mintTicket: (ticketOptions) => state.tickets.mint(ticketOptions),
@@ -145,11 +165,16 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     adminRoutes: ralioAdminRoutes(sandbox),
     adminToken,
   })
-  const server = await serve(app, {
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.host !== undefined ? { host: options.host } : {}),
-  })
-  return Object.assign(sandbox, { url: server.url, close: () => server.close() })
+  const server = await serveUnlessInProcess(
+    app,
+    {
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.listen !== undefined ? { listen: options.listen } : {}),
+    },
+    'https://ralio.sandbox.invalid',
+  )
+  return Object.assign(sandbox, { url: server.url, fetch: inProcessFetch(app), close: () => server.close() })
 }
 
 function nonNegative(value: number, name: string): number {

@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js'
 import type { AgentDirectory } from './agent-directory.js'
 import { grantableScopes, isGrantableScope } from './scopes.js'
 
+/** Options of `mintTicket()`. */
 export interface MintTicketOptions {
   /** Agent the binding will be pinned to; default the sandbox's first agent. */
   agentId?: string
@@ -12,6 +13,7 @@ export interface MintTicketOptions {
   ttlMs?: number
 }
 
+/** A one-time registration ticket. */
 export interface MintedTicket {
   ticket: string
   /** ISO 8601. */

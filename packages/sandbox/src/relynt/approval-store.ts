@@ -4,6 +4,7 @@ import type { PolicyEvaluation } from './evaluate-policy.js'
 import { RelyntApiError } from './relynt-api-error.js'
 import type { ToolCallRequest } from './tool-call-request.js'
 
+/** Where an approval stands in the Relynt sandbox. */
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired'
 
 /** An approval as `GET /v1/approvals/{id}` returns it. */

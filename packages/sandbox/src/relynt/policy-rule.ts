@@ -1,5 +1,6 @@
 import { z } from 'zod'
 
+/** How risky a policy rule says its actions are. */
 export type RiskLevel = 'low' | 'medium' | 'high'
 
 /** One policy rule, in the wire form the spec documents (§6). */
@@ -14,6 +15,7 @@ export interface PolicyRule {
   conditions?: PolicyConditions
 }
 
+/** Conditions that refine a rule (spec §6): amounts and stages that need approval, fields that are denied. */
 export interface PolicyConditions {
   /** `payload.amount` above this escalates to approval. */
   max_amount_change?: number
@@ -23,6 +25,7 @@ export interface PolicyConditions {
   deny_fields?: string[]
 }
 
+/** The gateway's policy: rules tried top to bottom, first match wins. */
 export interface Policy {
   version: string
   rules: PolicyRule[]

@@ -3,6 +3,7 @@ import { canonicalJson, contentHash } from './content-hash.js'
 import type { RiskLevel } from './policy-rule.js'
 import { RelyntApiError } from './relynt-api-error.js'
 
+/** The decision a receipt records. */
 export type ReceiptDecision = 'allow' | 'deny' | 'pending_approval' | 'error'
 
 /** A receipt exactly as `GET /v1/receipts/{id}` returns it (spec §5). */

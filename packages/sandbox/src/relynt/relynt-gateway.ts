@@ -10,6 +10,7 @@ import { RelyntApiError, relyntErrorBody } from './relynt-api-error.js'
 import type { ToolCallRequest } from './tool-call-request.js'
 import type { Connector, ConnectorCall } from './tool-connector.js'
 
+/** Decides every approval automatically after a delay, as a person clicking in Slack would. */
 export interface AutoDecision {
   /** How long after the approval was created the decision is taken (real time, not the server clock). */
   afterMs: number

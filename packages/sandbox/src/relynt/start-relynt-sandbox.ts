@@ -4,7 +4,8 @@ import { mountAdminRoutes } from '../shared/admin-routes.js'
 import { bodySizeLimit } from '../shared/body-size-limit.js'
 import { Clock } from '../shared/clock.js'
 import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
-import { type ServeOptions, serve } from '../shared/serve.js'
+import { inProcessFetch } from '../shared/in-process-fetch.js'
+import { type ServeOptions, serveUnlessInProcess } from '../shared/serve.js'
 import { type ApprovalStatus, type ApprovalView, approvalView } from './approval-store.js'
 import { defaultPolicy } from './default-policy.js'
 import type { Policy, PolicyRule } from './policy-rule.js'
@@ -15,6 +16,7 @@ import { type AutoDecision, RelyntGateway } from './relynt-gateway.js'
 import { type RelyntEnv, registerRelyntRoutes } from './relynt-routes.js'
 import { type ConnectorOption, createConnector } from './tool-connector.js'
 
+/** Options of `startRelyntSandbox()`; all optional. */
 export interface RelyntSandboxOptions extends ServeOptions {
   /** The organisation the sandbox serves; default 'org_sandbox'. */
   organizationId?: string
@@ -30,6 +32,7 @@ export interface RelyntSandboxOptions extends ServeOptions {
   adminToken?: string
 }
 
+/** What the Relynt sandbox did so far, as `stats()` reports it. */
 export interface RelyntSandboxStats {
   agents: number
   /** Authenticated calls to `POST /v1/agent-tool-call`, replays and conflicts included. */
@@ -44,30 +47,49 @@ export interface RelyntSandboxStats {
   policyVersion: string
 }
 
+/** A running Relynt sandbox: its address and the organisation-side controls tests use. */
 export interface RelyntSandbox {
-  /** Origin, e.g. `http://127.0.0.1:53211`; the API is under `/v1`, the admin API under `/__admin`. */
+  /**
+   * Origin, e.g. `http://127.0.0.1:53211`; the API is under `/v1`, the admin API under
+   * `/__admin`. With `listen: false`, `https://relynt.sandbox.invalid`, reachable only through `fetch`.
+   */
   url: string
   /** What `/__admin` requires over HTTP: `Authorization: Bearer <adminToken>`. This handle needs none. */
   adminToken: string
+  /**
+   * The gateway's request handler as a `fetch` function: pass it as the SDK's `fetch`
+   * option (with `url` as the base URL) and requests are answered in this process, with
+   * no socket. Injected faults apply: `dropConnection` rejects like a network error.
+   */
+  fetch: typeof globalThis.fetch
   organizationId: string
+  /** Stops the server and the approval timers; state is dropped. */
   close(): Promise<void>
+  /** Creates an agent credential; the secret is shown only here. */
   createAgent(options?: { name?: string; organizationId?: string }): { agentId: string; secret: string }
   /** A new secret for the agent; the previous one is rejected from now on. */
   rotateSecret(agentId: string): { secret: string }
   /** Replaces the policy (validated; throws a TypeError naming the bad field). Without a version, the next `vN`. */
   setPolicy(rules: PolicyRule[], version?: string): void
+  /** The policy in force. */
   getPolicy(): Policy
   /** Resolves once the connector ran and the final receipt exists; throws if the approval is not pending. */
   approve(approvalId: string, options?: { approver?: string }): Promise<void>
+  /** Denies a pending approval; throws if it is not pending. */
   deny(approvalId: string, options?: { approver?: string }): void
+  /** Every approval, optionally only those with one status. */
   listApprovals(options?: { status?: ApprovalStatus }): ApprovalView[]
   /** All receipts, newest first, in wire form. */
   listReceipts(): RelyntReceipt[]
   /** Overwrites a stored receipt field so tests can check that verification catches it. */
   tamperReceipt(receiptId: string, field: string, value: unknown): void
+  /** Makes matching requests fail (see `FaultRule`); returns the rule's id. */
   injectFault(rule: FaultRule): string
+  /** Removes every injected fault. */
   clearFaults(): void
+  /** Moves the server clock (positive: the server is ahead of the client). */
   setClockOffset(ms: number): void
+  /** What the server did so far. */
   stats(): RelyntSandboxStats
 }
 
@@ -127,11 +149,12 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
   })
   registerRelyntRoutes(app, gateway)
 
-  const server = await serve(app, options)
+  const server = await serveUnlessInProcess(app, options, 'https://relynt.sandbox.invalid')
 
   return {
     url: server.url,
     adminToken,
+    fetch: inProcessFetch(app),
     organizationId: gateway.organizationId,
     async close() {
       gateway.close()

@@ -3,6 +3,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import { cutStreamAfterEvents } from './cut-stream-after-events.js'
 import { type FaultRule, parseFaultRule } from './fault-rule.js'
+import { type InProcessConnection, inProcessConnectionKey } from './in-process-fetch.js'
 import { matchesWildcard } from './wildcard-match.js'
 
 export type { FaultRule } from './fault-rule.js'
@@ -128,7 +129,7 @@ export class FaultInjector {
       if (rule.dropConnection) {
         record('drop-connection')
         if (after) await discardBody(c.res)
-        nodeBindings(c, 'dropConnection').incoming.socket.destroy()
+        connectionOf(c, 'dropConnection').drop()
         return replaceResponse(c, new Response(null, { headers: RESPONSE_ALREADY_SENT.headers }))
       }
       if (rule.status !== undefined) {
@@ -141,9 +142,9 @@ export class FaultInjector {
         const body = c.res.body
         if (body === null) return
         record('cut-stream')
-        const bindings = nodeBindings(c, 'cutStreamAfterEvents')
+        const connection = connectionOf(c, 'cutStreamAfterEvents')
         const original = c.res
-        const cutBody = cutStreamAfterEvents(body, rule.cutStreamAfterEvents, () => endConnection(bindings))
+        const cutBody = cutStreamAfterEvents(body, rule.cutStreamAfterEvents, () => connection.end())
         return replaceResponse(
           c,
           new Response(cutBody, { status: original.status, headers: original.headers }),
@@ -200,12 +201,20 @@ async function discardBody(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => {})
 }
 
-function nodeBindings(c: Context, feature: string): HttpBindings {
-  const bindings = c.env as Partial<HttpBindings> | undefined
-  if (bindings?.incoming?.socket === undefined || bindings.outgoing === undefined) {
-    throw new Error(`The ${feature} fault needs the Node HTTP server (start the app with serve())`)
+/** Breaks the connection a request came on: a Node socket, or the in-process fetch's. */
+function connectionOf(c: Context, feature: string): { drop(): void; end(): Promise<void> } {
+  const env = c.env as Partial<HttpBindings> & { [inProcessConnectionKey]?: InProcessConnection }
+  const inProcess = env?.[inProcessConnectionKey]
+  if (inProcess !== undefined) {
+    return { drop: () => inProcess.drop(), end: async () => inProcess.cut() }
   }
-  return bindings as HttpBindings
+  if (env?.incoming?.socket === undefined || env.outgoing === undefined) {
+    throw new Error(
+      `The ${feature} fault needs the Node HTTP server or the in-process fetch (start the app with serve() or inProcessFetch())`,
+    )
+  }
+  const bindings = env as HttpBindings
+  return { drop: () => bindings.incoming.socket.destroy(), end: () => endConnection(bindings) }
 }
 
 /**

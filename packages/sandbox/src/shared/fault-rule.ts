@@ -1,5 +1,6 @@
 import { z } from 'zod'
 
+/** How to break matching requests: a status, latency, a dropped connection or a cut stream, for `count` requests. */
 export interface FaultRule {
   /** 'METHOD /path' with '*' wildcards in the path (e.g. 'POST /api/chat', 'GET /api/*'),
    *  or '*' for every non-admin route. */

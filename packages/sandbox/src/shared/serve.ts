@@ -2,11 +2,17 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
 
+/** Where a sandbox listens. */
 export interface ServeOptions {
   /** 0 (the default) picks a free port; read the real one from `url`. */
   port?: number
   /** A loopback address: the sandboxes are for this machine only. Default 127.0.0.1. */
   host?: string
+  /**
+   * `false` starts no server: requests reach the sandbox only through its `fetch`, and its
+   * `url` is an `https://…sandbox.invalid` origin that no network request can reach. Default true.
+   */
+  listen?: boolean
 }
 
 export interface RunningServer {
@@ -79,4 +85,19 @@ export async function serve(app: FetchApplication, options: ServeOptions = {}): 
       return closing
     },
   }
+}
+
+/**
+ * Starts `app` like `serve()`, or, with `listen: false`, starts nothing and answers with
+ * `inProcessOrigin`: the base URL a client uses with the sandbox's in-process `fetch`.
+ * It is https so the SDKs send credentials to it, and `.invalid` (RFC 6761) so a client
+ * that forgot the `fetch` option fails to resolve it instead of reaching some other server.
+ */
+export async function serveUnlessInProcess(
+  app: FetchApplication,
+  options: ServeOptions,
+  inProcessOrigin: string,
+): Promise<RunningServer> {
+  if (options.listen === false) return { url: inProcessOrigin, close: async () => {} }
+  return serve(app, options)
 }

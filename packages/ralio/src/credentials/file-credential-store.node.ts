@@ -224,7 +224,7 @@ export class FileCredentialStore implements WritableCredentialStore {
     }
     if (attempt.acquired) return { release: attempt.release }
     const holder = attempt.owner
-      ? ` (process ${attempt.owner.pid} on ${attempt.owner.host}, since ${attempt.owner.createdAt})`
+      ? ` (process ${attempt.owner.pid} on ${attempt.owner.host ?? 'an unnamed host'}, since ${attempt.owner.createdAt})`
       : ''
     throw new RalioConfigError(
       `Another registration holds ${this.configDir}${holder}; your ticket was not used. Wait for it to finish and use the binding it writes, or, if no registration is running there, delete ${path} and try again`,

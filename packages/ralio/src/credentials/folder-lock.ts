@@ -6,7 +6,8 @@ import process from 'node:process'
 /** Who holds a lock, as written into the lock file. */
 export interface LockOwner {
   pid: number
-  host: string
+  /** Absent when the runtime would not name the machine. */
+  host?: string
   /** ISO 8601. */
   createdAt: string
 }
@@ -37,7 +38,12 @@ const breakerStaleAfterMs = 30_000
  */
 export async function tryFolderLock(path: string, options: FolderLockOptions): Promise<LockAttempt> {
   const now = options.now ?? Date.now
-  const owner: LockOwner = { pid: process.pid, host: hostname(), createdAt: new Date(now()).toISOString() }
+  const host = thisHost()
+  const owner: LockOwner = {
+    pid: process.pid,
+    ...(host !== undefined && { host }),
+    createdAt: new Date(now()).toISOString(),
+  }
   // The random part tells two holders in one process and millisecond apart on release.
   const record = `${JSON.stringify({ ...owner, lock: randomBytes(8).toString('hex') })}\n`
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
@@ -73,7 +79,20 @@ function isStale(owner: LockOwner | undefined, staleAfterMs: number, nowMs: numb
   if (owner === undefined) return true
   const age = nowMs - Date.parse(owner.createdAt)
   if (!(age <= staleAfterMs)) return true
-  return owner.host === hostname() && !isRunning(owner.pid)
+  const host = thisHost()
+  return host !== undefined && owner.host === host && !isRunning(owner.pid)
+}
+
+/**
+ * This machine's name, or undefined where the runtime won't tell (Deno without
+ * `--allow-sys`): the lock then records no host, and only age makes it stale.
+ */
+function thisHost(): string | undefined {
+  try {
+    return hostname()
+  } catch {
+    return undefined
+  }
 }
 
 function isRunning(pid: number): boolean {
@@ -129,12 +148,13 @@ async function readRecord(path: string): Promise<string | undefined> {
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>
-    if (
-      typeof value.pid === 'number' &&
-      typeof value.host === 'string' &&
-      typeof value.createdAt === 'string'
-    )
-      return { pid: value.pid, host: value.host, createdAt: value.createdAt }
+    if (typeof value.pid === 'number' && typeof value.createdAt === 'string') {
+      return {
+        pid: value.pid,
+        ...(typeof value.host === 'string' && { host: value.host }),
+        createdAt: value.createdAt,
+      }
+    }
   } catch {}
   return undefined
 }

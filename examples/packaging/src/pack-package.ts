@@ -7,7 +7,9 @@ import { plainNpmEnvironment, runCommand } from './run-command.js'
 export const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** The published packages, in dependency order. */
-export const publishedPackages = ['core', 'ralio', 'relynt', 'sandbox'] as const
+export const publishedPackages = ['core', 'ralio', 'relynt', 'sandbox', 'agent-tools', 'cli'] as const
+/** The published packages that are libraries (`@x/cli` ships commands only). */
+export const libraryPackages = ['core', 'ralio', 'relynt', 'sandbox', 'agent-tools'] as const
 export type PublishedPackage = (typeof publishedPackages)[number]
 
 /**

@@ -12,11 +12,27 @@ export interface RunResult {
   stderr: string
 }
 
+export interface ExitResult extends RunResult {
+  /** The exit code; null when the command was killed. */
+  code: number | null
+}
+
 /**
  * Runs a command to completion and resolves to its output; rejects with that output
  * when it exits non-zero or runs too long, so a failing step explains itself.
  */
-export function runCommand(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+export async function runCommand(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+  const result = await runForExit(command, args, options)
+  if (result.code === 0) return result
+  const timeoutMs = options.timeoutMs ?? 120_000
+  const how = result.code === null ? `was killed after ${timeoutMs} ms` : `exited with ${result.code}`
+  throw new Error(
+    `\`${command} ${args.join(' ')}\` in ${options.cwd} ${how}\n${result.stdout}\n${result.stderr}`.trim(),
+  )
+}
+
+/** Runs a command to completion and resolves to its exit code and output, whatever the code. */
+export function runForExit(command: string, args: string[], options: RunOptions): Promise<ExitResult> {
   const timeoutMs = options.timeoutMs ?? 120_000
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -33,13 +49,9 @@ export function runCommand(command: string, args: string[], options: RunOptions)
       clearTimeout(timer)
       reject(error)
     })
-    child.on('close', (code, signal) => {
+    child.on('close', (code) => {
       clearTimeout(timer)
-      if (code === 0) return resolve({ stdout, stderr })
-      const how = signal ? `was killed (${signal}) after ${timeoutMs} ms` : `exited with ${code}`
-      reject(
-        new Error(`\`${command} ${args.join(' ')}\` in ${options.cwd} ${how}\n${stdout}\n${stderr}`.trim()),
-      )
+      resolve({ code, stdout, stderr })
     })
   })
 }

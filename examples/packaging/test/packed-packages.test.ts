@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installConsumer, runConsumerScript } from '../src/consumer-project.js'
 import { packPackage, publishedPackages, workspaceRoot } from '../src/pack-package.js'
-import { runCommand } from '../src/run-command.js'
+import { runCommand, runForExit } from '../src/run-command.js'
 import { startSandboxCli } from '../src/start-sandbox-cli.js'
 
 // Outside the workspace, so nothing can resolve to workspace sources or pnpm's links.
@@ -22,7 +22,13 @@ beforeAll(async () => {
     publishedPackages.map((name, index) => [`@x/${name}`, `file:${packed[index]}`]),
   )
   await installConsumer(project, {
-    dependencies,
+    // The optional frameworks of @x/agent-tools' adapters and of x-mcp, as a user adds them.
+    dependencies: {
+      ...dependencies,
+      '@modelcontextprotocol/sdk': '^1.32.2',
+      '@openai/agents': '^0.20.0',
+      ai: '^7.0.173',
+    },
     devDependencies: { '@types/node': '24.x' },
   })
 })
@@ -60,6 +66,19 @@ const publicNames = {
     'ActionDeniedError',
   ],
   sandbox: ['startRalioSandbox', 'startRelyntSandbox'],
+  'agent-tools': [
+    'guardedTool',
+    'defineTool',
+    'approvalCheckTool',
+    'createAgentTools',
+    'ralioPayTool',
+    'ralioChatTool',
+    'ralioListTransactionsTool',
+    'ralioListPaymentIntentsTool',
+    'relyntSimulateTool',
+    'relyntVerifyReceiptTool',
+    'AgentToolsError',
+  ],
 }
 
 describe('the packed packages installed with npm outside the workspace', () => {
@@ -137,6 +156,79 @@ describe('the packed packages installed with npm outside the workspace', () => {
       expect(result.reply).toContain('paid £12.50 to Bob')
       expect(result.decision).toBe('allow')
       expect(result.verified).toBe(true)
+    } finally {
+      await sandbox.stop()
+    }
+  })
+
+  it('imports each agent-tools adapter once its framework is installed', async () => {
+    const exported = JSON.parse(await runConsumerScript(project, 'agent-tools-subpaths.mjs')) as Record<
+      string,
+      string[]
+    >
+    expect(exported.ai).toEqual(expect.arrayContaining(['aiSdkTools']))
+    expect(exported['openai-agents']).toEqual(expect.arrayContaining(['openAIAgentsTools']))
+    expect(exported.mcp).toEqual(expect.arrayContaining(['createMcpServer', 'registerMcpTools']))
+  })
+
+  it('serves the guarded tools over MCP from the installed x-mcp command', async () => {
+    const session = JSON.parse(await runConsumerScript(project, 'mcp-session.mjs')) as {
+      tools: string[]
+      paid: { status: string; receiptId?: string }
+    }
+    expect(session.tools).toEqual(
+      expect.arrayContaining(['ralio_pay', 'ralio_chat', 'relynt_verify_receipt']),
+    )
+    expect(session.paid.status).toBe('allowed')
+    expect(session.paid.receiptId).toEqual(expect.any(String))
+  })
+
+  it('stops x-mcp with one line naming the missing setting when no Relynt credential is configured', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'x-mcp')
+    const result = await runForExit(bin, [], {
+      cwd: project,
+      env: { RELYNT_API_BASE_URL: undefined, RELYNT_AGENT_ID: undefined, RELYNT_AGENT_SECRET: undefined },
+      timeoutMs: 30_000,
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('RELYNT_API_BASE_URL')
+  })
+
+  it('runs the installed x-ralio and x-relynt commands against the installed x-sandbox', async () => {
+    const bin = (name: string) => join(project, 'node_modules', '.bin', name)
+    const sandbox = await startSandboxCli(project)
+    const env = { ...sandbox.env, RALIO_CONFIG_DIR: join(root, 'cli-config') }
+    const run = (name: string, args: string[]) =>
+      runForExit(bin(name), args, { cwd: project, env, timeoutMs: 60_000 })
+    try {
+      for (const name of ['x-ralio', 'x-relynt']) {
+        const version = await run(name, ['--version'])
+        expect(version.code).toBe(0)
+        expect(version.stdout).toMatch(new RegExp(`^${name} \\d+\\.\\d+\\.\\d+`))
+      }
+      const registered = await run('x-ralio', ['register', '--json'])
+      expect(registered.code).toBe(0)
+      expect(JSON.parse(registered.stdout).clientId).toMatch(/^cb_/)
+      const status = await run('x-ralio', ['status', '--json'])
+      expect(status.code).toBe(0)
+      expect(JSON.parse(status.stdout)).toMatchObject({ accepted: true })
+      const transactions = await run('x-ralio', ['transactions', '--json'])
+      expect(transactions.code).toBe(0)
+      expect(Array.isArray(JSON.parse(transactions.stdout))).toBe(true)
+
+      const allowed = await run('x-relynt', [
+        'request',
+        '--action',
+        'close_ticket',
+        '--resource',
+        'support:ticket:1',
+        '--json',
+      ])
+      expect(allowed.code).toBe(0)
+      expect(JSON.parse(allowed.stdout)).toMatchObject({ decision: 'allow' })
+      const denied = await run('x-relynt', ['simulate', '--action', 'delete_record', '--resource', 'crm:x:1'])
+      expect(denied.code).toBe(3)
     } finally {
       await sandbox.stop()
     }

@@ -1,5 +1,7 @@
+import type { TracerProvider } from '@x/core'
 import {
   createLogger,
+  createTelemetry,
   createTransport,
   inspectable,
   type Logger,
@@ -55,6 +57,13 @@ export interface RalioClientOptions {
   logger?: Logger | LogLevel
   /** Allow `http://` to a host other than this machine. Tokens and payments then travel unencrypted. */
   allowInsecureHttp?: boolean
+  /**
+   * Where spans go. Default: the global provider of `@opentelemetry/api` (an optional peer
+   * dependency), when it is installed; without it nothing is recorded. Pass a provider to
+   * use another, e.g. in a bundle (an edge worker) where the module cannot be loaded at run
+   * time; `false` records nothing. See "Telemetry" in the README.
+   */
+  tracerProvider?: TracerProvider | false
 }
 
 const chatTimeoutMs = 180_000
@@ -115,6 +124,12 @@ export class RalioClient {
       fetch: options.fetch,
       maxResponseBytes: options.maxResponseBytes,
       errors: ralioErrors,
+      telemetry: createTelemetry({
+        name: '@x/ralio',
+        version: VERSION,
+        namespace: 'ralio',
+        tracerProvider: options.tracerProvider,
+      }),
     }
     this.#auth = createRalioAuth({
       transport: transportOptions,
@@ -142,6 +157,7 @@ export class RalioClient {
     })
     this.chat = new Chat({
       transport: this.#transport,
+      telemetry: transportOptions.telemetry,
       agentId,
       timeoutMs: options.timeoutMs ?? chatTimeoutMs,
     })

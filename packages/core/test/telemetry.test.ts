@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -146,33 +147,69 @@ describe('switching telemetry on and off', () => {
     expect(JSON.stringify(span!.events)).not.toContain('out of range')
   })
 
-  it('runs without spans, and without failing, in a bundle where @opentelemetry/api cannot be found', async () => {
-    server = await startServer((_request, response) => sendJson(response, 200, { ok: true }))
-    // Bundled as an edge worker would be, then run from a folder with no node_modules.
-    const folder = await mkdtemp(join(tmpdir(), 'x-core-bundle-'))
-    try {
+  describe('in a bundle that cannot load @opentelemetry/api', () => {
+    let folder: string
+    let bundle: string
+    beforeAll(async () => {
+      // Bundled as an edge worker would be, then run from a folder with no node_modules.
+      folder = await mkdtemp(join(tmpdir(), 'x-core-bundle-'))
+      bundle = join(folder, 'bundle.mjs')
       const entry = fileURLToPath(new URL('../src/internal/index.ts', import.meta.url))
-      const outfile = join(folder, 'bundle.mjs')
       await build({
         entryPoints: [entry],
         bundle: true,
         format: 'esm',
         platform: 'neutral',
-        outfile,
+        outfile: bundle,
         logLevel: 'silent',
       })
+    })
+    afterAll(() => rm(folder, { recursive: true, force: true }))
+
+    /** Runs `body` in a fresh Node process with `core` (the bundle) and `url` (the server) in scope. */
+    async function runInBundle(body: string): Promise<unknown> {
       const script = `
-        const { createTelemetry, createTransport } = await import(${JSON.stringify(pathToFileURL(outfile).href)})
-        const telemetry = createTelemetry({ name: 'x', version: '1', namespace: 'x' })
-        const client = createTransport({ baseUrl: ${JSON.stringify(server.url)}, userAgent: 'test/1.0.0', telemetry })
-        const data = await telemetry.span('x.operation', {}, () => client.request({ method: 'GET', path: '/' }))
-        console.log(JSON.stringify(data))
+        const core = await import(${JSON.stringify(pathToFileURL(bundle).href)})
+        const url = ${JSON.stringify(server!.url)}
+        ${body}
       `
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: folder })
-      expect(JSON.parse(stdout)).toEqual({ ok: true })
-      expect(server.requests).toHaveLength(1)
-    } finally {
-      await rm(folder, { recursive: true, force: true })
+      return JSON.parse(stdout)
     }
+
+    it('makes its requests and records nothing when no provider is registered', async () => {
+      server = await startServer((_request, response) => sendJson(response, 200, { ok: true }))
+      const output = await runInBundle(`
+        const telemetry = core.createTelemetry({ name: 'x', version: '1', namespace: 'x' })
+        const client = core.createTransport({ baseUrl: url, userAgent: 'test/1.0.0', telemetry })
+        const data = await telemetry.span('x.operation', {}, () => client.request({ method: 'GET', path: '/' }))
+        console.log(JSON.stringify(data))
+      `)
+      expect(output).toEqual({ ok: true })
+      expect(server.requests).toHaveLength(1)
+    })
+
+    it('records to the provider the application registered through its own copy of the API', async () => {
+      server = await startServer((_request, response) => sendJson(response, 200, { ok: true }))
+      const sdk = pathToFileURL(createRequire(import.meta.url).resolve('@opentelemetry/sdk-trace-node')).href
+      const output = await runInBundle(`
+        const { default: otel } = await import(${JSON.stringify(sdk)})
+        const exporter = new otel.InMemorySpanExporter()
+        new otel.NodeTracerProvider({ spanProcessors: [new otel.SimpleSpanProcessor(exporter)] }).register()
+        const telemetry = core.createTelemetry({ name: 'x', version: '1', namespace: 'x' })
+        const client = core.createTransport({ baseUrl: url, userAgent: 'test/1.0.0', telemetry })
+        await telemetry.span('x.operation', {}, () => client.request({ method: 'GET', path: '/' }))
+        const spans = exporter.getFinishedSpans()
+        const operation = spans.find((span) => span.name === 'x.operation')
+        console.log(JSON.stringify(spans.map((span) => ({
+          name: span.name,
+          child: span.parentSpanContext?.spanId === operation.spanContext().spanId,
+        }))))
+      `)
+      expect(output).toEqual([
+        { name: 'GET', child: true },
+        { name: 'x.operation', child: false },
+      ])
+    })
   })
 })

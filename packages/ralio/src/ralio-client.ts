@@ -58,10 +58,10 @@ export interface RalioClientOptions {
   /** Allow `http://` to a host other than this machine. Tokens and payments then travel unencrypted. */
   allowInsecureHttp?: boolean
   /**
-   * Where spans go. Default: the global provider of `@opentelemetry/api` (an optional peer
-   * dependency), when it is installed; without it nothing is recorded. Pass a provider to
-   * use another, e.g. in a bundle (an edge worker) where the module cannot be loaded at run
-   * time; `false` records nothing. See "Telemetry" in the README.
+   * Where spans go. Default: the provider the application registered through
+   * `@opentelemetry/api` (an optional peer dependency; e.g. `provider.register()`), found
+   * whenever a span starts; with none registered nothing is recorded. Pass a provider to use
+   * one that is not registered globally; `false` records nothing. See "Telemetry" in the README.
    */
   tracerProvider?: TracerProvider | false
 }

@@ -41,12 +41,14 @@ export interface TelemetryOptions {
   version: string
   /** Prefix of the SDK's own attributes (`<namespace>.retry_count`). */
   namespace: string
-  /** Default: the global provider of `@opentelemetry/api`, when that module can be loaded. */
+  /** Default: the provider registered globally through `@opentelemetry/api`, if any. */
   tracerProvider?: TracerProviderOption
 }
 
 /** A span being recorded, as the SDKs see it. All methods are no-ops when tracing is off. */
 export interface SpanScope {
+  /** False when nothing is recorded (no tracer, or a sampler dropped the span): skip extra work. */
+  readonly recording: boolean
   set(attributes: Attributes): void
   event(name: string, attributes?: Attributes): void
   /** Ends the span; with an error, marks it failed with `error.type` (default: `errorType(error)`). Once only. */
@@ -85,28 +87,32 @@ export interface Telemetry {
 const SPAN_KIND_CLIENT = 2
 const STATUS_ERROR = 2
 
-/** The part of `@opentelemetry/api` read here. */
-interface OtelApi {
-  trace: {
-    getTracer(name: string, version?: string): Tracer
-    getActiveSpan(): object | undefined
-  }
+/**
+ * The registry every copy of `@opentelemetry/api` 1.x keeps on `globalThis`, under a key
+ * shared by the copies so that they find each other (an application's copy, a bundled one,
+ * ours). Reading it, rather than importing the module, costs nothing when tracing is off,
+ * needs no optional module to be resolvable (a bundled edge worker), and never delays a
+ * request for a module load. Only its `trace` and `context` entries are read.
+ */
+const OTEL_REGISTRY = Symbol.for('opentelemetry.js.api.1')
+/** The context key under which the API keeps the active span (`trace.getActiveSpan()`). */
+const ACTIVE_SPAN = Symbol.for('OpenTelemetry Context Key SPAN')
+
+interface OtelRegistry {
+  version?: string
+  trace?: TracerProvider
+  context?: { active(): { getValue(key: symbol): unknown } }
 }
 
-let otelApi: Promise<OtelApi | undefined> | undefined
+function otelRegistry(): OtelRegistry | undefined {
+  const registry = (globalThis as { [OTEL_REGISTRY]?: OtelRegistry })[OTEL_REGISTRY]
+  return registry?.version?.startsWith('1.') ? registry : undefined
+}
 
-/**
- * `@opentelemetry/api`, if the application has it. The specifier is built at run time so
- * a bundler neither fails on a missing optional module (an edge worker built without it)
- * nor inlines one: in a bundle, pass `tracerProvider` instead. A failed import means off.
- */
-function loadOtelApi(): Promise<OtelApi | undefined> {
-  const specifier = ['@opentelemetry', 'api'].join('/')
-  otelApi ??= import(/* @vite-ignore */ specifier).then(
-    (module: OtelApi & { default?: OtelApi }) => (module.trace ? module : module.default),
-    () => undefined,
-  )
-  return otelApi
+/** The span `startActiveSpan` made current, as `trace.getActiveSpan()` reads it. */
+function activeSpan(): object | undefined {
+  const span = otelRegistry()?.context?.active().getValue(ACTIVE_SPAN)
+  return typeof span === 'object' && span !== null ? span : undefined
 }
 
 /** No spans: what a transport without telemetry, or a client with `tracerProvider: false`, uses. */
@@ -116,11 +122,12 @@ export const noTelemetry: Telemetry = {
   httpAttempt: (_target, _attempt, run) => run(),
 }
 
-const noSpan: SpanScope = { set() {}, event() {}, end() {} }
+const noSpan: SpanScope = { recording: false, set() {}, event() {}, end() {} }
 
 /**
- * Spans for one SDK client. The tracer is looked up on first use; with no provider given and
- * no `@opentelemetry/api` to load, every call runs its function and records nothing. Nothing
+ * Spans for one SDK client. The tracer is looked up per span, so a provider registered after
+ * the client was made is used; with no provider given and none registered through
+ * `@opentelemetry/api`, every call runs its function and records nothing. Nothing
  * secret is ever put on a span: URLs go through `redactUrl`, messages through `redactText`,
  * and callers pass only ids, decisions and counts.
  */
@@ -129,31 +136,24 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const retryCountKey = `${options.namespace}.retry_count`
   /** Resends counted per enclosing SDK span, for its `retry_count`. */
   const resends = new WeakMap<object, { count: number }>()
-  let resolved: { tracer: Tracer | undefined; api: OtelApi | undefined } | undefined
-  let resolving: Promise<NonNullable<typeof resolved>> | undefined
+  const given = options.tracerProvider?.getTracer(options.name, options.version)
+  const tracer = (): Tracer | undefined =>
+    given ?? otelRegistry()?.trace?.getTracer(options.name, options.version)
 
-  const resolve = () => {
-    resolving ??= loadOtelApi().then((api) => {
-      const provider = options.tracerProvider || api?.trace
-      resolved = { tracer: provider?.getTracer(options.name, options.version), api }
-      return resolved
-    })
-    return resolving
-  }
-
-  const start = async <T>(
+  const start = <T>(
     name: string,
     spanOptions: SpanOptions,
-    fn: (span: SpanScope, raw: Span | undefined) => Promise<T>,
+    fn: (span: SpanScope) => Promise<T>,
     endOnSuccess: boolean,
   ): Promise<T> => {
-    const { tracer } = resolved ?? (await resolve())
-    if (tracer === undefined) return fn(noSpan, undefined)
-    return tracer.startActiveSpan(name, spanOptions, async (raw: Span) => {
+    const current = tracer()
+    if (current === undefined) return fn(noSpan)
+    return current.startActiveSpan(name, spanOptions, async (raw: Span) => {
       const counter = { count: 0 }
       resends.set(raw, counter)
       let ended = false
       const scope: SpanScope = {
+        recording: raw.isRecording(),
         set: (attributes) => raw.setAttributes(defined(attributes)),
         event: (eventName, attributes) => raw.addEvent(eventName, attributes && defined(attributes)),
         end: (error, type) => {
@@ -167,7 +167,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
         },
       }
       try {
-        const result = await fn(scope, raw)
+        const result = await fn(scope)
         if (endOnSuccess) scope.end()
         return result
       } catch (error) {
@@ -180,12 +180,11 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   return {
     span: (name, attributes, fn) => start(name, { attributes: defined(attributes) }, fn, true),
     openSpan: (name, attributes, fn) => start(name, { attributes: defined(attributes) }, fn, false),
-    async httpAttempt(target, attempt, run) {
-      const { tracer, api } = resolved ?? (await resolve())
-      if (tracer === undefined) return run()
+    httpAttempt(target, attempt, run) {
+      if (given === undefined && otelRegistry()?.trace === undefined) return run()
       // The SDK span this request belongs to (requestAction, a token mint…) counts its resends.
-      const parent = api?.trace.getActiveSpan()
-      if (attempt > 0 && parent !== undefined) {
+      const parent = attempt > 0 ? activeSpan() : undefined
+      if (parent !== undefined) {
         const counter = resends.get(parent)
         if (counter) counter.count++
       }

@@ -42,15 +42,18 @@ export class APIPromise<T> extends Promise<T> {
     return this.#withResponse
   }
 
+  // `reason: any`, as Promise's own signatures have it, so callers' code types as before.
   // biome-ignore lint/suspicious/noThenProperty: an APIPromise is a Promise.
   override then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: matches Promise.prototype.then.
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.#withResponse.then(({ data }) => data).then(onFulfilled, onRejected)
   }
 
-  override catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+  // biome-ignore lint/suspicious/noExplicitAny: matches Promise.prototype.catch.
+  override catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.then(undefined, onRejected)
   }
 

@@ -14,15 +14,18 @@ export interface TracerProvider {
   getTracer(name: string, version?: string): Tracer
 }
 
+/** The part of an OpenTelemetry `Tracer` the SDKs use. */
 export interface Tracer {
   startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>
 }
 
+/** The options the SDKs start a span with: its kind (client for HTTP attempts) and first attributes. */
 export interface SpanOptions {
   kind?: number
   attributes?: Record<string, AttributeValue>
 }
 
+/** The part of an OpenTelemetry `Span` the SDKs use. */
 export interface Span {
   setAttributes(attributes: Record<string, AttributeValue>): unknown
   addEvent(name: string, attributes?: Record<string, AttributeValue>): unknown

@@ -13,5 +13,13 @@ export { SdkError, type SdkErrorOptions } from './errors/sdk-error.js'
 export type { AuthChallenge } from './errors/www-authenticate.js'
 export { type FetchPage, Page, type PageData, PagePromise, pagePromise } from './pagination/page.js'
 export type { SseEvent } from './sse/read-sse.js'
+export type {
+  AttributeValue,
+  Span,
+  SpanOptions,
+  Tracer,
+  TracerProvider,
+} from './telemetry/create-telemetry.js'
+export { APIPromise, type WithResponse } from './transport/api-promise.js'
 export type { Logger, LogLevel } from './util/logger.js'
 export { VERSION } from './version.js'

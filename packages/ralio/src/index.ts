@@ -1,4 +1,4 @@
-export type { Page, PagePromise } from '@x/core'
+export type { APIPromise, Page, PagePromise, TracerProvider, WithResponse } from '@x/core'
 export { FileCredentialStore, type FileCredentialStoreOptions } from '#file-store'
 export type { KeyPair, PrivateKeyInput } from './auth/signing-key.js'
 export type {

@@ -1,5 +1,7 @@
+import type { TracerProvider } from '@x/core'
 import {
   createLogger,
+  createTelemetry,
   createTransport,
   inspectable,
   type Logger,
@@ -56,6 +58,13 @@ export interface RalioClientOptions {
   logger?: Logger | LogLevel
   /** Allow `http://` to a host other than this machine. Tokens and payments then travel unencrypted. */
   allowInsecureHttp?: boolean
+  /**
+   * Where spans go. Default: the provider the application registered through
+   * `@opentelemetry/api` (an optional peer dependency; e.g. `provider.register()`), found
+   * whenever a span starts; with none registered nothing is recorded. Pass a provider to use
+   * one that is not registered globally; `false` records nothing. See "Telemetry" in the README.
+   */
+  tracerProvider?: TracerProvider | false
 }
 
 const chatTimeoutMs = 180_000
@@ -116,6 +125,12 @@ export class RalioClient {
       fetch: options.fetch,
       maxResponseBytes: options.maxResponseBytes,
       errors: ralioErrors,
+      telemetry: createTelemetry({
+        name: '@x/ralio',
+        version: VERSION,
+        namespace: 'ralio',
+        tracerProvider: options.tracerProvider,
+      }),
     }
     this.#auth = createRalioAuth({
       transport: transportOptions,
@@ -143,6 +158,7 @@ export class RalioClient {
     })
     this.chat = new Chat({
       transport: this.#transport,
+      telemetry: transportOptions.telemetry,
       agentId,
       timeoutMs: options.timeoutMs ?? chatTimeoutMs,
     })

@@ -1,5 +1,13 @@
 // Public API of @x/relynt.
-export type { Logger, LogLevel, Page, PagePromise } from '@x/core'
+export type {
+  APIPromise,
+  Logger,
+  LogLevel,
+  Page,
+  PagePromise,
+  TracerProvider,
+  WithResponse,
+} from '@x/core'
 export { UserAbortError } from '@x/core'
 export {
   ActionDeniedError,

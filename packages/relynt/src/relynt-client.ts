@@ -1,19 +1,22 @@
+import { APIPromise, type TracerProvider } from '@x/core'
 import {
   createLogger,
   createSecretScope,
+  createTelemetry,
   createTransport,
   inspectable,
   type Logger,
   type LogLevel,
   readEnv,
   secureUrl,
+  type Telemetry,
   type Transport,
 } from '@x/core/internal'
 import { resolveAgentCredential } from './agent-credential.js'
-import { RelyntError, relyntErrors } from './errors.js'
+import { ActionDeniedError, RelyntError, relyntErrors } from './errors.js'
 import { type Authorization, type GuardRequest, type GuardResult, guard } from './guard.js'
 import { type ActionRequest, Actions } from './resources/actions.js'
-import { Approvals, type PollApprovalOptions } from './resources/approvals.js'
+import { Approvals, type PollApprovalOptions, realTiming } from './resources/approvals.js'
 import { Receipts } from './resources/receipts.js'
 import { type SimulateRequest, Simulator } from './resources/simulator.js'
 import type { ActionResult } from './schemas/action-result.js'
@@ -54,6 +57,13 @@ export interface RelyntClientOptions {
   allowInsecureHttp?: boolean
   /** Where an approval's status is read; `{approvalId}` is replaced. Default `/v1/approvals/{approvalId}`. */
   approvalPath?: string
+  /**
+   * Where spans go. Default: the provider the application registered through
+   * `@opentelemetry/api` (an optional peer dependency; e.g. `provider.register()`), found
+   * whenever a span starts; with none registered nothing is recorded. Pass a provider to use
+   * one that is not registered globally; `false` records nothing. See "Telemetry" in the README.
+   */
+  tracerProvider?: TracerProvider | false
 }
 
 const DEFAULT_APPROVAL_PATH = '/v1/approvals/{approvalId}'
@@ -75,6 +85,7 @@ export class RelyntClient {
   readonly #transport: Transport
   readonly #actions: Actions
   readonly #simulator: Simulator
+  readonly #telemetry: Telemetry
 
   constructor(options: RelyntClientOptions = {}) {
     const baseUrl = options.baseUrl ?? readEnv('RELYNT_API_BASE_URL')
@@ -123,6 +134,12 @@ export class RelyntClient {
     if (!Number.isInteger(this.maxRetries)) {
       throw new RelyntError('maxRetries must be a whole number, 0 or more.', { code: 'invalid_argument' })
     }
+    this.#telemetry = createTelemetry({
+      name: '@x/relynt',
+      version: VERSION,
+      namespace: 'relynt',
+      tracerProvider: options.tracerProvider,
+    })
     this.#transport = createTransport({
       baseUrl: this.baseUrl,
       userAgent: `@x/relynt/${VERSION}`,
@@ -132,6 +149,7 @@ export class RelyntClient {
       maxResponseBytes: options.maxResponseBytes,
       logger,
       errors: relyntErrors,
+      telemetry: this.#telemetry,
       // The documented schedule: 1 s, doubling (2 s, 4 s…), jittered upwards so no retry
       // comes sooner than the gateway's error-handling guide asks.
       retry: { baseDelayMs: 1_000, jitter: 'additive' },
@@ -146,7 +164,7 @@ export class RelyntClient {
     })
     this.#actions = new Actions(this.#transport, instanceId)
     this.#simulator = new Simulator(this.#transport, instanceId)
-    this.approvals = new Approvals(this.#transport, approvalPath, logger)
+    this.approvals = new Approvals(this.#transport, approvalPath, logger, realTiming, this.#telemetry)
     this.receipts = new Receipts(this.#transport, instanceId)
     inspectable(this, () => ({
       baseUrl: this.baseUrl,
@@ -161,10 +179,18 @@ export class RelyntClient {
    * Asks the gateway whether the agent may perform `action` on `resource`. Resolves to
    * the decision (`allow`, `deny`, `pending_approval`) with its receipt; a deny is an
    * answer, not an error. Retried on network errors, timeouts, 429 and 5xx with one
-   * idempotency key, so the action runs at most once.
+   * idempotency key, so the action runs at most once. `.withResponse()` adds the raw
+   * response and request id.
    */
-  requestAction(request: ActionRequest): Promise<ActionResult> {
-    return this.#actions.request(request)
+  requestAction(request: ActionRequest): APIPromise<ActionResult> {
+    const attributes = { 'relynt.action': actionName(request) }
+    return new APIPromise(
+      this.#telemetry.span('relynt.request_action', attributes, async (span) => {
+        const result = await this.#actions.request(request)
+        span.set(decisionAttributes(result.data))
+        return result
+      }),
+    )
   }
 
   /** Waits for the person deciding a `pending_approval`; see `PollApprovalOptions`. */
@@ -172,9 +198,12 @@ export class RelyntClient {
     return this.approvals.poll(options)
   }
 
-  /** What the policy would decide, without side effects (no connector, receipt or approval). */
-  simulate(request: SimulateRequest): Promise<Simulation> {
-    return this.#simulator.simulate(request)
+  /**
+   * What the policy would decide, without side effects (no connector, receipt or approval).
+   * `.withResponse()` adds the raw response and request id.
+   */
+  simulate(request: SimulateRequest): APIPromise<Simulation> {
+    return new APIPromise(this.#simulator.simulate(request))
   }
 
   /**
@@ -186,7 +215,26 @@ export class RelyntClient {
     request: GuardRequest,
     run: (authorization: Authorization) => Promise<T> | T,
   ): Promise<GuardResult<T>> {
-    return guard(this, request, run)
+    const attributes = { 'relynt.action': actionName(request) }
+    return this.#telemetry.span('relynt.guard', attributes, async (span) => {
+      let ran = false
+      const traced =
+        typeof run === 'function'
+          ? (authorization: Authorization) => {
+              ran = true
+              return run(authorization)
+            }
+          : run
+      try {
+        const result = await guard(this, request, traced)
+        span.set({ ...decisionAttributes(result.authorization), 'relynt.guard.ran': true })
+        return result
+      } catch (error) {
+        if (ActionDeniedError.isInstance(error)) span.set(decisionAttributes(error))
+        span.set({ 'relynt.guard.ran': ran })
+        throw error
+      }
+    })
   }
 
   /** Aborts calls in flight; later calls throw. */
@@ -197,6 +245,29 @@ export class RelyntClient {
   /** `await using client = new RelyntClient()` closes the client at the end of the block, like `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close()
+  }
+}
+
+/** The action's name for a span, when the request has one (a bad request fails later, as before). */
+function actionName(request: { action?: unknown } | undefined): string | undefined {
+  const action = (request as { action?: unknown } | undefined)?.action
+  return typeof action === 'string' ? action.slice(0, 256) : undefined
+}
+
+/** The ids and decision of a result, an authorization or a denial: never its payload or tool response. */
+function decisionAttributes(outcome: {
+  decision: string
+  receiptId: string
+  approvalId?: string | undefined
+  riskLevel?: string | undefined
+  policyVersion?: string | undefined
+}) {
+  return {
+    'relynt.decision': outcome.decision,
+    'relynt.receipt_id': outcome.receiptId,
+    'relynt.approval_id': outcome.approvalId,
+    'relynt.risk_level': outcome.riskLevel,
+    'relynt.policy_version': outcome.policyVersion,
   }
 }
 

@@ -1,3 +1,4 @@
+import { requestIdOf } from '../transport/api-promise.js'
 import { redact, redactHeaders, redactText } from '../util/redact.js'
 import { APIError, type ApiErrorInit, RateLimitError } from './api-error.js'
 import {
@@ -156,7 +157,7 @@ export function createApiError(map: ErrorMap, source: ApiErrorSource): SdkError 
     code,
     message,
     body,
-    requestId: source.headers.get('x-request-id') ?? source.headers.get('request-id') ?? undefined,
+    requestId: requestIdOf(source.headers),
     headers: redactHeaders(source.headers),
     retryAfterMs: source.retryAfterMs,
     detail: detail === undefined ? undefined : redactText(detail),

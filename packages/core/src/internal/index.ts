@@ -28,6 +28,19 @@ export {
   readSse,
   type SseOptions,
 } from '../sse/read-sse.js'
+export {
+  type AttemptResult,
+  type AttemptTarget,
+  type Attributes,
+  createTelemetry,
+  errorType,
+  noTelemetry,
+  type SpanScope,
+  type Telemetry,
+  type TelemetryOptions,
+  type TracerProviderOption,
+} from '../telemetry/create-telemetry.js'
+export { requestIdOf } from '../transport/api-promise.js'
 export { connectionNeverOpened } from '../transport/connection-never-opened.js'
 export {
   type AttemptContext,

@@ -1,3 +1,5 @@
+import { requestIdOf, type WithResponse } from '../transport/api-promise.js'
+
 /** One page of a list as the server sent it, already mapped to SDK names. */
 export interface PageData<T> {
   data: T[]
@@ -6,6 +8,8 @@ export interface PageData<T> {
   /** 1-based. */
   page: number
   perPage: number
+  /** The HTTP response the page came in, for `PagePromise.withResponse()`. */
+  response?: Response | undefined
 }
 
 /** Fetches page `page` (1-based) of a list. */
@@ -58,7 +62,7 @@ export class Page<T> implements Iterable<T> {
 export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   readonly #fetchPage: FetchPage<T>
   readonly #firstPageNumber: number
-  #firstPage: Promise<Page<T>> | undefined
+  #firstPage: Promise<{ page: Page<T>; response: Response | undefined }> | undefined
 
   constructor(fetchPage: FetchPage<T>, firstPage = 1) {
     this.#fetchPage = fetchPage
@@ -72,9 +76,29 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
 
   // The request starts when the promise is first awaited or iterated, not on creation, so
   // a list call that is never consumed sends nothing and cannot reject unhandled.
-  #first(): Promise<Page<T>> {
-    this.#firstPage ??= this.#fetchPage(this.#firstPageNumber).then((data) => new Page(data, this.#fetchPage))
+  #loadFirst(): Promise<{ page: Page<T>; response: Response | undefined }> {
+    this.#firstPage ??= this.#fetchPage(this.#firstPageNumber).then((data) => ({
+      page: new Page(data, this.#fetchPage),
+      response: data.response,
+    }))
     return this.#firstPage
+  }
+
+  #first(): Promise<Page<T>> {
+    return this.#loadFirst().then(({ page }) => page)
+  }
+
+  /**
+   * The first page with the HTTP response it came in and the server's request id (the
+   * same request `await` reads). A list whose pages are assembled from several responses
+   * gives the last one.
+   */
+  async withResponse(): Promise<WithResponse<Page<T>>> {
+    const { page, response } = await this.#loadFirst()
+    if (response === undefined) {
+      throw new TypeError('This list does not keep the raw response of its pages.')
+    }
+    return { data: page, response, requestId: requestIdOf(response.headers) }
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a PagePromise is awaitable by design.

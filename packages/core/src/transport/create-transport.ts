@@ -3,6 +3,7 @@ import { ClientClosedError, ResponseValidationError, UserAbortError } from '../e
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
 import { SdkError } from '../errors/sdk-error.js'
 import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
+import { noTelemetry, type Telemetry } from '../telemetry/create-telemetry.js'
 import { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'
@@ -58,6 +59,8 @@ export interface TransportOptions {
    * flight) keeps the scope alive, so the redactor scrubs them from every error it raises.
    */
   secrets?: SecretScope
+  /** Spans for each attempt (`createTelemetry`); default none. */
+  telemetry?: Telemetry
 }
 
 export interface AttemptContext {
@@ -214,6 +217,7 @@ class HttpTransport implements Transport {
   readonly #maxChallenges: number
   readonly #maxResponseBytes: number
   readonly #idempotencyHeader: string
+  readonly #telemetry: Telemetry
   /** Held, never read: while this transport lives, the redactor keeps scrubbing these secrets. */
   readonly secrets: SecretScope | undefined
 
@@ -228,6 +232,7 @@ class HttpTransport implements Transport {
     this.#maxChallenges = options.maxChallenges ?? 3
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     this.#idempotencyHeader = options.idempotencyHeader ?? 'Idempotency-Key'
+    this.#telemetry = options.telemetry ?? noTelemetry
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       this.#setHeader(this.#baseHeaders, name, value, `headers['${name}']`)
     }
@@ -310,7 +315,7 @@ class HttpTransport implements Transport {
     const challenges = new Set<string>()
     for (let attempt = 0; ; attempt++) {
       this.#throwIfStopped(plan.signal)
-      const outcome = await this.#attempt(plan, attempt)
+      const outcome = await this.#telemetry.httpAttempt(plan, attempt, () => this.#attempt(plan, attempt))
       switch (outcome.kind) {
         case 'success':
           return outcome

@@ -54,6 +54,7 @@ export function createRalioAuth(options: RalioAuthOptions): RalioAuth {
     scopes: options.scopes,
     store: options.store,
     logger: options.logger,
+    telemetry: options.transport.telemetry,
   })
   return {
     tokens,

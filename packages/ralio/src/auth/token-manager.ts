@@ -1,5 +1,5 @@
 import { ClientClosedError, UserAbortError } from '@x/core'
-import type { FormBody, Logger, Transport } from '@x/core/internal'
+import { type FormBody, type Logger, noTelemetry, type Telemetry, type Transport } from '@x/core/internal'
 import type { CredentialStore, StoredTokens } from '../credentials/credential-store.js'
 import { type TokenResponse, tokenResponseSchema } from '../schemas/token-response.js'
 import { clientAssertionType, createClientAssertion } from './client-assertion.js'
@@ -26,6 +26,8 @@ export interface TokenManagerOptions {
   scopes?: readonly string[] | undefined
   store?: CredentialStore | undefined
   logger: Logger
+  /** Spans for each mint and refresh; default none. */
+  telemetry?: Telemetry | undefined
   now?: () => number
 }
 
@@ -158,7 +160,7 @@ export class TokenManager {
 
   #mint(binding: Binding): Promise<TokenState> {
     const scope = this.#options.scopes?.length ? this.#options.scopes.join(' ') : undefined
-    return this.#tokenRequest(async () => ({
+    return this.#tokenRequest('mint', binding, async () => ({
       grant_type: 'client_credentials',
       client_assertion_type: clientAssertionType,
       // Rebuilt for every send: the server refuses a replayed assertion jti and an old iat.
@@ -172,7 +174,7 @@ export class TokenManager {
   }
 
   #refresh(binding: Binding, refreshToken: string): Promise<TokenState> {
-    return this.#tokenRequest(async () => ({
+    return this.#tokenRequest('refresh', binding, async () => ({
       grant_type: 'refresh_token',
       refresh_token: refreshToken,
       client_id: binding.clientId,
@@ -184,21 +186,34 @@ export class TokenManager {
    * attempt, so the re-sends its auth hook asks for (a fresh DPoP nonce, a corrected clock)
    * carry a new one-time assertion.
    */
-  async #tokenRequest(form: () => Promise<FormBody>): Promise<TokenState> {
-    const { transport, tokenUrl } = this.#options
-    const response: TokenResponse = await transport.request({
-      method: 'POST',
-      path: tokenUrl.href,
-      form,
-      schema: tokenResponseSchema,
+  #tokenRequest(
+    kind: 'mint' | 'refresh',
+    binding: Binding,
+    form: () => Promise<FormBody>,
+  ): Promise<TokenState> {
+    const { transport, tokenUrl, telemetry = noTelemetry } = this.#options
+    // Only the binding's public id, the grant and what was granted: never a token or assertion.
+    const attributes = { 'ralio.client_id': binding.clientId, 'ralio.token.grant': kind }
+    return telemetry.span(`ralio.token.${kind}`, attributes, async (span) => {
+      const response: TokenResponse = await transport.request({
+        method: 'POST',
+        path: tokenUrl.href,
+        form,
+        schema: tokenResponseSchema,
+      })
+      span.set({
+        'ralio.token.scope': response.scope,
+        'ralio.token.expires_in': response.expiresIn,
+        'ralio.token.refresh_token_issued': response.refreshToken !== undefined,
+      })
+      return {
+        accessToken: response.accessToken,
+        refreshToken: response.refreshToken,
+        scope: response.scope,
+        expiresIn: response.expiresIn,
+        obtainedAtMs: this.#now(),
+      }
     })
-    return {
-      accessToken: response.accessToken,
-      refreshToken: response.refreshToken,
-      scope: response.scope,
-      expiresIn: response.expiresIn,
-      obtainedAtMs: this.#now(),
-    }
   }
 
   /** The tokens join the key's secrets: the previous pair stays scrubbed while late answers arrive. */

@@ -1,3 +1,4 @@
+import { APIPromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
 import { type Agent, agentListSchema } from '../schemas/agent.js'
 
@@ -14,13 +15,18 @@ export class Agents {
     this.#transport = transport
   }
 
-  /** The agents this binding may talk to: exactly the one it is pinned to. */
-  list(params: AgentListParams = {}): Promise<Agent[]> {
-    return this.#transport.request({
-      method: 'GET',
-      path: '/api/agents',
-      schema: agentListSchema,
-      signal: params.signal,
-    })
+  /**
+   * The agents this binding may talk to: exactly the one it is pinned to.
+   * `.withResponse()` adds the raw response and request id.
+   */
+  list(params: AgentListParams = {}): APIPromise<Agent[]> {
+    return new APIPromise(
+      this.#transport.requestWithResponse({
+        method: 'GET',
+        path: '/api/agents',
+        schema: agentListSchema,
+        signal: params.signal,
+      }),
+    )
   }
 }

@@ -1,5 +1,11 @@
 import type { SseEvent } from '@x/core'
-import { lazyAsyncIterator, type SseStream } from '@x/core/internal'
+import {
+  lazyAsyncIterator,
+  noTelemetry,
+  type SpanScope,
+  type SseStream,
+  type Telemetry,
+} from '@x/core/internal'
 import { RalioConnectionError } from '../errors.js'
 import {
   type ConversationEventData,
@@ -41,13 +47,21 @@ export interface ChatStreamResult {
  * connection. A stream is never re-sent once it started: a cut is an error.
  */
 export class ChatStream implements AsyncIterable<ChatStreamEvent> {
+  readonly #telemetry: Telemetry
   readonly #open: (map: (event: SseEvent) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>
   #stream: Promise<SseStream<ChatStreamEvent>> | undefined
   #iterated = false
   #conversationId: string | undefined
 
-  /** @internal `open` sends the request; events pass through `map` inside core's one iterator. */
-  constructor(open: (map: (event: SseEvent) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>) {
+  /**
+   * @internal `open` sends the request; events pass through `map` inside core's one iterator.
+   * The stream is one span, `ralio.chat.stream`, from the request to the final event.
+   */
+  constructor(
+    open: (map: (event: SseEvent) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>,
+    telemetry: Telemetry = noTelemetry,
+  ) {
+    this.#telemetry = telemetry
     this.#open = open
   }
 
@@ -65,13 +79,61 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (mapped.event === 'conversation') this.#conversationId = mapped.data.conversationId
       return mapped
     }
+    let span: SpanScope | undefined
     return lazyAsyncIterator(
       async () => {
-        this.#stream ??= this.#open(map)
-        return (await this.#stream)[Symbol.asyncIterator]()
+        this.#stream ??= this.#telemetry.openSpan('ralio.chat.stream', {}, async (opened) => {
+          span = opened
+          const stream = await this.#open(map)
+          // Reading `response` sends the request now, inside the span, so its attempts are
+          // children of it; a failure reaches the caller through the iterator.
+          stream.response.catch(() => {})
+          return stream
+        })
+        const iterator = (await this.#stream)[Symbol.asyncIterator]()
+        return span?.recording ? this.#traced(iterator, span) : iterator
       },
       () => this.abort(),
     )
+  }
+
+  /** Counts the events into the span and ends it with the stream: the last event, an error, or a `break`. */
+  #traced(iterator: AsyncIterator<ChatStreamEvent>, span: SpanScope): AsyncIterator<ChatStreamEvent> {
+    let events = 0
+    let replied = false
+    const end = (error?: unknown) => {
+      span.set({
+        'ralio.chat.event_count': events,
+        'ralio.chat.replied': replied,
+        'ralio.conversation_id': this.#conversationId,
+      })
+      span.end(error)
+    }
+    return {
+      next: async () => {
+        try {
+          const result = await iterator.next()
+          if (result.done) {
+            end()
+          } else {
+            events++
+            if (result.value.event === 'reply') {
+              replied = true
+              // The final event: the span ends here even when the caller stops reading now.
+              end()
+            }
+          }
+          return result
+        } catch (error) {
+          end(error)
+          throw error
+        }
+      },
+      return: async (value?: unknown) => {
+        end()
+        return (await iterator.return?.(value)) ?? { done: true, value: undefined }
+      },
+    }
   }
 
   /** Reads the stream to its end and returns the full reply. */

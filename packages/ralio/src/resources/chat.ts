@@ -1,4 +1,5 @@
-import type { Transport } from '@x/core/internal'
+import { APIPromise } from '@x/core'
+import type { Telemetry, Transport } from '@x/core/internal'
 import { RalioConfigError } from '../errors.js'
 import { type ChatResponse, chatResponseSchema } from '../schemas/chat.js'
 import { ChatStream } from './chat-stream.js'
@@ -28,6 +29,7 @@ export interface ChatOptions {
   transport: Transport
   agentId: (signal?: AbortSignal) => Promise<string>
   timeoutMs: number
+  telemetry?: Telemetry | undefined
 }
 
 /**
@@ -42,10 +44,17 @@ export class Chat {
     this.#options = options
   }
 
-  /** Sends a message and waits for the agent's whole reply (up to ~120 s server-side). */
-  async send(params: ChatParams): Promise<ChatResponse> {
+  /**
+   * Sends a message and waits for the agent's whole reply (up to ~120 s server-side).
+   * `.withResponse()` adds the raw response and request id.
+   */
+  send(params: ChatParams): APIPromise<ChatResponse> {
+    return new APIPromise(this.#send(params))
+  }
+
+  async #send(params: ChatParams) {
     const { transport, timeoutMs } = this.#options
-    return transport.request({
+    return transport.requestWithResponse({
       method: 'POST',
       path: '/api/chat',
       json: await this.#body(params),
@@ -57,20 +66,22 @@ export class Chat {
 
   /** Sends a message and yields the agent's work as it happens: tools, text deltas, reply. */
   stream(params: ChatStreamParams): ChatStream {
-    const { transport, timeoutMs } = this.#options
-    return new ChatStream(async (map) =>
-      transport.stream({
-        map,
-        method: 'POST',
-        path: '/api/chat/stream',
-        json: await this.#body(params),
-        signal: params.signal,
-        timeoutMs,
-        terminalEvents: ['reply'],
-        errorEvent: 'error',
-        idleTimeoutMs: params.idleTimeoutMs ?? Number.POSITIVE_INFINITY,
-        maxDurationMs: params.maxDurationMs,
-      }),
+    const { transport, timeoutMs, telemetry } = this.#options
+    return new ChatStream(
+      async (map) =>
+        transport.stream({
+          map,
+          method: 'POST',
+          path: '/api/chat/stream',
+          json: await this.#body(params),
+          signal: params.signal,
+          timeoutMs,
+          terminalEvents: ['reply'],
+          errorEvent: 'error',
+          idleTimeoutMs: params.idleTimeoutMs ?? Number.POSITIVE_INFINITY,
+          maxDurationMs: params.maxDurationMs,
+        }),
+      telemetry,
     )
   }
 

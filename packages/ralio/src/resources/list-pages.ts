@@ -4,7 +4,8 @@ import { toPageData, type WirePage } from '../schemas/page-response.js'
 import { checkListParams, type ListParams } from './list-params.js'
 
 /**
- * A paginated GET as a PagePromise: `await` for one page, `for await` for every item. The
+ * A paginated GET as a PagePromise: `await` for one page, `for await` for every item,
+ * `.withResponse()` for the first page with its raw response. The
  * page schema is built once by the caller (see pageResponseSchema).
  */
 export function listPages<T>(
@@ -17,14 +18,14 @@ export function listPages<T>(
   return new PagePromise(
     (page) =>
       transport
-        .request({
+        .requestWithResponse({
           method: 'GET',
           path,
           query: { page, per_page: perPage, agent_id: params.agentId },
           schema: pageSchema,
           signal: params.signal,
         })
-        .then((wire) => toPageData(wire, { page, perPage })),
+        .then(({ data, response }) => ({ ...toPageData(data, { page, perPage }), response })),
     firstPage,
   )
 }

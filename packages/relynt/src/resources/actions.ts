@@ -22,13 +22,13 @@ export class Actions {
   }
 
   /** `POST /v1/agent-tool-call`: asks the gateway whether the action may run. */
-  async request(request: ActionRequest): Promise<ActionResult> {
+  async request(request: ActionRequest): Promise<{ data: ActionResult; response: Response }> {
     const body = actionBody(request, this.#instanceId, 'requestAction')
     const idempotencyKey = request.idempotencyKey ?? createIdempotencyKey()
     if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '') {
       throw invalid('requestAction: idempotencyKey must be a non-empty string when given.')
     }
-    const result = await this.#transport.request({
+    const { data, response } = await this.#transport.requestWithResponse({
       method: 'POST',
       path: '/v1/agent-tool-call',
       json: body,
@@ -36,6 +36,6 @@ export class Actions {
       schema: actionResultSchema,
       signal: request.signal,
     })
-    return { ...result, idempotencyKey, instanceId: body.instance_id }
+    return { data: { ...data, idempotencyKey, instanceId: body.instance_id }, response }
   }
 }

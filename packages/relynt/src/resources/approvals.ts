@@ -1,5 +1,12 @@
-import { UserAbortError } from '@x/core'
-import { type Logger, parseRetryAfter, sleep, type Transport } from '@x/core/internal'
+import { APIPromise, UserAbortError } from '@x/core'
+import {
+  type Logger,
+  noTelemetry,
+  parseRetryAfter,
+  sleep,
+  type Telemetry,
+  type Transport,
+} from '@x/core/internal'
 import { type PollTiming, pollUntilDecided } from '../poll-until-decided.js'
 import { type Approval, approvalSchema } from '../schemas/approval.js'
 import type { ApprovalStatus } from '../schemas/wire-values.js'
@@ -37,17 +44,33 @@ export class Approvals {
   readonly #pathTemplate: string
   readonly #logger: Logger
   readonly #timing: PollTiming
+  readonly #telemetry: Telemetry
 
-  constructor(transport: Transport, pathTemplate: string, logger: Logger, timing: PollTiming = realTiming) {
+  constructor(
+    transport: Transport,
+    pathTemplate: string,
+    logger: Logger,
+    timing: PollTiming = realTiming,
+    telemetry: Telemetry = noTelemetry,
+  ) {
     this.#transport = transport
     this.#pathTemplate = pathTemplate
     this.#logger = logger
     this.#timing = timing
+    this.#telemetry = telemetry
   }
 
-  /** One status check of an approval: `GET /v1/approvals/{approvalId}` (path configurable). */
-  async get(approvalId: string, options: RequestSignalOptions = {}): Promise<Approval> {
-    return (await this.#check(approvalId, options.signal)).approval
+  /**
+   * One status check of an approval: `GET /v1/approvals/{approvalId}` (path configurable).
+   * `.withResponse()` adds the raw response and request id.
+   */
+  get(approvalId: string, options: RequestSignalOptions = {}): APIPromise<Approval> {
+    return new APIPromise(
+      this.#check(approvalId, options.signal).then(({ approval, response }) => ({
+        data: approval,
+        response,
+      })),
+    )
   }
 
   /**
@@ -62,21 +85,55 @@ export class Approvals {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
       throw invalid('pollApproval: timeoutMs must be a finite number of milliseconds, 0 or more.')
     }
-    return pollUntilDecided({
-      approvalId,
-      timeoutMs,
-      signal: options.signal,
-      onPoll: options.onPoll,
-      check: () => this.#check(approvalId, options.signal),
-      timing: this.#timing,
-      logger: this.#logger,
+    const attributes = { 'relynt.approval_id': approvalId, 'relynt.approval.timeout_ms': timeoutMs }
+    return this.#telemetry.span('relynt.approval.wait', attributes, async (span) => {
+      const started = this.#timing.now()
+      let polls = 0
+      let lastStatus: string | undefined
+      const waited = () => ({
+        'relynt.approval.poll_count': polls,
+        'relynt.approval.wait_ms': this.#timing.now() - started,
+      })
+      try {
+        const approval = await pollUntilDecided({
+          approvalId,
+          timeoutMs,
+          signal: options.signal,
+          onPoll: async (status, attempt, approval) => {
+            polls = attempt
+            // One event per change of status, not per poll: a long wait stays a short story.
+            if (status !== lastStatus) {
+              lastStatus = status
+              span.event('relynt.approval.status', {
+                'relynt.approval.status': status.slice(0, 64),
+                'relynt.approval.decided_by': approval.decidedBy ?? undefined,
+                ...waited(),
+              })
+            }
+            await options.onPoll?.(status, attempt, approval)
+          },
+          check: () => this.#check(approvalId, options.signal),
+          timing: this.#timing,
+          logger: this.#logger,
+        })
+        span.set({
+          'relynt.approval.status': approval.status.slice(0, 64),
+          'relynt.approval.decided_by': approval.decidedBy ?? undefined,
+          'relynt.receipt_id': approval.receiptId,
+          ...waited(),
+        })
+        return approval
+      } catch (error) {
+        span.set(waited())
+        throw error
+      }
     })
   }
 
   async #check(
     approvalId: string,
     signal: AbortSignal | undefined,
-  ): Promise<{ approval: Approval; retryAfterMs: number | undefined }> {
+  ): Promise<{ approval: Approval; retryAfterMs: number | undefined; response: Response }> {
     const id = checkApprovalId(approvalId, 'approvals.get')
     const { data, response } = await this.#transport.requestWithResponse({
       method: 'GET',
@@ -88,6 +145,7 @@ export class Approvals {
     return {
       approval: { approvalId: reportedId ?? id, ...rest },
       retryAfterMs: parseRetryAfter(response.headers),
+      response,
     }
   }
 }

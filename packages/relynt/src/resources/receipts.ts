@@ -1,4 +1,4 @@
-import { type PageData, PagePromise } from '@x/core'
+import { APIPromise, type PageData, PagePromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
 import { invalidResponse } from '../invalid-response.js'
 import { computeRequestHash } from '../request-hash.js'
@@ -45,27 +45,34 @@ export class Receipts {
     this.#instanceId = instanceId
   }
 
-  /** The full receipt, camelCased. */
-  async get(receiptId: string, options: RequestSignalOptions = {}): Promise<Receipt> {
-    return this.#transport.request({
-      method: 'GET',
-      path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.get'))}`,
-      schema: receiptSchema,
-      signal: options.signal,
-    })
+  /** The full receipt, camelCased. `.withResponse()` adds the raw response and request id. */
+  get(receiptId: string, options: RequestSignalOptions = {}): APIPromise<Receipt> {
+    return new APIPromise(
+      (async () =>
+        this.#transport.requestWithResponse({
+          method: 'GET',
+          path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.get'))}`,
+          schema: receiptSchema,
+          signal: options.signal,
+        }))(),
+    )
   }
 
   /**
    * The gateway's own check of the receipt's HMAC signature: false means the stored
-   * receipt no longer matches what was signed (it was altered).
+   * receipt no longer matches what was signed (it was altered). `.withResponse()` adds the
+   * raw response and request id.
    */
-  async verify(receiptId: string, options: RequestSignalOptions = {}): Promise<boolean> {
-    return this.#transport.request({
-      method: 'GET',
-      path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.verify'))}/verify`,
-      schema: receiptVerificationSchema,
-      signal: options.signal,
-    })
+  verify(receiptId: string, options: RequestSignalOptions = {}): APIPromise<boolean> {
+    return new APIPromise(
+      (async () =>
+        this.#transport.requestWithResponse({
+          method: 'GET',
+          path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.verify'))}/verify`,
+          schema: receiptVerificationSchema,
+          signal: options.signal,
+        }))(),
+    )
   }
 
   /**
@@ -74,7 +81,7 @@ export class Receipts {
    * `for await` it for every receipt of every page, each page fetched as the loop reaches
    * it by following the gateway's cursor. A gateway that answers with a bare array gives
    * one page; a page that says `has_more` without a cursor throws `invalid_response`
-   * rather than stopping short.
+   * rather than stopping short. `.withResponse()` gives the first page with its raw response.
    */
   list(filters: ReceiptListFilters = {}): PagePromise<ReceiptSummary> {
     let query: Record<string, string | number | undefined>
@@ -89,7 +96,7 @@ export class Receipts {
     const fetchPage = async (page: number): Promise<PageData<ReceiptSummary>> => {
       let cursor = cursors.get(page)
       for (let emptyPages = 0; ; emptyPages++) {
-        const wire = await this.#transport.request({
+        const { data: wire, response } = await this.#transport.requestWithResponse({
           method: 'GET',
           path: '/v1/receipts',
           query: { ...query, cursor },
@@ -105,7 +112,8 @@ export class Receipts {
           cursors.set(page + 1, next)
           const perPage = Math.max(wire.receipts.length, 1)
           // The gateway reports no total: one more than this page reaches while another follows.
-          return { data: wire.receipts, page, perPage, total: page * perPage + (next === undefined ? 0 : 1) }
+          const total = page * perPage + (next === undefined ? 0 : 1)
+          return { data: wire.receipts, page, perPage, total, response }
         }
         if (emptyPages >= MAX_EMPTY_PAGES_IN_A_ROW) {
           throw invalidResponse(

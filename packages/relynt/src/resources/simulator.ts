@@ -19,9 +19,9 @@ export class Simulator {
    * `POST /v1/policy-simulator`: what the current policy would decide. Runs no connector,
    * writes no receipt and creates no approval.
    */
-  async simulate(request: SimulateRequest): Promise<Simulation> {
+  async simulate(request: SimulateRequest): Promise<{ data: Simulation; response: Response }> {
     const body = actionBody(request, this.#instanceId, 'simulate')
-    const simulation = await this.#transport.request({
+    const { data, response } = await this.#transport.requestWithResponse({
       method: 'POST',
       path: '/v1/policy-simulator',
       json: body,
@@ -30,6 +30,6 @@ export class Simulator {
       // Nothing happens server-side, so a 5xx or a dropped connection is safe to retry.
       retry: 'idempotent',
     })
-    return { ...simulation, instanceId: body.instance_id }
+    return { data: { ...data, instanceId: body.instance_id }, response }
   }
 }

@@ -178,6 +178,25 @@ describe('no secret reaches an error', () => {
       ...options,
     })
 
+  it('a connection error naming a URL with a user name and password', async () => {
+    const refused = new URL(await refusedUrl())
+    refused.username = 'ops'
+    refused.password = 'hunter2-Zq81'
+    const failure = await transportFor({ baseUrl: refused.href })
+      .request({ method: 'GET', path: refused.href })
+      .catch((error: unknown) => error as SdkError)
+    expect(failure).toBeInstanceOf(SdkError)
+    for (const view of [
+      failure.message,
+      failure.stack ?? '',
+      inspect(failure, { depth: 8 }),
+      JSON.stringify(failure),
+    ]) {
+      expect(view).not.toContain('hunter2-Zq81')
+    }
+    expect(redactText(`fetch failed for ${refused.href}`)).toContain('[redacted]@127.0.0.1')
+  })
+
   it('a server echoing the request credentials in its error body and headers', async () => {
     server = await startServer((request, response) => {
       response.writeHead(401, {

@@ -56,6 +56,8 @@ const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
   // as ids, secrets and JWTs have): prose such as "the DPoP proof is stale" stays readable.
   [/\b(Bearer|DPoP|Basic)\s+(?=[^\s,"']*[\d_:.+/=~-])[^\s,"']{8,}/gi, `$1 ${REDACTED}`],
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted jwt]'],
+  // Credentials in a URL's userinfo (`https://user:password@host`), as fetch errors quote the URL.
+  [/\b([a-z][a-z\d+.-]*:\/\/)[^\s/?#@"'<>]+@/gi, `$1${REDACTED}@`],
   [new RegExp(String.raw`("${SECRET_PARAMETER}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi'), `$1"${REDACTED}"`],
   [new RegExp(String.raw`\b(${SECRET_PARAMETER})=(?:"[^"]*"|[^\s&,;"']+)`, 'gi'), `$1=${REDACTED}`],
 ]

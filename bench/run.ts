@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { benchBundleSize } from './bundle-size.ts'
 import { benchColdStart } from './cold-start.ts'
+import { benchPeerTransport } from './peer-transport.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
 import { benchStreamingThroughput } from './streaming-throughput.ts'
@@ -21,6 +22,7 @@ const only = process.argv
 
 const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) => Promise<BenchSection> }[] =
   [
+    { name: 'peers', run: () => benchPeerTransport(options) },
     { name: 'ralio', run: async (sandbox) => benchRalioRequestOverhead(await sandbox(), options) },
     { name: 'relynt', run: async (sandbox) => benchRelyntRequestAction(await sandbox(), options) },
     { name: 'streaming', run: async (sandbox) => benchStreamingThroughput(await sandbox(), options) },

@@ -9,6 +9,7 @@ import { redactError, redactHeaders, redactText, redactUrl } from '../util/redac
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
+import { followSignals } from './follow-signals.js'
 import { headerValueProblem } from './header-value.js'
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js'
 import type { ResponseSchema } from './response-schema.js'
@@ -233,7 +234,8 @@ class HttpTransport implements Transport {
   }
 
   async request<T>(options: RequestOptions<T>): Promise<T> {
-    return (await this.requestWithResponse(options)).data
+    const { response, text } = await this.#send(options, 'json')
+    return this.#parse(options, text, response)
   }
 
   async requestWithResponse<T>(options: RequestOptions<T>): Promise<{ data: T; response: Response }> {
@@ -368,26 +370,35 @@ class HttpTransport implements Transport {
    * For a stream the open response is handed back and the SSE reader's limits take over.
    */
   async #attempt(plan: Plan, attempt: number): Promise<Outcome> {
+    // One controller per attempt, following the caller's signal and close(): ky derives its
+    // own signal from it, so this is the only AbortSignal.any the attempt pays for.
     const controller = new AbortController()
-    const signals = [controller.signal, this.#closing.signal]
-    if (plan.signal) signals.push(plan.signal)
-    const signal = AbortSignal.any(signals)
-    const headers = new Headers(plan.headers)
-    const context: AttemptContext = { method: plan.method, url: plan.url, attempt, headers, signal }
-    await this.#auth?.authorize(context)
-    const body = await plan.body()
-
+    const signal = controller.signal
+    const unlink = followSignals(controller, [this.#closing.signal, plan.signal])
+    // A stream keeps its link until it ends (its `abort`); everything else drops it here.
+    let linkedUntilAbort = false
     // `inFlight.request` is what fetch was handed. A Request follows `signal` through a
     // controller only the Request holds, so if nothing held the Request, garbage collection
     // could cut that link and the timeout's abort would never reach the fetch (a fetch that
     // keeps only the signal would hang forever). The timer and `abort` hold it via `inFlight`.
     const inFlight: { controller: AbortController; request?: unknown } = { controller }
-    const fetch: typeof globalThis.fetch = (input, init) => {
-      inFlight.request = input
-      return this.#fetch(input, init)
-    }
-    const timer = setTimeout(() => inFlight.controller.abort(TIMED_OUT), plan.timeoutMs)
+    let timer: ReturnType<typeof setTimeout> | undefined
     try {
+      // Without an auth hook nobody reads a Headers object: ky gets the plain record and makes the only copy.
+      const auth = this.#auth
+      let headers: Headers | Readonly<Record<string, string>> = plan.headers
+      let context: AttemptContext | undefined
+      if (auth) {
+        headers = new Headers(plan.headers)
+        context = { method: plan.method, url: plan.url, attempt, headers, signal }
+        await auth.authorize(context)
+      }
+      const body = await plan.body()
+      const fetch: typeof globalThis.fetch = (input, init) => {
+        inFlight.request = input
+        return this.#fetch(input, init)
+      }
+      timer = setTimeout(() => inFlight.controller.abort(TIMED_OUT), plan.timeoutMs)
       const started = Date.now()
       let response: Response
       try {
@@ -407,7 +418,7 @@ class HttpTransport implements Transport {
           fetch,
         })
       } catch (error) {
-        const failure = this.#noResponseError(error, plan, controller.signal)
+        const failure = this.#noResponseError(error, plan, signal)
         if (isFinal(failure)) return { kind: 'final', error: failure }
         return { kind: 'no-response', error: failure, sent: !connectionNeverOpened(error) }
       }
@@ -421,14 +432,19 @@ class HttpTransport implements Transport {
       const abort = () => inFlight.controller.abort()
       if (response.ok) {
         try {
-          await this.#auth?.challenge?.(response, context)
+          if (context) await auth?.challenge?.(response, context)
         } catch (error) {
           // The auth layer gave up: release the attempt before rethrowing.
           void response.body?.cancel().catch(() => {})
           throw error
         }
         if (plan.mode === 'stream') {
-          return { kind: 'success', response, text: '', abort, label: plan.label }
+          linkedUntilAbort = true
+          const end = () => {
+            unlink()
+            abort()
+          }
+          return { kind: 'success', response, text: '', abort: end, label: plan.label }
         }
       }
 
@@ -436,7 +452,7 @@ class HttpTransport implements Transport {
       try {
         text = plan.method === 'HEAD' ? '' : await readLimitedBody(response, plan.maxResponseBytes, abort)
       } catch (error) {
-        const failure = this.#noResponseError(error, plan, controller.signal)
+        const failure = this.#noResponseError(error, plan, signal)
         if (isFinal(failure)) return { kind: 'final', error: failure }
         if (response.ok) return { kind: 'no-response', error: failure, sent: true }
         const { status } = response
@@ -453,10 +469,11 @@ class HttpTransport implements Transport {
         retryAfterMs: this.#policy.retryAfterMs(response.headers),
         requestLabel: plan.label,
       })
-      const challenge = (await this.#auth?.challenge?.(response, context, error)) ?? undefined
+      const challenge = context && ((await auth?.challenge?.(response, context, error)) ?? undefined)
       return { kind: 'refused', status: response.status, headers: response.headers, error, challenge }
     } finally {
       clearTimeout(timer)
+      if (!linkedUntilAbort) unlink()
     }
   }
 

@@ -17,6 +17,7 @@ export {
   DEFAULT_MAX_EVENT_LENGTH,
   type ReadSseOptions,
   readSse,
+  type SseIterator,
   type SseOptions,
 } from '../sse/read-sse.js'
 export { connectionNeverOpened } from '../transport/connection-never-opened.js'

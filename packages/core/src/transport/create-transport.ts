@@ -133,6 +133,12 @@ export type StreamRequestOptions<T = SseEvent> = Omit<RequestOptions<never>, 'sc
 export interface SseStream<T = SseEvent> extends AsyncIterable<T> {
   /** The response, once its headers arrived (starts the request if iteration hasn't). */
   readonly response: Promise<Response>
+  /**
+   * The events as arrays of those already received (see `SseIterator.batches`): for a
+   * consumer of fast streams, one `await` per network chunk instead of per event. Use
+   * instead of iterating the stream itself, not as well.
+   */
+  batches(): AsyncIterableIterator<T[]>
   abort(): void
 }
 
@@ -255,6 +261,24 @@ class HttpTransport implements Transport {
     }
     const errors = this.#errors
     const closing = this.#closing.signal
+    const read = () =>
+      open().then(({ response, abort, label }) =>
+        readSse(response, {
+          errors,
+          signal,
+          closing,
+          terminalEvents: options.terminalEvents,
+          errorEvent: options.errorEvent,
+          idleTimeoutMs: options.idleTimeoutMs,
+          maxEventLength: options.maxEventLength,
+          maxDurationMs: options.maxDurationMs,
+          requestLabel: label,
+          onClose: abort,
+          map: options.map,
+        }),
+      )
+    // Leaving before the response arrived: abort the request rather than read it.
+    const abortBeforeStart = () => controller.abort()
     return {
       get response() {
         return open().then((result) => result.response)
@@ -262,27 +286,8 @@ class HttpTransport implements Transport {
       abort() {
         controller.abort()
       },
-      [Symbol.asyncIterator]: () =>
-        lazyAsyncIterator(
-          () =>
-            open().then(({ response, abort, label }) =>
-              readSse(response, {
-                errors,
-                signal,
-                closing,
-                terminalEvents: options.terminalEvents,
-                errorEvent: options.errorEvent,
-                idleTimeoutMs: options.idleTimeoutMs,
-                maxEventLength: options.maxEventLength,
-                maxDurationMs: options.maxDurationMs,
-                requestLabel: label,
-                onClose: abort,
-                map: options.map,
-              }),
-            ),
-          // Leaving before the response arrived: abort the request rather than read it.
-          () => controller.abort(),
-        ),
+      [Symbol.asyncIterator]: () => lazyAsyncIterator(read, abortBeforeStart),
+      batches: () => lazyAsyncIterator(() => read().then((events) => events.batches()), abortBeforeStart),
     }
   }
 

@@ -13,9 +13,13 @@ const ITEMS = 20
 const TRANSPORT = "`@x/core`'s transport"
 /** Shown with a missed target: why, as profiled (`node --cpu-prof`) after the fixes it led to. */
 const WHY =
-  'client CPU per request in ky: it builds a Request from the URL and options, merges headers and signals and ' +
-  'wraps the response once more, where fetch does none of that; the transport itself now adds no second Request, ' +
-  'no second AbortSignal.any and no timer of its own (see the section)'
+  'profiled with an in-memory fetch (CPU per call, no network): fetch + JSON about 15 µs, ky alone about 37 µs, the ' +
+  "transport about 46 µs. ky's share is building a Request from deep-merged options and headers (retry options " +
+  'normalised twice) and, since the transport hands it a signal for timeouts, aborts and close(), one AbortSignal.any ' +
+  "(5–8 µs on its own); the transport's own ~9 µs are the URL and header checks, one controller and timer per attempt " +
+  'and the bounded read. It no longer derives a second signal beside ky, nor copies headers when there is no auth; ' +
+  'with ky as the transport, ≤ 1.10 × fetch is out of reach on loopback, where a whole request takes about 0.3 ms. ' +
+  'stripe-node talks to node:http directly, which is itself faster than fetch'
 
 type Metrics = { latencyMs: number; perSecond: number }
 type Mode = 'sequential' | '64 concurrent'

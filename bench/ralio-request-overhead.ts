@@ -12,8 +12,8 @@ const SEEDED_TRANSACTIONS = 20
 const WHY =
   'the gap is client CPU per request (the sandbox runs in another process): the SDK validates the 20 rows with zod ' +
   'and converts them to camelCase where the floor only parses JSON, and each attempt goes through ky, which builds ' +
-  "its own Request, AbortController and AbortSignal.any beside the transport's own per-attempt signal and timeout timer (about 12 % of client " +
-  'CPU in a loopback profile). ky is the transport @x/core is specified to use; validation is a feature, so the ' +
+  "its own Request from merged options and one AbortSignal.any from the attempt's signal (about 12 % of client " +
+  'CPU in a loopback profile; the transport no longer adds a second one — see the peer section). ky is the transport @x/core is specified to use; validation is a feature, so the ' +
   'remaining gap is kept and reported rather than engineered away'
 
 /**

@@ -207,6 +207,8 @@ class HttpTransport implements Transport {
   readonly #errors: ErrorMap
   readonly #logger: Logger
   readonly #closing = new AbortController()
+  /** Every attempt's controller until the attempt (or its stream) ends: what `close()` aborts. */
+  readonly #attempts = new Set<AbortController>()
   readonly #baseUrl: string
   readonly #baseHeaders: Record<string, string> = {}
   readonly #fetch: typeof globalThis.fetch
@@ -292,7 +294,10 @@ class HttpTransport implements Transport {
   }
 
   close(): void {
-    if (!this.closed) this.#closing.abort(new ClientClosedError())
+    if (this.closed) return
+    this.#closing.abort(new ClientClosedError())
+    for (const controller of this.#attempts) controller.abort(this.#closing.signal.reason)
+    this.#attempts.clear()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -376,11 +381,19 @@ class HttpTransport implements Transport {
    */
   async #attempt(plan: Plan, attempt: number): Promise<Outcome> {
     // One controller per attempt, following the caller's signal and close(): ky derives its
-    // own signal from it, so this is the only AbortSignal.any the attempt pays for.
+    // own signal from it, so this is the only AbortSignal.any the attempt pays for. close()
+    // reaches it through `#attempts`, the caller's signal through a listener; both links are
+    // undone when the attempt ends, so nothing piles up on a signal that outlives requests.
     const controller = new AbortController()
     const signal = controller.signal
-    const unlink = followSignals(controller, [this.#closing.signal, plan.signal])
-    // A stream keeps its link until it ends (its `abort`); everything else drops it here.
+    const attempts = this.#attempts
+    attempts.add(controller)
+    const unfollow = followSignals(controller, [plan.signal])
+    const unlink = () => {
+      attempts.delete(controller)
+      unfollow()
+    }
+    // A stream keeps its links until it ends (its `abort`); everything else drops them here.
     let linkedUntilAbort = false
     // `inFlight.request` is what fetch was handed. A Request follows `signal` through a
     // controller only the Request holds, so if nothing held the Request, garbage collection

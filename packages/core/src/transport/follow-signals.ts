@@ -1,7 +1,7 @@
 /**
  * Makes `controller` abort when any of `sources` does, with that source's reason, and
  * returns a function that undoes it. Unlike `AbortSignal.any`, nothing is left behind on a
- * long-lived source (the client's own signal) once the link is undone: `AbortSignal.any`
+ * long-lived source (a signal reused for many requests) once the link is undone: `AbortSignal.any`
  * registers every derived signal with its sources until garbage collection, which made each
  * request cost more and closing the client walk every request it had ever made.
  */

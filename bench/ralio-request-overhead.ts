@@ -2,6 +2,7 @@ import { RalioClient } from '@x/ralio'
 import { type BenchOptions, type BenchSection, type TargetCheck, table } from './support/bench-section.ts'
 import { type Comparison, callPlan, compareCalls } from './support/compare-rounds.ts'
 import { createDpopFloor } from './support/dpop-floor.ts'
+import { floorFetch } from './support/floor-fetch.ts'
 import { type RalioBinding, registerRalioBinding } from './support/ralio-binding.ts'
 import type { SandboxProcess } from './support/sandbox-process.ts'
 import { formatFigure } from './support/statistics.ts'
@@ -56,7 +57,7 @@ async function measure(
       throw new Error(`expected ${SEEDED_TRANSACTIONS} rows, got ${page.data.length}`)
   }
   const floorCall = async () => {
-    const response = await fetch(url, { headers: await floor.headers('GET', url) })
+    const response = await floorFetch(url, { headers: await floor.headers('GET', url) })
     if (!response.ok)
       throw new Error(`the floor's request answered ${response.status}: ${await response.text()}`)
     const body = (await response.json()) as { transactions: unknown[] }

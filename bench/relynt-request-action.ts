@@ -3,6 +3,7 @@ import { RelyntClient } from '@x/relynt'
 import { comparisonRows } from './ralio-request-overhead.ts'
 import { type BenchOptions, type BenchSection, type TargetCheck, table } from './support/bench-section.ts'
 import { callPlan, compareCalls } from './support/compare-rounds.ts'
+import { floorFetch } from './support/floor-fetch.ts'
 import type { SandboxProcess } from './support/sandbox-process.ts'
 import { formatFigure } from './support/statistics.ts'
 
@@ -44,7 +45,7 @@ export async function benchRelyntRequestAction(
     const url = `${baseUrl}/v1/agent-tool-call`
     const authorization = `Bearer ${agent.agent_id}:${agent.secret}`
     const floorCall = async () => {
-      const response = await fetch(url, {
+      const response = await floorFetch(url, {
         method: 'POST',
         headers: { authorization, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
         body: JSON.stringify({ instance_id: client.instanceId, ...request }),

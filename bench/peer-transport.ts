@@ -79,7 +79,10 @@ export async function benchPeerTransport(options: BenchOptions): Promise<BenchSe
     call: async () => check(await (await fetch(url)).json(), 'fetch'),
   }
   try {
-    const { rounds, sequentialCount, concurrentCount } = callPlan(options.quick)
+    const plan = callPlan(options.quick)
+    const { sequentialCount, concurrentCount } = plan
+    // Six clients per round: a quick run takes fewer rounds so `pnpm bench --quick` stays under a minute.
+    const rounds = options.quick ? 3 : plan.rounds
     const measure = (count: number, concurrency: number) =>
       compareSubjects<Metrics>({
         rounds,

@@ -2,6 +2,7 @@ import { RalioClient } from '@x/ralio'
 import { type BenchOptions, type BenchSection, type TargetCheck, table } from './support/bench-section.ts'
 import { type Comparison, callPlan, compareCalls } from './support/compare-rounds.ts'
 import { createDpopFloor } from './support/dpop-floor.ts'
+import { floorFetch } from './support/floor-fetch.ts'
 import { type RalioBinding, registerRalioBinding } from './support/ralio-binding.ts'
 import type { SandboxProcess } from './support/sandbox-process.ts'
 import { formatFigure } from './support/statistics.ts'
@@ -12,8 +13,8 @@ const SEEDED_TRANSACTIONS = 20
 const WHY =
   'the gap is client CPU per request (the sandbox runs in another process): the SDK validates the 20 rows with zod ' +
   'and converts them to camelCase where the floor only parses JSON, and each attempt goes through ky, which builds ' +
-  "its own Request, AbortController and AbortSignal.any beside the transport's own per-attempt signal and timeout timer (about 12 % of client " +
-  'CPU in a loopback profile). ky is the transport @x/core is specified to use; validation is a feature, so the ' +
+  "its own Request from merged options and one AbortSignal.any from the attempt's signal (about 12 % of client " +
+  'CPU in a loopback profile; the transport no longer adds a second one — see the peer section). ky is the transport @x/core is specified to use; validation is a feature, so the ' +
   'remaining gap is kept and reported rather than engineered away'
 
 /**
@@ -56,7 +57,7 @@ async function measure(
       throw new Error(`expected ${SEEDED_TRANSACTIONS} rows, got ${page.data.length}`)
   }
   const floorCall = async () => {
-    const response = await fetch(url, { headers: await floor.headers('GET', url) })
+    const response = await floorFetch(url, { headers: await floor.headers('GET', url) })
     if (!response.ok)
       throw new Error(`the floor's request answered ${response.status}: ${await response.text()}`)
     const body = (await response.json()) as { transactions: unknown[] }

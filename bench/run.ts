@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { benchBundleSize } from './bundle-size.ts'
 import { benchCliStartUp } from './cli-start-up.ts'
 import { benchColdStart } from './cold-start.ts'
+import { benchPeerTransport } from './peer-transport.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
 import { benchStreamingThroughput } from './streaming-throughput.ts'
@@ -22,6 +24,7 @@ const only = process.argv
 
 const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) => Promise<BenchSection> }[] =
   [
+    { name: 'peers', run: () => benchPeerTransport(options) },
     { name: 'ralio', run: async (sandbox) => benchRalioRequestOverhead(await sandbox(), options) },
     { name: 'relynt', run: async (sandbox) => benchRelyntRequestAction(await sandbox(), options) },
     { name: 'streaming', run: async (sandbox) => benchStreamingThroughput(await sandbox(), options) },
@@ -32,6 +35,7 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
 
 const started = performance.now()
 const machine = describeMachine()
+const loadAtStart = loadavg()[0] ?? 0
 // Started on first use, so the benchmarks that need no server run without one.
 let running: Promise<SandboxProcess> | undefined
 const sandbox = () => {
@@ -64,6 +68,9 @@ const report = [
   '',
   `Written by \`pnpm bench${options.quick ? ' --quick' : ''}\` (bench/run.ts). Every target is a ratio against a floor measured in the same run on the same machine, never an absolute time. ` +
     'Figures are medians over rounds; the range over rounds follows in parentheses.',
+  '',
+  `The machine is shared with other work: its load average was ${loadAtStart.toFixed(1)} when the run started and ${(loadavg()[0] ?? 0).toFixed(1)} when it ended, on ${machine.cores} cores. ` +
+    'Wide ranges are that noise, shown rather than hidden; a ratio near its target can land on either side of it from one run to the next.',
   '',
   table(
     ['machine', ''],

@@ -35,38 +35,70 @@ export interface Comparison<M extends RoundMetrics> {
 export async function compareRounds<M extends RoundMetrics>(
   options: CompareOptions<M>,
 ): Promise<Comparison<M>> {
+  const { floor, subjects } = await compareSubjects({ ...options, subjects: [options.sdk] })
+  const [sdk] = subjects as [SubjectResult<M>]
+  return { sdk: sdk.figures, floor, cost: sdk.cost }
+}
+
+export interface CompareSubjectsOptions<M extends RoundMetrics> {
+  rounds: number
+  warmupRounds: number
+  floor: Subject<M>
+  subjects: readonly Subject<M>[]
+  higherIsBetter: Record<keyof M, boolean>
+}
+
+export interface SubjectResult<M extends RoundMetrics> {
+  name: string
+  figures: Record<keyof M, Figure>
+  /** Paired with the floor's run of the same round; see `Comparison.cost`. */
+  cost: Record<keyof M, Figure>
+}
+
+/**
+ * `compareRounds` for several subjects against one floor: each round runs the floor and every
+ * subject back to back, the order rotating by one each round, so every subject's ratio is
+ * paired with a floor run a moment away on the same machine.
+ */
+export async function compareSubjects<M extends RoundMetrics>(
+  options: CompareSubjectsOptions<M>,
+): Promise<{ floor: Record<keyof M, Figure>; subjects: SubjectResult<M>[] }> {
+  const all = [...options.subjects, options.floor]
   for (let round = 0; round < options.warmupRounds; round++) {
-    await options.sdk.round()
-    await options.floor.round()
+    for (const subject of all) await subject.round()
   }
-  const sdkRounds: M[] = []
-  const floorRounds: M[] = []
+  const measured: M[][] = all.map(() => [])
   for (let round = 0; round < options.rounds; round++) {
-    if (round % 2 === 0) {
-      sdkRounds.push(await options.sdk.round())
-      floorRounds.push(await options.floor.round())
-    } else {
-      floorRounds.push(await options.floor.round())
-      sdkRounds.push(await options.sdk.round())
+    for (let turn = 0; turn < all.length; turn++) {
+      const index = (turn + round) % all.length
+      measured[index]?.push(await (all[index] as Subject<M>).round())
     }
   }
   const metrics = Object.keys(options.higherIsBetter) as (keyof M)[]
+  const perMetric = (compute: (metric: keyof M) => Figure) =>
+    Object.fromEntries(metrics.map((metric) => [metric, compute(metric)])) as Record<keyof M, Figure>
   const collect = (rounds: M[]) =>
-    Object.fromEntries(
-      metrics.map((metric) => [metric, figure(rounds.map((round) => round[metric] as number))]),
-    ) as Record<keyof M, Figure>
-  const cost = Object.fromEntries(
-    metrics.map((metric) => {
-      const ratios = sdkRounds.map((sdk, index) => {
-        const floor = floorRounds[index] as M
-        const sdkValue = sdk[metric] as number
-        const floorValue = floor[metric] as number
-        return options.higherIsBetter[metric] ? floorValue / sdkValue : sdkValue / floorValue
-      })
-      return [metric, figure(ratios)]
+    perMetric((metric) => figure(rounds.map((round) => round[metric] as number)))
+  const floorRounds = measured[all.length - 1] as M[]
+  return {
+    floor: collect(floorRounds),
+    subjects: options.subjects.map((subject, index) => {
+      const rounds = measured[index] as M[]
+      return {
+        name: subject.name,
+        figures: collect(rounds),
+        cost: perMetric((metric) =>
+          figure(
+            rounds.map((value, round) => {
+              const sdkValue = value[metric] as number
+              const floorValue = (floorRounds[round] as M)[metric] as number
+              return options.higherIsBetter[metric] ? floorValue / sdkValue : sdkValue / floorValue
+            }),
+          ),
+        ),
+      }
     }),
-  ) as Record<keyof M, Figure>
-  return { sdk: collect(sdkRounds), floor: collect(floorRounds), cost }
+  }
 }
 
 /** Latency and throughput of `count` calls, `concurrency` at a time. */

@@ -12,25 +12,43 @@ export interface SandboxProcess {
   close(): Promise<void>
 }
 
-/** Starts the Ralio and Relynt sandboxes in a child process. */
-export async function startSandboxProcess(): Promise<SandboxProcess> {
+/**
+ * Runs `script` (next to this file) in a child process that prints one JSON line when it is
+ * ready and stops when its standard input closes; returns that line, parsed, and a `close`.
+ */
+export async function startChildServer<T>(script: string): Promise<{ ready: T; close(): Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [...workspaceExecArgv, fileURLToPath(new URL('./sandbox-server.ts', import.meta.url))],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    [...workspaceExecArgv, fileURLToPath(new URL(script, import.meta.url))],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
   )
   const lines = createInterface({ input: child.stdout })
   const [first] = (await Promise.race([
     once(lines, 'line'),
     once(child, 'exit').then(() => {
-      throw new Error('the sandbox process exited before it was ready')
+      throw new Error(`${script} exited before it was ready`)
     }),
   ])) as [string]
-  const { ralioUrl, relyntUrl, adminToken } = JSON.parse(first) as {
+  return {
+    ready: JSON.parse(first) as T,
+    async close() {
+      const exited = once(child, 'exit')
+      child.stdin.end()
+      await exited
+    },
+  }
+}
+
+/** Starts the Ralio and Relynt sandboxes in a child process. */
+export async function startSandboxProcess(): Promise<SandboxProcess> {
+  const { ready, close } = await startChildServer<{
     ralioUrl: string
     relyntUrl: string
     adminToken: string
-  }
+  }>('./sandbox-server.ts')
+  const { ralioUrl, relyntUrl, adminToken } = ready
   return {
     ralioUrl,
     relyntUrl,
@@ -46,10 +64,6 @@ export async function startSandboxProcess(): Promise<SandboxProcess> {
       if (!response.ok) throw new Error(`${method} /__admin${path} answered ${response.status}: ${text}`)
       return text === '' ? undefined : JSON.parse(text)
     },
-    async close() {
-      const exited = once(child, 'exit')
-      child.stdin.end()
-      await exited
-    },
+    close,
   }
 }

@@ -19,6 +19,7 @@ const owners: Record<string, string> = {
   'eventsource-parser': 'packages/core',
   jose: 'packages/ralio',
   hono: 'packages/sandbox',
+  canonicalize: 'packages/relynt',
 }
 
 /** `@x/ralio/internal` → `@x/ralio`, `jose` → `jose`. */
@@ -40,6 +41,15 @@ export function resolveWorkspaceUrl(specifier: string): string {
     throw new Error(`${specifier} is not a package the benchmarks know how to find`)
   const require = createRequire(join(directory, 'package.json'))
   return pathToFileURL(require.resolve(specifier)).href
+}
+
+/**
+ * An absolute file URL for `specifier` as an ES module import resolves it (the `import`
+ * condition: zod's ESM build, not the CommonJS one `require.resolve` finds). Needs the
+ * workspace resolve hook (`register-workspace.ts`), which every benchmark runs under.
+ */
+export function resolveImportUrl(specifier: string): string {
+  return import.meta.resolve(specifier)
 }
 
 /** Node flags a child process needs to import the same packages as this one. */

@@ -357,3 +357,91 @@ describe('over HTTP', () => {
     expect(server?.requests).toHaveLength(1)
   })
 })
+
+describe('batches()', () => {
+  const batchesOf = async (chunks: string[], options: Partial<ReadSseOptions> = {}) => {
+    const batches: SseEvent[][] = []
+    for await (const batch of readSse(sseResponse(chunks), { errors: defaultErrorMap, ...options }).batches())
+      batches.push(batch)
+    return batches
+  }
+  const raw = (batches: SseEvent[][]) => batches.map((batch) => batch.map((event) => event.raw))
+
+  it('delivers every event parsed from a chunk in one array, in order', async () => {
+    const batches = await batchesOf(['data: 1\n\ndata: 2\n\ndata: 3\n\n', 'data: 4\n\n'])
+    expect(raw(batches)).toEqual([['1', '2', '3'], ['4']])
+  })
+
+  it('never delivers an empty array for a chunk holding only part of an event', async () => {
+    const batches = await batchesOf(['data: 1\n\ndata: ', '2\n', '\n'])
+    expect(raw(batches)).toEqual([['1'], ['2']])
+  })
+
+  it('ends with the terminal event and reads nothing after it', async () => {
+    const batches = await batchesOf(['data: 1\n\nevent: reply\ndata: 2\n\ndata: 3\n\n'], {
+      terminalEvents: ['reply'],
+    })
+    expect(raw(batches)).toEqual([['1', '2']])
+  })
+
+  it('delivers the events before an error event, then throws the error', async () => {
+    const delivered: SseEvent[][] = []
+    const error = await (async () => {
+      const events = readSse(
+        sseResponse(['data: 1\n\ndata: 2\n\nevent: error\ndata: {"message":"overloaded"}\n\n']),
+        {
+          errors: defaultErrorMap,
+          errorEvent: 'error',
+        },
+      )
+      for await (const batch of events.batches()) delivered.push(batch)
+    })().catch((e: unknown) => e)
+    expect(raw(delivered)).toEqual([['1', '2']])
+    expect(APIError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'stream_error', message: 'overloaded' })
+  })
+
+  it('passes each event through map', async () => {
+    const batches: number[][] = []
+    const events = readSse(sseResponse(['data: 1\n\ndata: 2\n\n']), {
+      errors: defaultErrorMap,
+      map: (event) => Number(event.raw) * 10,
+    })
+    for await (const batch of events.batches()) batches.push(batch)
+    expect(batches).toEqual([[10, 20]])
+  })
+
+  it('a body that ends before the terminal event is stream_incomplete, after the events it held', async () => {
+    const delivered: SseEvent[][] = []
+    const error = await (async () => {
+      const events = readSse(sseResponse(['data: 1\n\n']), {
+        errors: defaultErrorMap,
+        terminalEvents: ['reply'],
+      })
+      for await (const batch of events.batches()) delivered.push(batch)
+    })().catch((e: unknown) => e)
+    expect(raw(delivered)).toEqual([['1']])
+    expect(error).toMatchObject({ code: 'stream_incomplete' })
+  })
+
+  it('over HTTP, a transport stream read in batches closes the connection when the loop breaks', async () => {
+    const transport = await transportFor((_request, response) => {
+      openStream(response)
+      response.write('data: {"n":1}\n\ndata: {"n":2}\n\n')
+    })
+    for await (const batch of transport.stream({ method: 'GET', path: '/events' }).batches()) {
+      expect(batch.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }])
+      break
+    }
+    await server?.connectionClosed
+  })
+
+  it('over HTTP, leaving a batch loop before the response arrived aborts the request', async () => {
+    const transport = await transportFor(() => {})
+    const batches = transport.stream({ method: 'GET', path: '/events' }).batches()
+    const first = batches.next()
+    while ((server?.requests.length ?? 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    await batches.return?.()
+    await expect(first).rejects.toSatisfy(UserAbortError.isInstance.bind(UserAbortError))
+  })
+})

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -153,6 +154,40 @@ describe('caller abort', () => {
     const transport = transportFor(globalThis.fetch, { baseUrl: server.url })
     const pending = transport.request({ method: 'GET', path: '/stall', signal: controller.signal })
     while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort()
+    await expect(pending).rejects.toSatisfy(UserAbortError.isInstance.bind(UserAbortError))
+  })
+})
+
+describe('a long-lived caller signal', () => {
+  it('keeps no listener from requests that finished, succeeded or failed', async () => {
+    const fetch = scriptedFetch(json(200, {}), json(404, {}), json(200, {}))
+    const transport = transportFor(fetch)
+    const controller = new AbortController()
+    await transport.request({ method: 'GET', path: '/a', signal: controller.signal })
+    await transport.request({ method: 'GET', path: '/b', signal: controller.signal }).catch(() => {})
+    await transport.request({ method: 'GET', path: '/c', signal: controller.signal })
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
+
+  it('keeps no listener from a stream that was read to its end', async () => {
+    const events = new Response('data: {"n":1}\n\n', { headers: { 'content-type': 'text/event-stream' } })
+    const transport = transportFor(scriptedFetch(events))
+    const controller = new AbortController()
+    const received: unknown[] = []
+    for await (const event of transport.stream({ method: 'GET', path: '/events', signal: controller.signal }))
+      received.push(event.data)
+    expect(received).toEqual([{ n: 1 }])
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
+
+  it('still aborts the request in flight after earlier requests finished with it', async () => {
+    const fetch = scriptedFetch(json(200, {}), hang)
+    const transport = transportFor(fetch)
+    const controller = new AbortController()
+    await transport.request({ method: 'GET', path: '/first', signal: controller.signal })
+    const pending = transport.request({ method: 'GET', path: '/second', signal: controller.signal })
+    while (fetch.calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 1))
     controller.abort()
     await expect(pending).rejects.toSatisfy(UserAbortError.isInstance.bind(UserAbortError))
   })

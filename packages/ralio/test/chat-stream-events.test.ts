@@ -9,6 +9,9 @@ function streamOf(events: SseEvent[]): ChatStream {
     async *[Symbol.asyncIterator]() {
       for (const event of events) yield map(event)
     },
+    async *batches() {
+      yield events.map(map)
+    },
   }))
 }
 

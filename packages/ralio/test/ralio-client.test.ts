@@ -68,6 +68,29 @@ describe('RalioClient against the sandbox', () => {
     client.close()
   })
 
+  it('streams a chat reply in batches: the same events in the same order, the conversation id kept', async () => {
+    const { client } = await registeredClient(sandbox)
+    const stream = client.chat.stream({ message: 'Pay £6 to Bob for tea' })
+    const batches = []
+    for await (const batch of stream.batches()) batches.push(batch)
+    expect(batches.every((batch) => batch.length > 0)).toBe(true)
+    const events = batches.flat()
+    expect(events[0]).toMatchObject({ event: 'conversation', data: { conversationId: expect.any(String) } })
+    expect(events.at(-1)).toMatchObject({ event: 'reply', text: expect.stringMatching(/6\.00/) })
+    const deltas = events.filter((event) => event.event === 'text_delta').map((event) => event.text)
+    expect(deltas.join('')).toBe(events.at(-1)!.text)
+    expect(stream.conversationId).toBe((events[0]!.data as { conversationId: string }).conversationId)
+    client.close()
+  })
+
+  it('a chat stream is read one way only: batches() after iterating throws', async () => {
+    const { client } = await registeredClient(sandbox)
+    const stream = client.chat.stream({ message: 'What is my balance?' })
+    await stream.finalReply()
+    expect(() => stream.batches()).toThrow(/read only once/)
+    client.close()
+  })
+
   it('finalReply() reads the stream to its end', async () => {
     const { client } = await registeredClient(sandbox)
     const stream = client.chat.stream({ message: 'What is my balance?' })

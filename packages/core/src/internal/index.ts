@@ -26,6 +26,7 @@ export {
   DEFAULT_MAX_EVENT_LENGTH,
   type ReadSseOptions,
   readSse,
+  type SseIterator,
   type SseOptions,
 } from '../sse/read-sse.js'
 export {

@@ -56,15 +56,24 @@ export interface ReadSseOptions<T = SseEvent> extends SseOptions {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined })
 
+/** Events one at a time, or, through `batches()`, every event already received at once. */
+export interface SseIterator<T> extends AsyncIterableIterator<T> {
+  /**
+   * The same stream as arrays: each holds every event parsed from the bytes received so far
+   * (at least one), in order, so a fast stream costs one `await` per network chunk rather
+   * than per event. The rules are those of the events: a terminal event is the last one
+   * delivered, the error event throws once the events before it were delivered, and leaving
+   * the loop closes the connection. Read the stream one way only.
+   */
+  batches(): AsyncIterableIterator<T[]>
+}
+
 /**
  * Reads a `text/event-stream` response as events. Comments (keep-alives) are skipped;
  * leaving the loop early (`break`, `return`, an exception) cancels the body and closes the
  * connection through `onClose`.
  */
-export function readSse<T = SseEvent>(
-  response: Response,
-  options: ReadSseOptions<T>,
-): AsyncIterableIterator<T> {
+export function readSse<T = SseEvent>(response: Response, options: ReadSseOptions<T>): SseIterator<T> {
   return new SseReader(response, options)
 }
 
@@ -73,7 +82,7 @@ export function readSse<T = SseEvent>(
  * queued and handed out as already-resolved results, so a `for await` pays one promise per
  * event and nothing more.
  */
-class SseReader<T> implements AsyncIterableIterator<T> {
+class SseReader<T> implements SseIterator<T> {
   readonly #response: Response
   readonly #options: ReadSseOptions<T>
   readonly #label: string
@@ -87,7 +96,7 @@ class SseReader<T> implements AsyncIterableIterator<T> {
   #head = 0
   #closed = false
   #bodyEnded = false
-  #reading: Promise<IteratorResult<T>> | undefined
+  #reading: Promise<unknown> | undefined
   // One timer re-armed lazily: a chunk only records the time, so a fast stream pays nothing.
   #lastActivity = Date.now()
   #idle = false
@@ -127,18 +136,34 @@ class SseReader<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
+    return this.#next(this.#takeOne)
+  }
+
+  batches(): AsyncIterableIterator<T[]> {
+    const batches: AsyncIterableIterator<T[]> = {
+      next: () => this.#next(this.#takeBatch),
+      return: () => this.return() as Promise<IteratorResult<T[]>>,
+      throw: (error?: unknown) => this.throw(error) as Promise<IteratorResult<T[]>>,
+      [Symbol.asyncIterator]: () => batches,
+    }
+    return batches
+  }
+
+  /** The next result `take` makes of the queue, reading chunks until it makes one. */
+  #next<R>(take: () => IteratorResult<R> | undefined): Promise<IteratorResult<R>> {
     // Calls made while a read is pending wait their turn, as they would with a generator.
-    if (this.#reading) return this.#reading.then(() => this.next())
+    if (this.#reading) return this.#reading.then(() => this.#next(take))
     try {
-      const ready = this.#take()
+      const ready = take()
       if (ready) return Promise.resolve(ready)
     } catch (error) {
       return Promise.reject(error)
     }
-    this.#reading = this.#read().finally(() => {
+    const reading = this.#read(take).finally(() => {
       this.#reading = undefined
     })
-    return this.#reading
+    this.#reading = reading
+    return reading
   }
 
   return(): Promise<IteratorResult<T>> {
@@ -152,8 +177,25 @@ class SseReader<T> implements AsyncIterableIterator<T> {
   }
 
   /** The next queued event as a result, or undefined when a chunk must be read first. */
-  #take(): IteratorResult<T> | undefined {
-    if (this.#closed) return DONE
+  readonly #takeOne = (): IteratorResult<T> | undefined => {
+    if (!this.#hasQueued()) return this.#closed ? DONE : undefined
+    return { done: false, value: this.#take() }
+  }
+
+  /** Every queued event up to a terminal one, or to the error event, which the next call throws. */
+  readonly #takeBatch = (): IteratorResult<T[]> | undefined => {
+    if (!this.#hasQueued()) return this.#closed ? DONE : undefined
+    const batch: T[] = [this.#take()]
+    while (!this.#closed && this.#head < this.#queue.length) {
+      if (this.#queue[this.#head]!.event === this.#options.errorEvent) break
+      batch.push(this.#take())
+    }
+    return { done: false, value: batch }
+  }
+
+  /** Whether an event is waiting; false once closed. Throws when the response had no body. */
+  #hasQueued(): boolean {
+    if (this.#closed) return false
     if (!this.#reader) {
       this.#close()
       throw new this.#options.errors.connection({
@@ -161,7 +203,11 @@ class SseReader<T> implements AsyncIterableIterator<T> {
         code: 'stream_incomplete',
       })
     }
-    if (this.#head === this.#queue.length) return undefined
+    return this.#head < this.#queue.length
+  }
+
+  /** The next queued event (there is one), mapped; the error event throws, a terminal one closes. */
+  #take(): T {
     const event = this.#queue[this.#head++]!
     if (this.#head === this.#queue.length) {
       this.#queue.length = 0
@@ -174,10 +220,10 @@ class SseReader<T> implements AsyncIterableIterator<T> {
     // The protocol's last event: nothing after it is read.
     if (this.#terminalEvents.includes(event.event)) this.#close()
     const map = this.#options.map
-    return { done: false, value: map ? map(event) : (event as T) }
+    return map ? map(event) : (event as T)
   }
 
-  async #read(): Promise<IteratorResult<T>> {
+  async #read<R>(take: () => IteratorResult<R> | undefined): Promise<IteratorResult<R>> {
     const reader = this.#reader!
     for (;;) {
       let chunk: ReadableStreamReadResult<string>
@@ -198,7 +244,7 @@ class SseReader<T> implements AsyncIterableIterator<T> {
         // A last record without its closing blank line is still dispatched, as the official
         // Ralio SDKs do: servers that end the body right after `data:` are common.
         this.#parser.feed('\n\n')
-        const last = this.#take()
+        const last = take()
         if (last) return last
         this.#close()
         if (this.#terminalEvents.length === 0) return DONE
@@ -216,7 +262,7 @@ class SseReader<T> implements AsyncIterableIterator<T> {
           code: 'response_too_large',
         })
       }
-      const ready = this.#take()
+      const ready = take()
       if (ready) return ready
     }
   }

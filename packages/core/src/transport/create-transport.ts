@@ -11,6 +11,7 @@ import type { SecretScope } from '../util/secret-scope.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
+import { followSignals } from './follow-signals.js'
 import { headerValueProblem } from './header-value.js'
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js'
 import type { ResponseSchema } from './response-schema.js'
@@ -141,6 +142,12 @@ export type StreamRequestOptions<T = SseEvent> = Omit<RequestOptions<never>, 'sc
 export interface SseStream<T = SseEvent> extends AsyncIterable<T> {
   /** The response, once its headers arrived (starts the request if iteration hasn't). */
   readonly response: Promise<Response>
+  /**
+   * The events as arrays of those already received (see `SseIterator.batches`): for a
+   * consumer of fast streams, one `await` per network chunk instead of per event. Use
+   * instead of iterating the stream itself, not as well.
+   */
+  batches(): AsyncIterableIterator<T[]>
   abort(): void
 }
 
@@ -209,6 +216,8 @@ class HttpTransport implements Transport {
   readonly #errors: ErrorMap
   readonly #logger: Logger
   readonly #closing = new AbortController()
+  /** Every attempt's controller until the attempt (or its stream) ends: what `close()` aborts. */
+  readonly #attempts = new Set<AbortController>()
   readonly #baseUrl: string
   readonly #baseHeaders: Record<string, string> = {}
   readonly #fetch: typeof globalThis.fetch
@@ -247,7 +256,8 @@ class HttpTransport implements Transport {
   }
 
   async request<T>(options: RequestOptions<T>): Promise<T> {
-    return (await this.requestWithResponse(options)).data
+    const { response, text } = await this.#send(options, 'json')
+    return this.#parse(options, text, response)
   }
 
   async requestWithResponse<T>(options: RequestOptions<T>): Promise<{ data: T; response: Response }> {
@@ -267,6 +277,24 @@ class HttpTransport implements Transport {
     }
     const errors = this.#errors
     const closing = this.#closing.signal
+    const read = () =>
+      open().then(({ response, abort, label }) =>
+        readSse(response, {
+          errors,
+          signal,
+          closing,
+          terminalEvents: options.terminalEvents,
+          errorEvent: options.errorEvent,
+          idleTimeoutMs: options.idleTimeoutMs,
+          maxEventLength: options.maxEventLength,
+          maxDurationMs: options.maxDurationMs,
+          requestLabel: label,
+          onClose: abort,
+          map: options.map,
+        }),
+      )
+    // Leaving before the response arrived: abort the request rather than read it.
+    const abortBeforeStart = () => controller.abort()
     return {
       get response() {
         return open().then((result) => result.response)
@@ -274,32 +302,16 @@ class HttpTransport implements Transport {
       abort() {
         controller.abort()
       },
-      [Symbol.asyncIterator]: () =>
-        lazyAsyncIterator(
-          () =>
-            open().then(({ response, abort, label }) =>
-              readSse(response, {
-                errors,
-                signal,
-                closing,
-                terminalEvents: options.terminalEvents,
-                errorEvent: options.errorEvent,
-                idleTimeoutMs: options.idleTimeoutMs,
-                maxEventLength: options.maxEventLength,
-                maxDurationMs: options.maxDurationMs,
-                requestLabel: label,
-                onClose: abort,
-                map: options.map,
-              }),
-            ),
-          // Leaving before the response arrived: abort the request rather than read it.
-          () => controller.abort(),
-        ),
+      [Symbol.asyncIterator]: () => lazyAsyncIterator(read, abortBeforeStart),
+      batches: () => lazyAsyncIterator(() => read().then((events) => events.batches()), abortBeforeStart),
     }
   }
 
   close(): void {
-    if (!this.closed) this.#closing.abort(new ClientClosedError())
+    if (this.closed) return
+    this.#closing.abort(new ClientClosedError())
+    for (const controller of this.#attempts) controller.abort(this.#closing.signal.reason)
+    this.#attempts.clear()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -382,26 +394,43 @@ class HttpTransport implements Transport {
    * For a stream the open response is handed back and the SSE reader's limits take over.
    */
   async #attempt(plan: Plan, attempt: number): Promise<Outcome> {
+    // One controller per attempt, following the caller's signal and close(): ky derives its
+    // own signal from it, so this is the only AbortSignal.any the attempt pays for. close()
+    // reaches it through `#attempts`, the caller's signal through a listener; both links are
+    // undone when the attempt ends, so nothing piles up on a signal that outlives requests.
     const controller = new AbortController()
-    const signals = [controller.signal, this.#closing.signal]
-    if (plan.signal) signals.push(plan.signal)
-    const signal = AbortSignal.any(signals)
-    const headers = new Headers(plan.headers)
-    const context: AttemptContext = { method: plan.method, url: plan.url, attempt, headers, signal }
-    await this.#auth?.authorize(context)
-    const body = await plan.body()
-
+    const signal = controller.signal
+    const attempts = this.#attempts
+    attempts.add(controller)
+    const unfollow = followSignals(controller, [plan.signal])
+    const unlink = () => {
+      attempts.delete(controller)
+      unfollow()
+    }
+    // A stream keeps its links until it ends (its `abort`); everything else drops them here.
+    let linkedUntilAbort = false
     // `inFlight.request` is what fetch was handed. A Request follows `signal` through a
     // controller only the Request holds, so if nothing held the Request, garbage collection
     // could cut that link and the timeout's abort would never reach the fetch (a fetch that
     // keeps only the signal would hang forever). The timer and `abort` hold it via `inFlight`.
     const inFlight: { controller: AbortController; request?: unknown } = { controller }
-    const fetch: typeof globalThis.fetch = (input, init) => {
-      inFlight.request = input
-      return this.#fetch(input, init)
-    }
-    const timer = setTimeout(() => inFlight.controller.abort(TIMED_OUT), plan.timeoutMs)
+    let timer: ReturnType<typeof setTimeout> | undefined
     try {
+      // Without an auth hook nobody reads a Headers object: ky gets the plain record and makes the only copy.
+      const auth = this.#auth
+      let headers: Headers | Readonly<Record<string, string>> = plan.headers
+      let context: AttemptContext | undefined
+      if (auth) {
+        headers = new Headers(plan.headers)
+        context = { method: plan.method, url: plan.url, attempt, headers, signal }
+        await auth.authorize(context)
+      }
+      const body = await plan.body()
+      const fetch: typeof globalThis.fetch = (input, init) => {
+        inFlight.request = input
+        return this.#fetch(input, init)
+      }
+      timer = setTimeout(() => inFlight.controller.abort(TIMED_OUT), plan.timeoutMs)
       const started = Date.now()
       let response: Response
       try {
@@ -421,7 +450,7 @@ class HttpTransport implements Transport {
           fetch,
         })
       } catch (error) {
-        const failure = this.#noResponseError(error, plan, controller.signal)
+        const failure = this.#noResponseError(error, plan, signal)
         if (isFinal(failure)) return { kind: 'final', error: failure }
         return { kind: 'no-response', error: failure, sent: !connectionNeverOpened(error) }
       }
@@ -435,14 +464,19 @@ class HttpTransport implements Transport {
       const abort = () => inFlight.controller.abort()
       if (response.ok) {
         try {
-          await this.#auth?.challenge?.(response, context)
+          if (context) await auth?.challenge?.(response, context)
         } catch (error) {
           // The auth layer gave up: release the attempt before rethrowing.
           void response.body?.cancel().catch(() => {})
           throw error
         }
         if (plan.mode === 'stream') {
-          return { kind: 'success', response, text: '', abort, label: plan.label }
+          linkedUntilAbort = true
+          const end = () => {
+            unlink()
+            abort()
+          }
+          return { kind: 'success', response, text: '', abort: end, label: plan.label }
         }
       }
 
@@ -450,7 +484,7 @@ class HttpTransport implements Transport {
       try {
         text = plan.method === 'HEAD' ? '' : await readLimitedBody(response, plan.maxResponseBytes, abort)
       } catch (error) {
-        const failure = this.#noResponseError(error, plan, controller.signal)
+        const failure = this.#noResponseError(error, plan, signal)
         if (isFinal(failure)) return { kind: 'final', error: failure }
         if (response.ok) return { kind: 'no-response', error: failure, sent: true }
         const { status } = response
@@ -467,10 +501,11 @@ class HttpTransport implements Transport {
         retryAfterMs: this.#policy.retryAfterMs(response.headers),
         requestLabel: plan.label,
       })
-      const challenge = (await this.#auth?.challenge?.(response, context, error)) ?? undefined
+      const challenge = context && ((await auth?.challenge?.(response, context, error)) ?? undefined)
       return { kind: 'refused', status: response.status, headers: response.headers, error, challenge }
     } finally {
       clearTimeout(timer)
+      if (!linkedUntilAbort) unlink()
     }
   }
 

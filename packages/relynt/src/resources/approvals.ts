@@ -90,9 +90,10 @@ export class Approvals {
       const started = this.#timing.now()
       let polls = 0
       let lastStatus: string | undefined
-      const waited = () => ({
+      let lastStatusAt: number | undefined
+      const waited = (at = this.#timing.now()) => ({
         'relynt.approval.poll_count': polls,
-        'relynt.approval.wait_ms': this.#timing.now() - started,
+        'relynt.approval.wait_ms': at - started,
       })
       try {
         const approval = await pollUntilDecided({
@@ -104,10 +105,11 @@ export class Approvals {
             // One event per change of status, not per poll: a long wait stays a short story.
             if (status !== lastStatus) {
               lastStatus = status
+              lastStatusAt = this.#timing.now()
               span.event('relynt.approval.status', {
                 'relynt.approval.status': status.slice(0, 64),
                 'relynt.approval.decided_by': approval.decidedBy ?? undefined,
-                ...waited(),
+                ...waited(lastStatusAt),
               })
             }
             await options.onPoll?.(status, attempt, approval)
@@ -120,7 +122,8 @@ export class Approvals {
           'relynt.approval.status': approval.status.slice(0, 64),
           'relynt.approval.decided_by': approval.decidedBy ?? undefined,
           'relynt.receipt_id': approval.receiptId,
-          ...waited(),
+          // The wait ended when the decision was seen: the same figure as that event's.
+          ...waited(approval.status === lastStatus ? lastStatusAt : undefined),
         })
         return approval
       } catch (error) {

@@ -156,12 +156,16 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 
   const start = <T>(
     name: string,
-    spanOptions: SpanOptions,
+    kind: number | undefined,
+    attributes: Attributes,
     fn: (span: SpanScope) => Promise<T>,
     endOnSuccess: boolean,
   ): Promise<T> => {
     const current = tracer()
     if (current === undefined) return fn(noSpan)
+    // Built only once a tracer is there: with tracing off a call pays for nothing but the lookup.
+    const spanOptions: SpanOptions = { attributes: defined(attributes) }
+    if (kind !== undefined) spanOptions.kind = kind
     return current.startActiveSpan(name, spanOptions, async (raw: Span) => {
       const counter = { count: 0 }
       resends.set(raw, counter)
@@ -173,7 +177,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
         end: (error, type) => {
           if (ended) return
           ended = true
-          if (spanOptions.kind !== SPAN_KIND_CLIENT) {
+          if (kind !== SPAN_KIND_CLIENT) {
             raw.setAttributes({ [retryCountKey]: counter.count })
           }
           if (error !== undefined) markFailed(raw, error, type ?? errorType(error))
@@ -192,8 +196,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   }
 
   return {
-    span: (name, attributes, fn) => start(name, { attributes: defined(attributes) }, fn, true),
-    openSpan: (name, attributes, fn) => start(name, { attributes: defined(attributes) }, fn, false),
+    span: (name, attributes, fn) => start(name, undefined, attributes, fn, true),
+    openSpan: (name, attributes, fn) => start(name, undefined, attributes, fn, false),
     httpAttempt(target, attempt, run) {
       if (given === undefined && otelRegistry()?.trace === undefined) return run()
       // The SDK span this request belongs to (requestAction, a token mint…) counts its resends.
@@ -203,16 +207,17 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
         if (counter) counter.count++
       }
       const url = target.url
-      const attributes = defined({
+      const attributes = {
         'http.request.method': target.method,
         'url.full': redactUrl(url),
         'server.address': url.hostname,
         'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
         'http.request.resend_count': attempt > 0 ? attempt : undefined,
-      })
+      }
       return start(
         target.method,
-        { kind: SPAN_KIND_CLIENT, attributes },
+        SPAN_KIND_CLIENT,
+        attributes,
         async (span) => {
           const result = await run()
           const status = result.response?.status ?? result.status

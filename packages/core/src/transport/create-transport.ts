@@ -10,6 +10,7 @@ import { redactError, redactHeaders, redactText, redactUrl } from '../util/redac
 import type { SecretScope } from '../util/secret-scope.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
+import { requestIdOf } from './api-promise.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
 import { followSignals } from './follow-signals.js'
 import { headerValueProblem } from './header-value.js'
@@ -587,7 +588,7 @@ class HttpTransport implements Transport {
       code: 'unexpected_redirect',
       message,
       body: undefined,
-      requestId: response.headers.get('x-request-id') ?? response.headers.get('request-id') ?? undefined,
+      requestId: requestIdOf(response.headers),
       headers,
     })
   }

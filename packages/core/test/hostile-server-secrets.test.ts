@@ -1,32 +1,12 @@
-import { inspect } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SdkError } from '../src/index.js'
-import {
-  createLogger,
-  createSecretScope,
-  createTransport,
-  type Logger,
-  type SecretScope,
-} from '../src/internal/index.js'
+import { createLogger, createSecretScope, createTransport, type SecretScope } from '../src/internal/index.js'
+import { errorViews, recordingLogger } from './support/error-views.js'
 import { type LocalServer, startServer } from './support/local-server.js'
 
 // Shaped like nothing the patterns know (no scheme, not a JWT, no secret-named parameter):
 // only the value registered with the scope can be recognised.
 const SECRET = 'agt_x:Zq81OpaqueValue'
-
-/** Every view a user may take of an error, and every line logged at debug. */
-function views(error: unknown, lines: readonly string[]): string[] {
-  const record = error as Error & { body?: unknown; headers?: unknown }
-  return [
-    record.message,
-    String(record.stack),
-    inspect(error, { depth: 10 }),
-    JSON.stringify(error),
-    inspect(record.body, { depth: 10 }),
-    inspect(record.headers, { depth: 10 }),
-    ...lines,
-  ]
-}
 
 describe('a hostile server echoing a secret the client holds', () => {
   let server: LocalServer | undefined
@@ -43,12 +23,7 @@ describe('a hostile server echoing a secret the client holds', () => {
     secrets.add(SECRET, 'agentSecret')
     server = await startServer((request, response) => respond(response, request.headers['x-agent'] as string))
     const lines: string[] = []
-    const sink: Logger = {
-      error: (message, fields) => lines.push(`${message} ${inspect(fields, { depth: 10 })}`),
-      warn: (message, fields) => lines.push(`${message} ${inspect(fields, { depth: 10 })}`),
-      info: (message, fields) => lines.push(`${message} ${inspect(fields, { depth: 10 })}`),
-      debug: (message, fields) => lines.push(`${message} ${inspect(fields, { depth: 10 })}`),
-    }
+    const sink = recordingLogger(lines)
     const transport = createTransport({
       baseUrl: server.url,
       userAgent: 'test/1.0.0',
@@ -66,7 +41,7 @@ describe('a hostile server echoing a secret the client holds', () => {
   }
 
   function expectNoSecret(error: unknown, lines: string[]): void {
-    for (const view of views(error, lines)) expect(view).not.toContain(SECRET)
+    for (const view of errorViews(error, lines)) expect(view).not.toContain(SECRET)
   }
 
   it('in a JSON error body', async () => {

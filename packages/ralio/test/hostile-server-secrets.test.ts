@@ -1,8 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import { inspect } from 'node:util'
-import type { Logger } from '@x/core'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
+import { errorViews, recordingLogger } from '../../core/test/support/error-views.js'
+import { type LocalServer, sendJson, startServer } from '../../core/test/support/local-server.js'
 import { generateSigningKey } from '../src/auth/signing-key.js'
 import { MemoryCredentialStore } from '../src/credentials/memory-credential-store.js'
 import { RalioError } from '../src/errors.js'
@@ -16,78 +15,33 @@ const TICKET = 'ralio-reg-7Hq2Wopaque-ticket'
 
 type Respond = (request: IncomingMessage & { body: string }, response: ServerResponse) => void
 
-interface HostileServer {
-  url: string
-  close(): Promise<void>
-}
-
 /** A loopback Ralio that issues tokens normally and answers `route` with `respond`. */
-async function hostileRalio(route: string, respond: Respond): Promise<HostileServer> {
-  const sockets = new Set<Socket>()
-  const server = createServer((request, response) => {
-    let body = ''
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8')
-    })
-    request.on('end', () => {
-      const key = `${request.method} ${request.url?.split('?')[0]}`
-      if (key === route) return respond(Object.assign(request, { body }), response)
-      if (key === 'POST /oauth/token') {
-        response.writeHead(200, { 'content-type': 'application/json' })
-        response.end(
-          JSON.stringify({
-            access_token: ACCESS_TOKEN,
-            token_type: 'DPoP',
-            expires_in: 1800,
-            refresh_token: REFRESH_TOKEN,
-            scope: 'agents:execute',
-          }),
-        )
-        return
-      }
-      response.writeHead(404, { 'content-type': 'application/json' })
-      response.end('{"detail":"Not Found"}')
-    })
+function hostileRalio(route: string, respond: Respond): Promise<LocalServer> {
+  return startServer((request, response) => {
+    const key = `${request.method} ${request.url?.split('?')[0]}`
+    if (key === route) return respond(request, response)
+    if (key === 'POST /oauth/token') {
+      return sendJson(response, 200, {
+        access_token: ACCESS_TOKEN,
+        token_type: 'DPoP',
+        expires_in: 1800,
+        refresh_token: REFRESH_TOKEN,
+        scope: 'agents:execute',
+      })
+    }
+    sendJson(response, 404, { detail: 'Not Found' })
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  }
-}
-
-function recordingLogger(lines: string[]): Logger {
-  const record = (message: string, fields?: Record<string, unknown>) =>
-    lines.push(`${message} ${inspect(fields, { depth: 10 })}`)
-  return { error: record, warn: record, info: record, debug: record }
 }
 
 /** Every view of an error a user may print, plus every logged line. */
 function expectNowhere(secrets: readonly string[], error: unknown, lines: readonly string[] = []): void {
   expect(RalioError.isInstance(error)).toBe(true)
-  const record = error as Error & { body?: unknown; headers?: unknown }
-  const views = [
-    record.message,
-    String(record.stack),
-    inspect(error, { depth: 10 }),
-    JSON.stringify(error),
-    inspect(record.body, { depth: 10 }),
-    inspect(record.headers, { depth: 10 }),
-    ...lines,
-  ]
-  for (const view of views) for (const secret of secrets) expect(view).not.toContain(secret)
+  for (const view of errorViews(error, lines))
+    for (const secret of secrets) expect(view).not.toContain(secret)
 }
 
 describe('Ralio against a server echoing the secrets it was sent', () => {
-  let server: HostileServer | undefined
+  let server: LocalServer | undefined
   afterEach(async () => {
     await server?.close()
     server = undefined

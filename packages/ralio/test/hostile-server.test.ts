@@ -1,59 +1,28 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type Handler, type LocalServer, startServer } from '../../core/test/support/local-server.js'
 import { RalioAPIError, RalioConnectionError, RalioError } from '../src/errors.js'
 import { MemoryCredentialStore } from '../src/index.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { register } from '../src/register.js'
 
 /** A loopback server standing in for a hostile Ralio, or for the origin it redirects to. */
-interface Origin {
-  url: string
-  requests: { method: string; path: string; body: string }[]
-  close(): Promise<void>
-}
+type Origin = LocalServer
 
 const origins: Origin[] = []
 afterEach(async () => {
   await Promise.all(origins.splice(0).map((origin) => origin.close()))
 })
 
-async function origin(
-  handler: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<Origin> {
-  const requests: Origin['requests'] = []
-  const sockets = new Set<Socket>()
-  const server = createServer((request, response) => {
-    let body = ''
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8')
-    })
-    request.on('end', () => {
-      requests.push({ method: request.method ?? '', path: request.url ?? '', body })
-      handler(request, response)
-    })
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const created: Origin = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  }
+async function origin(handler: Handler): Promise<Origin> {
+  const created = await startServer(handler)
   origins.push(created)
   return created
 }
 
 const redirectTo =
   (target: Origin, status = 307) =>
-  (_request: IncomingMessage, response: ServerResponse) => {
+  (_request: unknown, response: ServerResponse) => {
     response.writeHead(status, { location: `${target.url}/collect` })
     response.end()
   }
@@ -81,7 +50,7 @@ const caught = (promise: Promise<unknown>) =>
 
 describe('redirects from a hostile server are never followed', () => {
   it('register(): a 307 from the registration endpoint sends the ticket nowhere else', async () => {
-    const other = await origin((_request, response) => response.end())
+    const other = await origin((_request, response) => void response.end())
     const hostile = await origin(redirectTo(other))
     const ticket = 'ralio-reg-hostile-ticket-0123456789'
     const error = await caught(
@@ -95,18 +64,18 @@ describe('redirects from a hostile server are never followed', () => {
   })
 
   it('the token endpoint: a 307 re-sends neither the assertion nor the proof', async () => {
-    const other = await origin((_request, response) => response.end())
+    const other = await origin((_request, response) => void response.end())
     const hostile = await origin(redirectTo(other))
     await using client = await explicitKeyClient(hostile.url)
     const error = await caught(client.agents.list())
     expect(RalioError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ code: 'unexpected_redirect', statusCode: 307 })
-    expect(hostile.requests.map((request) => request.path)).toEqual(['/oauth/token'])
+    expect(hostile.requests.map((request) => request.url)).toEqual(['/oauth/token'])
     expect(other.requests).toHaveLength(0)
   })
 
   it('a resource GET: a 302 carries no DPoP proof or token to the other origin', async () => {
-    const other = await origin((_request, response) => response.end())
+    const other = await origin((_request, response) => void response.end())
     const hostile = await origin((request, response) => {
       if (request.url === '/oauth/token') {
         response.writeHead(200, { 'content-type': 'application/json' })
@@ -117,7 +86,7 @@ describe('redirects from a hostile server are never followed', () => {
     const error = await caught(client.agents.list())
     expect(RalioAPIError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ code: 'unexpected_redirect', statusCode: 302 })
-    expect(hostile.requests.map((request) => request.path)).toEqual(['/oauth/token', '/api/agents'])
+    expect(hostile.requests.map((request) => request.url)).toEqual(['/oauth/token', '/api/agents'])
     expect(other.requests).toHaveLength(0)
   })
 })

@@ -1,8 +1,8 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Page } from '@x/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { childrenOf, spanNamed, startTracing, type Tracing } from '../../core/test/support/tracing.js'
 import { type RalioSandbox, registeredClient, startSandbox } from './sandbox.js'
-import { childrenOf, spanNamed, startTracing, type Tracing } from './tracing.js'
 
 let sandbox: RalioSandbox
 let tracing: Tracing

@@ -1,44 +1,18 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import { inspect } from 'node:util'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Logger, RelyntClient, RelyntError } from '../src/index.js'
+import { errorViews, recordingLogger } from '../../core/test/support/error-views.js'
+import { type LocalServer, startServer } from '../../core/test/support/local-server.js'
+import { RelyntClient, RelyntError } from '../src/index.js'
 
 // An id and secret no pattern recognises once the server drops the `Bearer ` in front.
 const AGENT_ID = 'agt_x'
 const SECRET = 'Kq7ZopaqueAgentSecret'
 
-interface HostileServer {
-  url: string
-  close(): Promise<void>
-}
-
-async function hostileGateway(respond: (request: IncomingMessage, response: ServerResponse) => void) {
-  const sockets = new Set<Socket>()
-  const server = createServer((request, response) => {
-    request.resume()
-    request.on('end', () => respond(request, response))
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  } satisfies HostileServer
-}
-
 /** `agt_x:Kq7Z…`, as the gateway received it but without its scheme. */
 const echoed = (request: IncomingMessage) => String(request.headers.authorization).replace(/^Bearer /, '')
 
 describe('Relynt against a gateway echoing the agent secret', () => {
-  let server: HostileServer | undefined
+  let server: LocalServer | undefined
   afterEach(async () => {
     await server?.close()
     server = undefined
@@ -47,11 +21,9 @@ describe('Relynt against a gateway echoing the agent secret', () => {
   async function requestAgainst(
     respond: (request: IncomingMessage, response: ServerResponse) => void,
   ): Promise<{ error: unknown; lines: string[] }> {
-    server = await hostileGateway(respond)
+    server = await startServer(respond)
     const lines: string[] = []
-    const record = (message: string, fields?: Record<string, unknown>) =>
-      lines.push(`${message} ${inspect(fields, { depth: 10 })}`)
-    const logger: Logger = { error: record, warn: record, info: record, debug: record }
+    const logger = recordingLogger(lines)
     const client = new RelyntClient({
       baseUrl: server.url,
       agentId: AGENT_ID,
@@ -68,17 +40,7 @@ describe('Relynt against a gateway echoing the agent secret', () => {
   }
 
   function expectNowhere(error: unknown, lines: readonly string[]): void {
-    const record = error as Error & { body?: unknown; headers?: unknown }
-    const views = [
-      record.message,
-      String(record.stack),
-      inspect(error, { depth: 10 }),
-      JSON.stringify(error),
-      inspect(record.body, { depth: 10 }),
-      inspect(record.headers, { depth: 10 }),
-      ...lines,
-    ]
-    for (const view of views) expect(view).not.toContain(SECRET)
+    for (const view of errorViews(error, lines)) expect(view).not.toContain(SECRET)
   }
 
   it('the credential without Bearer in a JSON error body', async () => {

@@ -1,30 +1,20 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type Handler, type LocalServer, startServer } from '../../core/test/support/local-server.js'
 import { NetworkError, RelyntError, RequestError } from '../src/errors.js'
 import { RelyntClient } from '../src/relynt-client.js'
 import { deal } from './support/gateway.js'
 
 const secret = 'agt_hostile:s3cr3t-value-0123456789'
-const servers: ReturnType<typeof createServer>[] = []
+const servers: LocalServer[] = []
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  }
+  await Promise.all(servers.splice(0).map((server) => server.close()))
 })
 
-/** A loopback server counting what reaches it: a hostile gateway, or the origin it points at. */
-async function origin(handler: (request: IncomingMessage, response: ServerResponse) => void) {
-  const seen: { path: string; headers: IncomingMessage['headers'] }[] = []
-  const server = createServer((request, response) => {
-    seen.push({ path: request.url ?? '', headers: request.headers })
-    request.resume()
-    request.on('end', () => handler(request, response))
-  })
+/** A loopback server counting what reaches it (`requests`): a hostile gateway, or the origin it points at. */
+async function origin(handler: Handler): Promise<LocalServer> {
+  const server = await startServer(handler)
   servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
+  return server
 }
 
 const caught = (promise: Promise<unknown>) =>
@@ -35,7 +25,7 @@ const caught = (promise: Promise<unknown>) =>
 
 describe('a hostile gateway', () => {
   it('a 307 on requestAction re-sends neither the payload, the idempotency key nor the secret', async () => {
-    const other = await origin((_request, response) => response.end())
+    const other = await origin((_request, response) => void response.end())
     const hostile = await origin((_request, response) => {
       response.writeHead(307, { location: `${other.url}/v1/actions` })
       response.end()
@@ -51,8 +41,8 @@ describe('a hostile gateway', () => {
     expect(error).toMatchObject({ code: 'unexpected_redirect', statusCode: 307 })
     expect((error as Error).message).toContain(other.url)
     expect((error as Error).message).toContain('not re-sent')
-    expect(hostile.seen).toHaveLength(1)
-    expect(other.seen).toHaveLength(0)
+    expect(hostile.requests).toHaveLength(1)
+    expect(other.requests).toHaveLength(0)
   })
 
   it('an endless body fails with NetworkError response_too_large and the connection is cut', async () => {
@@ -85,16 +75,16 @@ describe('a hostile gateway', () => {
     await closed
     expect(written).toBeLessThan(64 * 1024 * 1024)
     // Never retried, though the call carries an idempotency key: the answer would be as large.
-    expect(hostile.seen).toHaveLength(1)
+    expect(hostile.requests).toHaveLength(1)
   })
 
   it('an idempotency key with a line break is refused before anything is sent', async () => {
-    const hostile = await origin((_request, response) => response.end('{}'))
+    const hostile = await origin((_request, response) => void response.end('{}'))
     const client = new RelyntClient({ baseUrl: hostile.url, agentSecret: secret, logger: 'off' })
     const error = await caught(client.requestAction({ ...deal.allowed, idempotencyKey: 'key\r\nX-Evil: 1' }))
     expect(RelyntError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ code: 'invalid_argument' })
     expect((error as Error).message).toContain('idempotencyKey')
-    expect(hostile.seen).toHaveLength(0)
+    expect(hostile.requests).toHaveLength(0)
   })
 })

@@ -1,10 +1,10 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Page } from '@x/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { childrenOf, spanNamed, startTracing, type Tracing } from '../../core/test/support/tracing.js'
 import { ActionDeniedError, ApprovalTimeoutError } from '../src/errors.js'
 import type { Approval } from '../src/schemas/approval.js'
 import { deal, type Gateway, startGateway } from './support/gateway.js'
-import { childrenOf, spanNamed, startTracing, type Tracing } from './support/tracing.js'
 
 let gateway: Gateway
 let tracing: Tracing

@@ -1,13 +1,9 @@
 export type { SandboxAgentInput as RalioSandboxAgentInput } from './ralio/agent-directory.js'
 export type { NonceModeOptions as RalioNonceModeOptions } from './ralio/nonce-manager.js'
+export type { RalioSandbox, RalioSandboxAgent } from './ralio/ralio-sandbox.js'
 export type { RalioPaymentIntentSummary, RalioSandboxStats } from './ralio/ralio-sandbox-stats.js'
 export type { ChatRecord as RalioChatRecord } from './ralio/ralio-state.js'
-export {
-  type RalioSandbox,
-  type RalioSandboxAgent,
-  type RalioSandboxOptions,
-  startRalioSandbox,
-} from './ralio/start-ralio-sandbox.js'
+export { type RalioSandboxOptions, startRalioSandbox } from './ralio/start-ralio-sandbox.js'
 export type { MintedTicket, MintTicketOptions } from './ralio/ticket-store.js'
 export type { ApprovalStatus, ApprovalView } from './relynt/approval-store.js'
 export { defaultPolicy as defaultRelyntPolicy } from './relynt/default-policy.js'

@@ -39,6 +39,8 @@ export interface RalioSandbox {
   rejectPaymentIntent(id: string, reason?: string): void
   /** Every payment intent in wire form, newest first. */
   listPaymentIntents(): Record<string, unknown>[]
+  /** Every transaction in wire form, as `GET /v1/transactions` lists them. */
+  listTransactions(): Record<string, unknown>[]
   /** Makes matching requests fail (see `FaultRule`); returns the rule's id. */
   injectFault(rule: FaultRule): string
   /** Removes every injected fault. */

@@ -1,7 +1,8 @@
 import { checkAdminToken, createAdminToken } from '../shared/admin-access.js'
 import { Clock } from '../shared/clock.js'
-import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
+import { FaultInjector } from '../shared/fault-injector.js'
 import { inProcessFetch } from '../shared/in-process-fetch.js'
+import type { SandboxRequestLogEntry } from '../shared/request-log.js'
 import { type ServeOptions, serveUnlessInProcess } from '../shared/serve.js'
 import { AgentDirectory, type SandboxAgentInput } from './agent-directory.js'
 import { parseDecimalAmount } from './money.js'
@@ -10,9 +11,8 @@ import { PaymentsLedger } from './payments-ledger.js'
 import { ralioAdminRoutes } from './ralio-admin-routes.js'
 import { createRalioApp } from './ralio-app.js'
 import type { RalioSandbox } from './ralio-sandbox.js'
-import { collectRalioStats, type RalioSandboxStats, ralioStatsToWire } from './ralio-sandbox-stats.js'
+import { collectRalioStats, ralioStatsToWire } from './ralio-sandbox-stats.js'
 import { type RalioSettings, RalioState } from './ralio-state.js'
-import type { MintedTicket, MintTicketOptions } from './ticket-store.js'
 
 /** Options of `startRalioSandbox()`; all optional. */
 export interface RalioSandboxOptions extends ServeOptions {
@@ -40,6 +40,8 @@ export interface RalioSandboxOptions extends ServeOptions {
   clockOffsetMs?: number
   /** The token `/__admin` requires over HTTP (`Authorization: Bearer …`); default: a random one. */
   adminToken?: string
+  /** Told about every answered request. */
+  onRequest?: (entry: SandboxRequestLogEntry) => void
 }
 
 /** Starts a Ralio sandbox on loopback. */
@@ -76,6 +78,8 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     approvePaymentIntent: (id) => void ledger.approve(id),
     rejectPaymentIntent: (id, reason) => void ledger.reject(id, reason),
     listPaymentIntents: () => ledger.listIntents().map((intent) => ledger.intentToWire(intent)),
+    listTransactions: () =>
+      ledger.listTransactions().map((transaction) => ledger.transactionToWire(transaction)),
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     setClockOffset: (ms) => {
@@ -105,6 +109,7 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     stats: () => ralioStatsToWire(collectRalioStats(state)),
     adminRoutes: ralioAdminRoutes(sandbox),
     adminToken,
+    onRequest: options.onRequest,
   })
   const server = await serveUnlessInProcess(
     app,

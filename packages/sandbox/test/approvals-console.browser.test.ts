@@ -1,16 +1,13 @@
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RalioSandbox } from '../src/ralio/ralio-sandbox.js'
 import { startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
+import { chromiumPath, haveChromium, launchChromium } from './chromium.js'
 import { type RelyntFixture, startFixture, toolCall } from './relynt-test-helpers.js'
 
-// Debian's chromium; scripts/system-packages.txt installs it on a fresh machine.
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const haveChromium = existsSync(chromiumPath)
 if (!haveChromium) {
   if (process.env.CI === 'true') {
     throw new Error(
@@ -32,20 +29,7 @@ describe.skipIf(!haveChromium)('approvals console in a real browser', { timeout:
     ralio = await startRalioSandbox({ port: 0 })
     fixture = await startFixture({ connector: 'echo', ralio })
     userDataDir = await mkdtemp(join(tmpdir(), 'sandbox-console-chromium-'))
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    context = await launchChromium(userDataDir)
     // Records what the page's CSP blocked and whether any agent text ran as script.
     await context.addInitScript(() => {
       const record = window as unknown as { cspViolations: string[] }

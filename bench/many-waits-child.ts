@@ -64,7 +64,10 @@ const client = new RelyntClient({
   fetch: countingFetch,
 })
 // Refunds always need a person in the sandbox's default policy.
-const refund = (index: number) => ({ action: 'refund_payment', resource: `payment:pi_${kind}_${count}_${index}` })
+const refund = (index: number) => ({
+  action: 'refund_payment',
+  resource: `payment:pi_${kind}_${count}_${index}`,
+})
 
 const approvalIds: string[] = []
 if (kind === 'poll') {

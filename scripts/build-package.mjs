@@ -56,11 +56,7 @@ function binEntries() {
 
 const entryPoints = [
   ...new Set(
-    [
-      ...targets(manifest.exports),
-      ...targets(manifest.imports),
-      ...binEntries().map((path) => `./${path}`),
-    ]
+    [...targets(manifest.exports), ...targets(manifest.imports), ...binEntries().map((path) => `./${path}`)]
       .map(sourceOf)
       .filter((source) => source !== undefined),
   ),

@@ -1,4 +1,5 @@
 import type { $ZodType } from 'zod/v4/core'
+import { isObservedEffectError, type ObservedEffect } from './observed-effect.js'
 
 /** A JSON Schema for a tool's input: always an object schema. */
 export interface JsonObjectSchema {
@@ -104,6 +105,31 @@ export interface FailedOutcome {
   receiptId?: string
 }
 
+/** What a tool reports from what its work observed (see {@link ObservedEffect}). */
+export type EffectStatus =
+  | 'paid'
+  | 'awaiting_owner_approval'
+  | 'processing'
+  | 'not_executed'
+  | 'mismatch'
+  | 'unguarded_payment'
+
+/**
+ * The tool's work ran and read back what happened (an `execute` that returned an
+ * {@link ObservedEffect}): the effect's status, its message and fields, and the receipt it ran
+ * under. `not_executed`, `mismatch` and `unguarded_payment` are error results.
+ */
+export interface EffectOutcome {
+  status: EffectStatus
+  /** What happened, whether anything was done, and the next useful call. */
+  message: string
+  receiptId?: string
+  approvalId?: string
+  approvedBy?: string
+  /** What was observed: `paymentIntentId`, `transactionId`… */
+  [field: string]: unknown
+}
+
 /**
  * What a tool call returns to the model. Every outcome is data the model can read, never an
  * exception; only aborting the call's signal rejects.
@@ -111,6 +137,7 @@ export interface FailedOutcome {
 export type ToolOutcome<Result = unknown> =
   | AllowedOutcome<Result>
   | OkOutcome<Result>
+  | EffectOutcome
   | DeniedOutcome
   | PendingApprovalOutcome
   | InvalidInputOutcome
@@ -131,5 +158,10 @@ export interface AgentTool<Input = unknown, Result = unknown> {
 
 /** True for the outcomes a framework should mark as an error result. */
 export function isErrorOutcome(outcome: ToolOutcome): boolean {
-  return outcome.status === 'denied' || outcome.status === 'invalid_input' || outcome.status === 'failed'
+  return (
+    outcome.status === 'denied' ||
+    outcome.status === 'invalid_input' ||
+    outcome.status === 'failed' ||
+    isObservedEffectError(outcome)
+  )
 }

@@ -1,6 +1,7 @@
 import type { $ZodType } from 'zod/v4/core'
 import type { AgentTool, OkOutcome, ToolAnnotations, ToolCallOptions, ToolOutcome } from './agent-tool.js'
 import { invalidTool } from './errors.js'
+import { effectOutcome, isObservedEffect } from './observed-effect.js'
 import { failedOutcome } from './tool-failure.js'
 import { checkDescription, checkToolName, inputJsonSchema, parseInput } from './tool-input.js'
 
@@ -48,7 +49,8 @@ export function defineTool<Input, Result>(
       const toolCallId = call.toolCallId ?? crypto.randomUUID()
       try {
         const result = await options.execute(parsed.input, { toolCallId, signal: call.signal })
-        return { status: 'ok', result } satisfies OkOutcome<Result>
+        if (isObservedEffect(result)) return effectOutcome(result, {}) as ToolOutcome<Result>
+        return { status: 'ok', result } satisfies OkOutcome<Result> as ToolOutcome<Result>
       } catch (error) {
         return failedOutcome(error, call.signal, 'execute_failed')
       }

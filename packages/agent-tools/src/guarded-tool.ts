@@ -12,6 +12,7 @@ import type {
 } from './agent-tool.js'
 import type { ExecuteContext } from './define-tool.js'
 import { invalidTool } from './errors.js'
+import { effectOutcome, isObservedEffect } from './observed-effect.js'
 import { RecentCalls } from './recent-calls.js'
 import { toolCallKey } from './tool-call-key.js'
 import { failedOutcome } from './tool-failure.js'
@@ -144,14 +145,23 @@ export function guardedTool<Input, Result>(
     if (toolResponse !== undefined) authorization.toolResponse = toolResponse
     try {
       const result = await options.execute(call.input, { toolCallId: call.toolCallId, signal, authorization })
+      const approvedBy = {
+        ...(authorization.approvalId ? { approvalId: authorization.approvalId } : {}),
+        ...(authorization.approvedBy ? { approvedBy: authorization.approvedBy } : {}),
+      }
+      // The system that acted says what happened: a payment tool never ends on `allowed`.
+      if (isObservedEffect(result)) {
+        return effectOutcome(result, {
+          receiptId: authorization.receiptId,
+          ...approvedBy,
+        }) as ToolOutcome<Result>
+      }
       const outcome: AllowedOutcome<Result> = {
         status: 'allowed',
         result,
         receiptId: authorization.receiptId,
       }
-      if (authorization.approvalId) outcome.approvalId = authorization.approvalId
-      if (authorization.approvedBy) outcome.approvedBy = authorization.approvedBy
-      return outcome
+      return { ...outcome, ...approvedBy } as ToolOutcome<Result>
     } catch (error) {
       return failedOutcome(error, signal, 'execute_failed', authorization.receiptId)
     }

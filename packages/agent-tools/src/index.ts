@@ -3,6 +3,8 @@ export type {
   AgentTool,
   AllowedOutcome,
   DeniedOutcome,
+  EffectOutcome,
+  EffectStatus,
   FailedOutcome,
   InvalidInputOutcome,
   JsonObjectSchema,
@@ -27,6 +29,7 @@ export {
   guardedTool,
   type ToolAuthorization,
 } from './guarded-tool.js'
+export { isObservedEffect, type ObservedEffect, observedEffect } from './observed-effect.js'
 export {
   type CanonicalPayee,
   canonicalPayee,
@@ -45,8 +48,21 @@ export {
   receiptIdIn,
   receiptLink,
 } from './payee/payment-instruction.js'
-export { type AgentToolsOptions, createAgentTools } from './tools/create-agent-tools.js'
-export { type ChatInput, type ChatResult, ralioChatTool } from './tools/ralio-chat-tool.js'
+export {
+  AGENT_TOOL_NAMES,
+  type AgentToolName,
+  type AgentToolsOptions,
+  createAgentTools,
+  DEFAULT_AGENT_TOOL_NAMES,
+  READ_ONLY_AGENT_TOOL_NAMES,
+} from './tools/create-agent-tools.js'
+export type { AuthorisedPayment, PaymentEffectFields, PaymentStatus } from './tools/payment-effect.js'
+export {
+  type ChatInput,
+  type ChatResult,
+  ralioChatTool,
+  type UnguardedPaymentFields,
+} from './tools/ralio-chat-tool.js'
 export type { RalioToolsClient, RalioToolsOptions } from './tools/ralio-client-like.js'
 export {
   type ListInput,

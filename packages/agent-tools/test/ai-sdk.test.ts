@@ -64,7 +64,10 @@ describe('AI SDK adapter', () => {
     })
     expect(result.text).toBe('Done.')
     const sentBack = toolOutputSentBack(model)
-    expect(sentBack).toMatchObject({ type: 'json', value: { status: 'allowed' } })
+    expect(sentBack).toMatchObject({
+      type: 'json',
+      value: { status: 'paid', paymentIntentId: expect.any(String) },
+    })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
         creditor: 'Acme Stationery',

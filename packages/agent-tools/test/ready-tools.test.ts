@@ -3,6 +3,7 @@ import {
   AgentToolsError,
   canonicalPayee,
   createAgentTools,
+  type EffectOutcome,
   ralioChatTool,
   ralioPayTool,
   relyntSimulateTool,
@@ -36,10 +37,15 @@ describe('ready tools', () => {
       ...pay,
       reference: 'unguarded pens',
     })
-    expect(outcome).toMatchObject({ status: 'ok', result: { reply: expect.any(String) } })
+    expect(outcome).toMatchObject({ status: 'paid', paymentIntentId: expect.any(String) })
+    expect(outcome).not.toHaveProperty('receiptId')
     expect(services.relynt.listReceipts()).toHaveLength(before)
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ reference: 'unguarded pens' }),
+      expect.objectContaining({
+        id: (outcome as EffectOutcome).paymentIntentId,
+        creditor: 'Acme Stationery',
+        reference: 'unguarded pens',
+      }),
     )
   })
 
@@ -50,8 +56,8 @@ describe('ready tools', () => {
         toolCallId: 'call-pay-payload',
       },
     )
-    if (outcome.status !== 'allowed') throw new Error(`expected allowed, got ${outcome.status}`)
-    const receipt = await services.relyntClient.receipts.get(outcome.receiptId)
+    if (outcome.status !== 'paid') throw new Error(`expected paid, got ${outcome.status}`)
+    const receipt = await services.relyntClient.receipts.get(outcome.receiptId!)
     expect(receipt).toMatchObject({ action: 'ralio.pay', resource: 'ralio:payee:acme-stationery' })
     expect(
       await services.relyntClient.receipts.verifyRequestHash(receipt, {
@@ -99,7 +105,7 @@ describe('ready tools', () => {
       message: 'What is my balance?',
     })
     if (outcome.status !== 'allowed') throw new Error(`expected allowed, got ${outcome.status}`)
-    expect(outcome.result.reply).toMatch(/balance/i)
+    expect(outcome.result).toMatchObject({ reply: expect.stringMatching(/balance/i) })
     const receipt = await services.relyntClient.receipts.get(outcome.receiptId)
     expect(receipt).toMatchObject({ action: 'ralio.chat', resource: `ralio:agent:${agent!.id}` })
   })
@@ -135,7 +141,8 @@ describe('ready tools', () => {
       ...pay,
       reference: 'to be tampered',
     })
-    if (outcome.status !== 'allowed') throw new Error(`expected allowed, got ${outcome.status}`)
+    if (outcome.status !== 'paid' || outcome.receiptId === undefined)
+      throw new Error(`expected paid, got ${outcome.status}`)
     const verify = relyntVerifyReceiptTool(services.relyntClient)
     expect(await verify.run({ receiptId: outcome.receiptId })).toMatchObject({ result: { valid: true } })
     services.relynt.tamperReceipt(outcome.receiptId, 'resource', 'ralio:payee:someone-else')

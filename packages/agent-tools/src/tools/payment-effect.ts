@@ -61,7 +61,8 @@ export async function intentsOfConversation(
     if (intent.conversationId === conversationId) found.push(intent)
     if (++scanned >= INTENT_SCAN_LIMIT) break
   }
-  return found
+  // A turn's intents read in the order the agent made them, however the pages are ordered.
+  return found.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))
 }
 
 /** "50", "50.0", "50.00" → 5000; undefined for anything that is not a plain decimal. */

@@ -3,20 +3,20 @@ export type {
   AgentTool,
   AllowedOutcome,
   DeniedOutcome,
-  EffectOutcome,
-  EffectStatus,
   FailedOutcome,
   InvalidInputOutcome,
   JsonObjectSchema,
+  ObservedOutcome,
   OkOutcome,
   PendingApprovalOutcome,
+  ResultOutcome,
   ToolAnnotations,
   ToolCallOptions,
   ToolError,
   ToolOutcome,
   ToolProgress,
 } from './agent-tool.js'
-export { isErrorOutcome } from './agent-tool.js'
+export { isErrorOutcome, isObservedOutcome } from './agent-tool.js'
 export { approvalCheckTool } from './approval-check-tool.js'
 export { type DefineToolOptions, defineTool, type ExecuteContext } from './define-tool.js'
 export { AgentToolsError } from './errors.js'

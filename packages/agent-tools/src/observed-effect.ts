@@ -43,27 +43,3 @@ export function isObservedEffect(value: unknown): value is ObservedEffect {
     (value as Record<symbol, unknown>)[OBSERVED_EFFECT] === true
   )
 }
-
-const EFFECT_IS_ERROR = Symbol.for('x.agent-tools.effectIsError')
-
-/**
- * The outcome a tool call ends on when its work returned an effect: status, message and fields,
- * plus `extra` (the receipt it ran under). Whether it is an error result travels beside the
- * data (not in what the model reads), for {@link isObservedEffectError}.
- */
-export function effectOutcome(
-  effect: ObservedEffect,
-  extra: Record<string, unknown>,
-): Record<string, unknown> & {
-  status: string
-  message: string
-} {
-  const outcome = { ...effect.fields, ...extra, status: effect.status, message: effect.message }
-  Object.defineProperty(outcome, EFFECT_IS_ERROR, { value: effect.isError, enumerable: false })
-  return outcome
-}
-
-/** True for an outcome built from an effect that was not done as authorised. */
-export function isObservedEffectError(outcome: object): boolean {
-  return (outcome as Record<symbol, unknown>)[EFFECT_IS_ERROR] === true
-}

@@ -3,7 +3,7 @@ import {
   AgentToolsError,
   canonicalPayee,
   createAgentTools,
-  type EffectOutcome,
+  type ObservedOutcome,
   ralioChatTool,
   ralioPayTool,
   relyntSimulateTool,
@@ -42,7 +42,7 @@ describe('ready tools', () => {
     expect(services.relynt.listReceipts()).toHaveLength(before)
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
-        id: (outcome as EffectOutcome).paymentIntentId,
+        id: (outcome as ObservedOutcome).paymentIntentId,
         creditor: 'Acme Stationery',
         reference: 'unguarded pens',
       }),

@@ -56,7 +56,13 @@ export {
   DEFAULT_AGENT_TOOL_NAMES,
   READ_ONLY_AGENT_TOOL_NAMES,
 } from './tools/create-agent-tools.js'
-export type { AuthorisedPayment, PaymentEffectFields, PaymentStatus } from './tools/payment-effect.js'
+export {
+  type AuthorisedPayment,
+  type ObservePaymentOptions,
+  observePayment,
+  type PaymentEffectFields,
+  type PaymentStatus,
+} from './tools/payment-effect.js'
 export {
   type ChatInput,
   type ChatResult,

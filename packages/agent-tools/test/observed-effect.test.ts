@@ -98,10 +98,10 @@ async function aiSdkOutput(tool: AgentTool, input: Record<string, unknown>) {
 
 describe('an execute that returns an observed effect', () => {
   it("reports the effect's status and fields with the authorisation's receipt, not allowed", async () => {
-    const outcome = await observingTool('paid').run({ payee: 'acme', amount: 12 })
+    const outcome = await observingTool('paid').run({ payee: 'acme-stationery', amount: 12 })
     expect(outcome).toEqual({
       status: 'paid',
-      message: 'Paid 12 to acme.',
+      message: 'Paid 12 to acme-stationery.',
       isError: false,
       paymentIntentId: 'pi_1',
       amount: '12',
@@ -110,11 +110,15 @@ describe('an execute that returns an observed effect', () => {
     expect(isErrorOutcome(outcome)).toBe(false)
     if (outcome.status !== 'paid') throw new Error(`expected paid, got ${outcome.status}`)
     const receipt = await services.relyntClient.receipts.get(outcome.receiptId!)
-    expect(receipt).toMatchObject({ decision: 'allow', action: 'ralio.pay', resource: 'ralio:payee:acme' })
+    expect(receipt).toMatchObject({
+      decision: 'allow',
+      action: 'ralio.pay',
+      resource: 'ralio:payee:acme-stationery',
+    })
   })
 
   it('is typed by the statuses execute can report', async () => {
-    const outcome = await observingTool('not_executed').run({ payee: 'acme', amount: 3 })
+    const outcome = await observingTool('not_executed').run({ payee: 'acme-stationery', amount: 3 })
     // Narrowing on the effect's status reaches its fields, typed.
     const reply: string | undefined = outcome.status === 'not_executed' ? outcome.reply : undefined
     if (outcome.status === 'not_executed') expect(reply).toBe('Insufficient funds.')
@@ -122,7 +126,7 @@ describe('an execute that returns an observed effect', () => {
   })
 
   it('is an error result over MCP when the effect says so, and a success when it does not', async () => {
-    const failed = await mcpCall(observingTool('not_executed'), { payee: 'acme', amount: 3 })
+    const failed = await mcpCall(observingTool('not_executed'), { payee: 'acme-stationery', amount: 3 })
     expect(failed.isError).toBe(true)
     expect(failed.structuredContent).toMatchObject({
       status: 'not_executed',
@@ -130,17 +134,19 @@ describe('an execute that returns an observed effect', () => {
       receiptId: expect.any(String),
     })
     expect(JSON.parse((failed.content[0] as { text: string }).text)).toEqual(failed.structuredContent)
-    const paid = await mcpCall(observingTool('paid'), { payee: 'acme', amount: 4 })
+    const paid = await mcpCall(observingTool('paid'), { payee: 'acme-stationery', amount: 4 })
     expect(paid.isError).toBe(false)
     expect(paid.structuredContent).toMatchObject({ status: 'paid', paymentIntentId: 'pi_1' })
   })
 
   it('is error-json for the AI SDK when the effect says so, json when it does not', async () => {
-    expect(await aiSdkOutput(observingTool('not_executed'), { payee: 'acme', amount: 3 })).toMatchObject({
+    expect(
+      await aiSdkOutput(observingTool('not_executed'), { payee: 'acme-stationery', amount: 3 }),
+    ).toMatchObject({
       type: 'error-json',
       value: { status: 'not_executed', receiptId: expect.any(String) },
     })
-    expect(await aiSdkOutput(observingTool('paid'), { payee: 'acme', amount: 3 })).toMatchObject({
+    expect(await aiSdkOutput(observingTool('paid'), { payee: 'acme-stationery', amount: 3 })).toMatchObject({
       type: 'json',
       value: { status: 'paid', paymentIntentId: 'pi_1' },
     })

@@ -6,12 +6,11 @@ import { paymentInstruction } from '../payee/payment-instruction.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
 import {
   type AuthorisedPayment,
-  intentsOfConversation,
+  observePayment,
   type PaymentEffectFields,
   type PaymentStatus,
-  paymentEffect,
 } from './payment-effect.js'
-import { guardOf, type RalioToolsOptions, toolsLogger } from './ralio-client-like.js'
+import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
 
 // Text goes to the payment agent: no invisible or line-breaking characters, lengths a person can
 // read in an approval; a payee must also have one identity (see canonicalPayee).
@@ -57,7 +56,6 @@ export type PayResult = ObservedEffect<PaymentStatus, PaymentEffectFields>
  */
 export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, PayResult> {
   const relynt = guardOf(options, 'ralio_pay')
-  const logger = toolsLogger(options)
   return maybeGuardedTool(relynt, {
     name: 'ralio_pay',
     description:
@@ -89,8 +87,15 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
         agentId: options.agentId,
         signal,
       })
-      const intents = await intentsOfConversation(options.ralio, conversationId, options.agentId, signal)
-      return paymentEffect({ authorised: payment, receiptId, conversationId, reply, intents, logger })
+      return observePayment(options.ralio, {
+        authorised: payment,
+        receiptId,
+        conversationId,
+        reply,
+        agentId: options.agentId,
+        signal,
+        logger: options.logger,
+      })
     },
   })
 }

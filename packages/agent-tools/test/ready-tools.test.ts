@@ -98,16 +98,19 @@ describe('ready tools', () => {
     ['a payee the policy does not know', 'Initech'],
     ['a respelling of a known payee', 'Acme Stationary'],
     ['a respelling of the blocked payee', 'Globex Holding'],
-  ])('send %s to a person under the x-mcp --sandbox allow-list, and pay nothing yet', async (_case, payee) => {
-    const before = services.ralio.stats().paymentIntents.length
-    const outcome = await ralioPayTool({
-      ralio: services.ralioClient,
-      relynt: services.relyntClient,
-      pending: 'defer',
-    }).run({ ...pay, payee, amount: '5.00' })
-    expect(outcome).toMatchObject({ status: 'pending_approval', approvalId: expect.any(String) })
-    expect(services.ralio.stats().paymentIntents).toHaveLength(before)
-  })
+  ])(
+    'send %s to a person under the x-mcp --sandbox allow-list, and pay nothing yet',
+    async (_case, payee) => {
+      const before = services.ralio.stats().paymentIntents.length
+      const outcome = await ralioPayTool({
+        ralio: services.ralioClient,
+        relynt: services.relyntClient,
+        pending: 'defer',
+      }).run({ ...pay, payee, amount: '5.00' })
+      expect(outcome).toMatchObject({ status: 'pending_approval', approvalId: expect.any(String) })
+      expect(services.ralio.stats().paymentIntents).toHaveLength(before)
+    },
+  )
 
   it('match one payee however the model spells it', () => {
     expect(canonicalPayee('Globex Holdings').key).toBe('globex-holdings')

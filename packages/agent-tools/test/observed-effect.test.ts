@@ -2,12 +2,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { generateText, isStepCount } from 'ai'
-import { MockLanguageModelV4 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createMcpServer } from '../src/adapters/mcp.js'
 import { type AgentTool, defineTool, guardedTool, isErrorOutcome, observedEffect } from '../src/index.js'
+import { modelCalling, toolOutputSentBack } from './support/scripted-model.js'
 import { type Services, startServices } from './support/services.js'
 
 let services: Services
@@ -59,41 +59,10 @@ async function mcpCall(tool: AgentTool, args: Record<string, unknown>): Promise<
   }
 }
 
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 5, text: 5, reasoning: undefined },
-}
-
 async function aiSdkOutput(tool: AgentTool, input: Record<string, unknown>) {
-  const model = new MockLanguageModelV4({
-    doGenerate: [
-      {
-        content: [
-          {
-            type: 'tool-call',
-            toolCallId: 'call-observed',
-            toolName: tool.name,
-            input: JSON.stringify(input),
-          },
-        ],
-        finishReason: { unified: 'tool-calls', raw: undefined },
-        usage,
-        warnings: [],
-      },
-      {
-        content: [{ type: 'text', text: 'Done.' }],
-        finishReason: { unified: 'stop', raw: undefined },
-        usage,
-        warnings: [],
-      },
-    ],
-  })
+  const model = modelCalling(tool.name, input, 'call-observed')
   await generateText({ model, tools: aiSdkTools([tool]), prompt: 'Pay', stopWhen: isStepCount(2) })
-  const toolMessage = model.doGenerateCalls[1]!.prompt.find((message) => message.role === 'tool')!
-  const part = (toolMessage.content as Array<{ type: string; output?: unknown }>).find(
-    (content) => content.type === 'tool-result',
-  )!
-  return part.output as { type: string; value: Record<string, unknown> }
+  return toolOutputSentBack(model)
 }
 
 describe('an execute that returns an observed effect', () => {

@@ -3,7 +3,6 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { PolicyRule } from '@x/sandbox'
 import { generateText, isStepCount } from 'ai'
-import { MockLanguageModelV4 } from 'ai/test'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createMcpServer } from '../src/adapters/mcp.js'
@@ -13,6 +12,7 @@ import {
   createAgentTools,
   type RalioToolsClient,
 } from '../src/index.js'
+import { modelCalling, toolOutputSentBack } from './support/scripted-model.js'
 import { type Services, startServices } from './support/services.js'
 
 // The policy a prompt-injected model meets: one payee denied by name, everyone else allowed.
@@ -65,11 +65,6 @@ interface Called {
 }
 type Harness = (tools: AgentTool[], name: string, args: Record<string, unknown>) => Promise<Called>
 
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 5, text: 5, reasoning: undefined },
-}
-
 let callCount = 0
 const harnesses: Record<string, Harness> = {
   // The MCP SDK's own client, over a linked in-memory transport to the server the adapter builds.
@@ -97,35 +92,9 @@ const harnesses: Record<string, Harness> = {
   },
   // The AI SDK's generateText with a model that calls the tool once, then answers.
   async 'the AI SDK'(tools, name, args) {
-    const model = new MockLanguageModelV4({
-      doGenerate: [
-        {
-          content: [
-            {
-              type: 'tool-call',
-              toolCallId: `call-${name}-${++callCount}`,
-              toolName: name,
-              input: JSON.stringify(args),
-            },
-          ],
-          finishReason: { unified: 'tool-calls', raw: undefined },
-          usage,
-          warnings: [],
-        },
-        {
-          content: [{ type: 'text', text: 'Done.' }],
-          finishReason: { unified: 'stop', raw: undefined },
-          usage,
-          warnings: [],
-        },
-      ],
-    })
+    const model = modelCalling(name, args, `call-${name}-${++callCount}`)
     await generateText({ model, tools: aiSdkTools(tools), prompt: 'Pay', stopWhen: isStepCount(2) })
-    const toolMessage = model.doGenerateCalls[1]!.prompt.find((message) => message.role === 'tool')!
-    const part = (toolMessage.content as Array<{ type: string; output?: unknown }>).find(
-      (content) => content.type === 'tool-result',
-    )!
-    const output = part.output as { type: string; value: Outcome }
+    const output = toolOutputSentBack(model) as { type: string; value: Outcome }
     return { outcome: output.value, isError: output.type === 'error-json' }
   },
 }

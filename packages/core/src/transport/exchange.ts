@@ -20,6 +20,7 @@ export class Exchange {
   // holds, so if nothing held the Request, garbage collection could cut that link and the
   // timeout's abort would never reach the fetch (a fetch that keeps only the signal would hang
   // forever). The timer and `abort` hold it through this exchange.
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held, never read (see above).
   #request: unknown
   #timer: ReturnType<typeof setTimeout> | undefined
   #keptOpen = false

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AgentToolsError,
+  canonicalPayee,
   createAgentTools,
-  payeeSlug,
   ralioChatTool,
   ralioPayTool,
   relyntSimulateTool,
@@ -87,8 +87,8 @@ describe('ready tools', () => {
   })
 
   it('match one payee however the model spells it', () => {
-    expect(payeeSlug('Globex Holdings')).toBe('globex-holdings')
-    expect(payeeSlug('  GLOBEX   holdings.')).toBe('globex-holdings')
+    expect(canonicalPayee('Globex Holdings').key).toBe('globex-holdings')
+    expect(canonicalPayee('  GLOBEX   holdings.').key).toBe('globex-holdings')
   })
 
   it('authorise ralio_chat as ralio.chat on the agent the binding is pinned to', async () => {

@@ -50,7 +50,7 @@ const tools = () =>
   aiSdkTools(createAgentTools({ ralio: services.ralioClient, relynt: services.relyntClient }))
 
 describe('AI SDK adapter', () => {
-  it('lets the model pay through generateText, correlating the receipt with the tool call id', async () => {
+  it('lets the model pay through generateText, the receipt's request hash being that of the payment's own fields', async () => {
     const model = modelCalling(
       'ralio_pay',
       { amount: '80.00', currency: 'GBP', payee: 'Acme Stationery', reference: 'toner' },
@@ -76,7 +76,6 @@ describe('AI SDK adapter', () => {
         currency: 'GBP',
         payee: 'Acme Stationery',
         reference: 'toner',
-        tool_call_id: 'call-ai-pay',
       },
     })
     expect(matches).toBe(true)

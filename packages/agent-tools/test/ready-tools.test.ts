@@ -62,7 +62,6 @@ describe('ready tools', () => {
           currency: 'GBP',
           payee: 'Acme Stationery',
           reference: 'pens',
-          tool_call_id: 'call-pay-payload',
         },
       }),
     ).toBe(true)

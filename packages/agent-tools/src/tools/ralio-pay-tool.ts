@@ -3,6 +3,7 @@ import type { AgentTool } from '../agent-tool.js'
 import { canonicalPayee, canonicalText, payeeProblem, textProblem } from '../payee/canonical-payee.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
 import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
+import { RALIO_PAY_ACTION, ralioPayRequest } from './ralio-pay-payload.js'
 
 // Text goes to the payment agent: no invisible or line-breaking characters, lengths a person can
 // read in an approval; a payee must also have one identity (see canonicalPayee).
@@ -53,15 +54,11 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
       'Pay someone through the Ralio payment agent. Every payment is checked against the organisation policy first: ' +
       'it may be allowed, denied, or need a person to approve it.',
     input: payInput,
-    action: 'ralio.pay',
-    resource: (input) => canonicalPayee(input.payee).resource,
-    payload: (input) => ({
-      // The policy compares amounts with numeric thresholds; the payment itself keeps the decimal string.
-      amount: Number(input.amount),
-      currency: input.currency,
-      payee: canonicalPayee(input.payee).name,
-      reference: canonicalText(input.reference, 'reference'),
-    }),
+    action: RALIO_PAY_ACTION,
+    resource: (input) => ralioPayRequest(input).resource,
+    payload: (input) => ralioPayRequest(input).payload,
+    // Reconciliation rebuilds this request from the executed payment to check the receipt's hash.
+    payloadToolCallId: false,
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,

@@ -50,7 +50,7 @@ const tools = () =>
   aiSdkTools(createAgentTools({ ralio: services.ralioClient, relynt: services.relyntClient }))
 
 describe('AI SDK adapter', () => {
-  it('lets the model pay through generateText, the receipt's request hash being that of the payment's own fields', async () => {
+  it('lets the model pay through generateText; the request hash on the receipt is that of the payment fields', async () => {
     const model = modelCalling(
       'ralio_pay',
       { amount: '80.00', currency: 'GBP', payee: 'Acme Stationery', reference: 'toner' },

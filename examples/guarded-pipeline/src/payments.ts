@@ -1,3 +1,5 @@
+import { RALIO_PAY_ACTION, ralioPayRequest } from '@x/agent-tools'
+
 /** A supplier payment the accounts-payable agent is asked to make. */
 export interface Payment {
   payee: string
@@ -19,27 +21,26 @@ export const demoPayments: Payment[] = [
   { payee: 'Globex Holdings', amount: '950.00', currency: 'GBP', reference: 'consulting retainer' },
 ]
 
-/** `payment:supplier:acme-stationery`: the resource the gateway's policy matches on. */
-export function supplierResource(payment: Payment): string {
-  const slug = payment.payee
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-  return `payment:supplier:${slug}`
+/**
+ * What the gateway judges: `ralio.pay` on the payee's canonical resource
+ * (`ralio:payee:acme-stationery`), with the amount as a number for the policy's threshold. Built by
+ * `ralioPayRequest`, as the `ralio_pay` tool builds it, so the payments can be reconciled with
+ * their receipts afterwards.
+ */
+export function gatewayRequest(payment: Payment): {
+  action: string
+  resource: string
+  payload: Record<string, unknown>
+} {
+  return { action: RALIO_PAY_ACTION, ...ralioPayRequest(payment) }
 }
 
-/**
- * What the gateway judges. Its policy compares `amount` with a numeric threshold, so
- * the payload carries a number; two-decimal amounts of this size convert exactly
- * enough for a comparison, and the payment itself keeps the decimal string.
- */
-export function gatewayPayload(payment: Payment): Record<string, unknown> {
-  return {
-    amount: Number(payment.amount),
-    currency: payment.currency,
-    payee: payment.payee,
-    reference: payment.reference,
-  }
+/** A payment made straight through the Ralio SDK, around the gateway: what reconciliation must flag. */
+export const paymentAroundTheGateway: Payment = {
+  payee: 'Initech',
+  amount: '75.00',
+  currency: 'GBP',
+  reference: 'a payment nobody authorised',
 }
 
 /** The instruction to the Ralio agent, in the words an owner would use. */

@@ -8,15 +8,15 @@ import { startRalioSandbox, startRelyntSandbox } from '@x/sandbox'
 export const demoPolicy: PolicyRule[] = [
   // A supplier under investigation: refused whatever the amount.
   {
-    action: 'pay_supplier',
-    resource_pattern: 'payment:supplier:globex-holdings',
+    action: 'ralio.pay',
+    resource_pattern: 'ralio:payee:globex-holdings',
     decision: 'deny',
     risk_level: 'high',
   },
   // Routine supplier payments go through up to 1 000; above that a person approves.
   {
-    action: 'pay_supplier',
-    resource_pattern: 'payment:supplier:*',
+    action: 'ralio.pay',
+    resource_pattern: 'ralio:payee:*',
     decision: 'allow',
     risk_level: 'medium',
     conditions: { max_amount_change: 1000, deny_fields: ['iban', 'bank_account'] },

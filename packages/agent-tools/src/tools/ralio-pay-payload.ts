@@ -1,4 +1,5 @@
 import { canonicalPayee, canonicalText } from '../payee/canonical-payee.js'
+import type { AuthorisedPayment } from './payment-effect.js'
 
 /** The fields of a payment as a person states them. */
 export interface PaymentFields {
@@ -21,15 +22,20 @@ export function ralioPayRequest(fields: PaymentFields): {
   resource: string
   payload: Record<string, unknown>
 } {
-  const payee = canonicalPayee(fields.payee)
+  const payment = authorisedPayment(fields)
   return {
-    resource: payee.resource,
-    payload: {
-      // The policy compares amounts with numeric thresholds; the payment itself keeps the decimal string.
-      amount: Number(fields.amount),
-      currency: fields.currency,
-      payee: payee.name,
-      reference: canonicalText(fields.reference, 'reference'),
-    },
+    resource: canonicalPayee(fields.payee).resource,
+    // The policy compares amounts with numeric thresholds; the payment itself keeps the decimal string.
+    payload: { ...payment, amount: Number(payment.amount) },
+  }
+}
+
+/** The fields the policy sees and the payment agent is given: the payee's canonical name, the checked reference. */
+export function authorisedPayment(fields: PaymentFields): AuthorisedPayment {
+  return {
+    amount: fields.amount,
+    currency: fields.currency,
+    payee: canonicalPayee(fields.payee).name,
+    reference: canonicalText(fields.reference, 'reference'),
   }
 }

@@ -52,12 +52,16 @@ export async function reconcilePayments(options: ReconcilePaymentsOptions): Prom
   if (until < since) {
     throw invalid(`reconcilePayments: until (${iso(until)}) is before since (${iso(since)}).`)
   }
-  const inWindow = (time: number) => time >= since && time <= until
-  const perPage = options.pageSize ?? 200
-
+  const window: ReadWindow = {
+    since,
+    until,
+    includes: (time) => time >= since && time <= until,
+    pageSize: options.pageSize ?? 200,
+    signal,
+  }
   const [payments, authorisations] = await Promise.all([
-    readPayments(ralio, inWindow, perPage, signal),
-    readAuthorisations(relynt, since, until, inWindow, perPage, signal),
+    readPayments(ralio, window),
+    readAuthorisations(relynt, window),
   ])
   const hashes = receiptHashes(relynt, signal)
   return matchPayments(payments, authorisations, async (authorisation, payment) => {
@@ -81,12 +85,17 @@ export async function reconcilePayments(options: ReconcilePaymentsOptions): Prom
   })
 }
 
-async function readPayments(
-  ralio: ReconcileRalioClient,
-  inWindow: (time: number) => boolean,
-  perPage: number,
-  signal: AbortSignal | undefined,
-): Promise<PaymentRecord[]> {
+/** What is read: the window (epoch milliseconds, inclusive), the page size, the caller's signal. */
+interface ReadWindow {
+  since: number
+  until: number
+  includes(time: number): boolean
+  pageSize: number
+  signal: AbortSignal | undefined
+}
+
+async function readPayments(ralio: ReconcileRalioClient, window: ReadWindow): Promise<PaymentRecord[]> {
+  const { includes: inWindow, pageSize: perPage, signal } = window
   const payments: PaymentRecord[] = []
   const [, transactions] = await Promise.all([
     (async () => {
@@ -136,12 +145,9 @@ async function readPayments(
 
 async function readAuthorisations(
   relynt: ReconcileRelyntClient,
-  since: number,
-  until: number,
-  inWindow: (time: number) => boolean,
-  limit: number,
-  signal: AbortSignal | undefined,
+  window: ReadWindow,
 ): Promise<AuthorisationRecord[]> {
+  const { since, until, includes: inWindow, pageSize: limit, signal } = window
   const authorisations: AuthorisationRecord[] = []
   const receipts = relynt.receipts.list({
     decision: 'allow',

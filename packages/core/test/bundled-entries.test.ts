@@ -45,6 +45,7 @@ describe('the bundled entry points', () => {
       import { createTransport } from '@x/core/internal'
       const transport = createTransport({
         baseUrl: 'https://api.example.test',
+      userAgent: 'bundled-entries-test/0',
         fetch: async () => Response.json({}, { status: 404 }),
       })
       await transport.request({ method: 'GET', path: '/v1/things' }).catch((error) => console.log(error.stack))

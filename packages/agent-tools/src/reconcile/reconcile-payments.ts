@@ -22,6 +22,7 @@ export interface ReconcileRelyntClient {
   readonly receipts: Pick<RelyntClient['receipts'], 'list' | 'get' | 'verifyRequestHash'>
 }
 
+/** What {@link reconcilePayments} reads, and the window it reconciles. */
 export interface ReconcilePaymentsOptions {
   ralio: ReconcileRalioClient
   relynt: ReconcileRelyntClient

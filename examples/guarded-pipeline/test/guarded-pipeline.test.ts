@@ -94,7 +94,7 @@ describe('runPipeline against in-process sandboxes', () => {
     // The payment made around the gateway is the one the reconciliation flags.
     const { matched, unauthorised, notExecuted, mismatched } = summary.reconciliation
     expect(matched.map((line) => line.receiptId).sort()).toEqual([small?.receiptId, large?.receiptId].sort())
-    expect(matched.every((line) => line.link === 'content' && line.reason === 'paid as authorised')).toBe(
+    expect(matched.every((line) => line.link === 'reference' && line.reason === 'paid as authorised')).toBe(
       true,
     )
     expect(unauthorised).toEqual([

@@ -74,6 +74,9 @@ export interface OkOutcome<Result> {
 /** The gateway refused (or the person refused, or the approval expired): nothing was executed. */
 export interface DeniedOutcome {
   status: 'denied'
+  /** Who refused: the `policy`, a `person`, nobody before the approval `expired`, or an answer this version does not know (`unknown`). */
+  deniedBy: 'policy' | 'person' | 'expired' | 'unknown'
+  /** What was decided, that nothing was done, and what to do next. */
   reason: string
   receiptId: string
   approvalId?: string
@@ -97,12 +100,18 @@ export interface InvalidInputOutcome {
   issues: Array<{ path: string; message: string }>
 }
 
-/** Something failed: the gateway or the service could not be reached, or the tool's work threw. */
+/**
+ * Something failed: the gateway or the service could not be reached, the tool's work threw,
+ * or a person approved but the gateway's connector then failed (`error.code` is the
+ * gateway's, e.g. `connector_error`; the tool's work did not run).
+ */
 export interface FailedOutcome {
   status: 'failed'
   error: ToolError
-  /** Set when the action had been authorised before the failure. */
+  /** Set when the action had been authorised (or decided) before the failure. */
   receiptId?: string
+  approvalId?: string
+  approvedBy?: string
 }
 
 /**

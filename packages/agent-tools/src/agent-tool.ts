@@ -167,6 +167,10 @@ export interface AgentTool<Input = unknown, Result = unknown> {
   readonly input: $ZodType<Input>
   /** The same, as JSON Schema (derived from `input`). */
   readonly inputJsonSchema: JsonObjectSchema
+  /** The zod schema of every outcome this tool answers (an object: `status` and the outcomes' fields). */
+  readonly output: $ZodType
+  /** The same, as JSON Schema: the MCP `outputSchema`, which `structuredContent` matches. */
+  readonly outputJsonSchema: JsonObjectSchema
   readonly annotations: ToolAnnotations
   /** Validates `input`, then runs the tool. */
   run(input: unknown, options?: ToolCallOptions): Promise<ToolOutcome<Result>>

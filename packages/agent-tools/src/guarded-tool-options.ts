@@ -3,6 +3,7 @@ import type { $ZodType } from 'zod/v4/core'
 import type { ToolAnnotations } from './agent-tool.js'
 import type { ExecuteContext } from './define-tool.js'
 import type { ObservedEffect } from './observed-effect.js'
+import type { ToolOutputSpec } from './outcome-schema.js'
 
 /** What a guarded tool needs of a Relynt client (a `RelyntClient` has it all). */
 export type GuardClient = Pick<RelyntClient, 'instanceId' | 'requestAction' | 'pollApproval'> & {
@@ -54,5 +55,7 @@ export interface GuardedToolOptions<Input, Result> {
   pending?: 'wait' | 'defer'
   /** How long `'wait'` waits for a person. Default 120 000 (2 min): model calls have timeouts too. */
   approvalTimeoutMs?: number
+  /** What `execute` returns (the `result` schema, or the observed effects it reports), for the output schema. */
+  output?: ToolOutputSpec
   annotations?: ToolAnnotations
 }

@@ -2,6 +2,7 @@ import type { AgentTool, JsonObjectSchema, ToolCallOptions, ToolOutcome } from '
 import { invalidTool } from './errors.js'
 import { GuardedCalls } from './guarded-calls.js'
 import type { GuardClient, GuardedToolOptions } from './guarded-tool-options.js'
+import { outcomeSchema } from './outcome-schema.js'
 import { checkDescription, checkToolName, inputJsonSchema } from './tool-input.js'
 
 export type {
@@ -39,12 +40,15 @@ export function guardedTool<Input, Result>(
 ): GuardedTool<Input, Result> {
   const checked = checkGuardedToolOptions(relynt, options)
   const calls = new GuardedCalls(relynt, { ...options, name: checked.name }, checked)
+  const output = outcomeSchema(checked.name, true, options.output)
   return {
     name: checked.name,
     description: checked.description,
     action: options.action,
     input: options.input,
     inputJsonSchema: checked.inputJsonSchema,
+    output: output.zod,
+    outputJsonSchema: output.json,
     annotations: { openWorldHint: true, ...options.annotations },
     run: (rawInput, call = {}) => calls.run(rawInput, call),
     finishApproval: (approvalId, call = {}) => calls.finish(approvalId, call),

@@ -47,6 +47,7 @@ export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, 
       input.conversationId === undefined
         ? { message: input.message }
         : { message: input.message, conversation_id: input.conversationId },
+    output: { result: z.object({ reply: z.string(), conversationId: z.string() }) },
     annotations: { title: 'Chat with the Ralio payment agent', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,

@@ -63,6 +63,7 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
       // The policy compares amounts with numeric thresholds; the payment itself keeps the decimal string.
       return { ...payment, amount: Number(payment.amount) }
     },
+    output: { result: z.object({ reply: z.string(), conversationId: z.string() }) },
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,

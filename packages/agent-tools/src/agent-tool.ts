@@ -81,6 +81,8 @@ export interface DeniedOutcome {
   receiptId: string
   approvalId?: string
   decidedBy?: string
+  /** What the person who denied it wrote, when they did. */
+  decisionReason?: string
 }
 
 /** A person has to decide first; nothing was executed yet. */

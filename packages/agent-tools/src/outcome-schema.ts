@@ -58,6 +58,7 @@ export function outcomeSchema(toolName: string, guarded: boolean, spec?: ToolOut
           approvalId: z.optional(z.string()),
           approvedBy: z.optional(z.string()),
           decidedBy: z.optional(z.string()),
+          decisionReason: z.optional(z.string().check(z.describe('What the person who denied it wrote.'))),
           deniedBy: z.optional(z.enum(['policy', 'person', 'expired', 'unknown'])),
           reason: z.optional(z.string()),
         }

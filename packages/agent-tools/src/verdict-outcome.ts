@@ -34,6 +34,7 @@ function deniedOutcome(verdict: DeniedVerdict): DeniedOutcome {
   }
   if (verdict.approvalId) outcome.approvalId = verdict.approvalId
   if (verdict.decidedBy) outcome.decidedBy = verdict.decidedBy
+  if (verdict.decisionReason) outcome.decisionReason = verdict.decisionReason
   return outcome
 }
 

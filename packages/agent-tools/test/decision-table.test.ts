@@ -55,6 +55,7 @@ describe.concurrent('guarded tools over the shared decision cases', () => {
           receiptId: expected.receiptId,
         })
         expect(outcome.status === 'denied' && outcome.reason).toContain('Nothing was done')
+        expect(outcome.status === 'denied' && outcome.decisionReason).toBe(expected.decisionReason)
         break
       case 'failed':
         expect(outcome).toMatchObject({

@@ -103,16 +103,17 @@ describe('what the model reads', () => {
     })
     expect(pending.structuredContent).toMatchObject({ status: 'pending_approval' })
     const { approvalId } = pending.structuredContent as { approvalId: string }
-    await services.deny(approvalId, 'slack:finance-lead')
+    await services.deny(approvalId, 'slack:finance-lead', 'Northwind was paid last week')
     const denied = await call('relynt_check_approval', { approvalId })
     expect(denied.isError).toBe(true)
     expect(denied.structuredContent).toMatchObject({
       status: 'denied',
       deniedBy: 'person',
       decidedBy: 'slack:finance-lead',
+      decisionReason: 'Northwind was paid last week',
     })
     expect((denied.structuredContent as { reason: string }).reason).toMatch(
-      /denied by slack:finance-lead.*Nothing was done/,
+      /denied by slack:finance-lead, who wrote: "Northwind was paid last week".*Nothing was done/,
     )
     expect(
       services.ralio

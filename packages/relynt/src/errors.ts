@@ -83,6 +83,8 @@ export interface ActionDeniedInit {
   idempotencyKey: string
   /** Who denied the approval, e.g. `slack:U12345`. */
   decidedBy?: string | null
+  /** What the person who denied it wrote, when they did. */
+  decisionReason?: string
 }
 
 /** Thrown by `guard()` when the action may not run; the guarded function was not called. */
@@ -102,6 +104,7 @@ export class ActionDeniedError extends RelyntError {
         by: denialCause(init.decision),
         approvalId: init.approvalId,
         decidedBy: init.decidedBy ?? undefined,
+        decisionReason: init.decisionReason,
       }),
       { code: 'action_denied' },
     )

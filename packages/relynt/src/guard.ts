@@ -109,6 +109,7 @@ function authorizationOf(
         approvalId: verdict.approvalId,
         idempotencyKey: result.idempotencyKey,
         decidedBy: verdict.decidedBy,
+        decisionReason: verdict.decisionReason,
       })
     case 'pending':
       // pollApproval returns only decided approvals; a pending one here is not a yes.

@@ -32,6 +32,8 @@ export interface DeniedVerdict {
   approvalId?: string
   /** Who denied it, when a person did. */
   decidedBy?: string
+  /** What that person wrote, when they did. */
+  decisionReason?: string
 }
 
 /** A person has to decide first; nothing was done yet. */
@@ -167,6 +169,7 @@ function denied(
     receiptId: answer.receiptId,
     approvalId: approval?.approvalId,
     decidedBy: approval?.decidedBy ?? undefined,
+    decisionReason: approval?.decisionReason,
   })
   verdict.message = denialMessage(verdict)
   return verdict
@@ -174,7 +177,10 @@ function denied(
 
 /** The one wording of a denial: who decided, that nothing was done, and what to do next. */
 export function denialMessage(
-  verdict: Pick<DeniedVerdict, 'by' | 'decision' | 'reason' | 'receiptId' | 'approvalId' | 'decidedBy'>,
+  verdict: Pick<
+    DeniedVerdict,
+    'by' | 'decision' | 'reason' | 'receiptId' | 'approvalId' | 'decidedBy' | 'decisionReason'
+  >,
 ): string {
   const receipt = receiptRef(verdict.receiptId)
   switch (verdict.by) {
@@ -186,6 +192,7 @@ export function denialMessage(
     case 'person':
       return (
         `Approval ${verdict.approvalId} was denied by ${verdict.decidedBy ?? 'the approver'}` +
+        `${verdict.decisionReason ? `, who wrote: "${verdict.decisionReason}"` : ''}` +
         `${verdict.reason ? ` (approval was required: ${verdict.reason})` : ''}. Nothing was done${receipt}.`
       )
     case 'expired':

@@ -35,6 +35,7 @@ describe.concurrent('interpretDecision over the shared decision cases', () => {
       case 'denied':
         expect(verdict).toMatchObject({ kind: 'denied', by: expected.by, decision: expected.decision })
         expect(verdict.kind === 'denied' && verdict.message).toContain('Nothing was done')
+        expect(verdict.kind === 'denied' && verdict.message).toContain(expected.decisionReason ?? '')
         break
       case 'failed':
         expect(verdict).toMatchObject({
@@ -72,6 +73,7 @@ describe.concurrent('guard() over the shared decision cases', () => {
         expect(ActionDeniedError.isInstance(error)).toBe(true)
         expect(error).toMatchObject({ decision: expected.decision, receiptId: expected.receiptId })
         expect((error as Error).message).toContain('Nothing was done')
+        expect((error as Error).message).toContain(expected.decisionReason ?? '')
         break
       }
       case 'failed': {

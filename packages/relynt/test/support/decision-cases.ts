@@ -8,7 +8,14 @@ export type ExpectedVerdict =
   /** The guarded work runs, under `receiptId`. */
   | { kind: 'allowed'; receiptId: string; approvedBy?: string }
   /** Nothing runs; `decision` is the gateway's decision or the approval's status. */
-  | { kind: 'denied'; by: 'policy' | 'person' | 'expired' | 'unknown'; decision: string; receiptId: string }
+  | {
+      kind: 'denied'
+      by: 'policy' | 'person' | 'expired' | 'unknown'
+      decision: string
+      receiptId: string
+      /** What the person who denied it wrote; every surface passes it on. */
+      decisionReason?: string
+    }
   /** Approved, but the gateway's connector failed: nothing runs, the gateway's error is reported. */
   | { kind: 'failed'; receiptId: string; gatewayError: { code: string; message: string } }
   /** The gateway's answer is malformed (an approval status no version knows): nothing runs. */
@@ -64,8 +71,14 @@ export const decisionCases: DecisionCase[] = [
     name: 'pending, then denied by a person',
     resource: 'case:denied',
     action: pending(2),
-    approval: decided(2, 'denied', { receipt_id: 'rec_denied_2' }),
-    expected: { kind: 'denied', by: 'person', decision: 'denied', receiptId: 'rec_denied_2' },
+    approval: decided(2, 'denied', { receipt_id: 'rec_denied_2', decision_reason: 'Paid twice already' }),
+    expected: {
+      kind: 'denied',
+      by: 'person',
+      decision: 'denied',
+      receiptId: 'rec_denied_2',
+      decisionReason: 'Paid twice already',
+    },
   },
   {
     name: 'pending, then expired',

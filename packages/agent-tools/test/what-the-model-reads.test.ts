@@ -3,11 +3,11 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv'
 import { generateText, isStepCount } from 'ai'
-import { MockLanguageModelV4 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createMcpServer } from '../src/adapters/mcp.js'
 import { type AgentTool, createAgentTools, ralioChatTool } from '../src/index.js'
+import { modelCalling } from './support/scripted-model.js'
 import { type Services, startServices } from './support/services.js'
 
 let services: Services
@@ -127,33 +127,7 @@ describe('what the model reads', () => {
     for (const tool of tools) {
       expect(toolSet[tool.name]!.outputSchema, tool.name).toBeDefined()
     }
-    const usage = {
-      inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-      outputTokens: { total: 5, text: 5, reasoning: undefined },
-    }
-    const model = new MockLanguageModelV4({
-      doGenerate: [
-        {
-          content: [
-            {
-              type: 'tool-call',
-              toolCallId: 'call-schema',
-              toolName: 'ralio_list_payment_intents',
-              input: '{}',
-            },
-          ],
-          finishReason: { unified: 'tool-calls', raw: undefined },
-          usage,
-          warnings: [],
-        },
-        {
-          content: [{ type: 'text', text: 'Done.' }],
-          finishReason: { unified: 'stop', raw: undefined },
-          usage,
-          warnings: [],
-        },
-      ],
-    })
+    const model = modelCalling('ralio_list_payment_intents', {}, 'call-schema')
     const result = await generateText({ model, tools: toolSet, prompt: 'List', stopWhen: isStepCount(2) })
     const output = result.steps[0]!.toolResults[0]!.output
     const schema = tools.find((tool) => tool.name === 'ralio_list_payment_intents')!.outputJsonSchema

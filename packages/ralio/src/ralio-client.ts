@@ -144,23 +144,11 @@ export class RalioClient {
     this.#transport = createTransport({ ...transportOptions, logger, auth: this.#auth.resourceAuth })
 
     this.agents = new Agents(this.#transport)
-    // A binding is pinned to one agent, so chat needs no agent id: it is looked up once.
-    const agentId = cachePromise(async (signal?: AbortSignal) => {
-      const agents = await this.agents.list({ signal })
-      if (agents.length !== 1) {
-        throw new RalioConfigError(
-          agents.length === 0
-            ? 'This binding sees no agent; check in the console that its agent still exists'
-            : `This binding sees ${agents.length} agents; pass agentId to choose one`,
-          { code: 'agent_ambiguous' },
-        )
-      }
-      return agents[0]!.id
-    })
     this.chat = new Chat({
       transport: this.#transport,
       telemetry: transportOptions.telemetry,
-      agentId,
+      // A binding is pinned to one agent, so chat needs no agent id: it is looked up once.
+      agentId: async (signal) => (await this.agents.pinned({ signal })).id,
       timeoutMs: options.timeoutMs ?? chatTimeoutMs,
     })
     this.transactions = new Transactions(this.#transport)

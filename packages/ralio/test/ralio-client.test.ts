@@ -31,6 +31,34 @@ describe('RalioClient against the sandbox', () => {
     ])
   })
 
+  it('looks the pinned agent up once for every caller, and a failed look-up does not stick', async () => {
+    const agentLookups: string[] = []
+    const { client } = await registeredClient(sandbox, {
+      fetch: (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input))
+        if (url.pathname === '/api/agents') agentLookups.push(url.pathname)
+        return fetch(input, init)
+      },
+    })
+    try {
+      // An aborted first look-up is not kept: the next caller asks again.
+      const aborted = new AbortController()
+      aborted.abort()
+      await expect(client.agents.pinned({ signal: aborted.signal })).rejects.toThrow()
+      const lookupsAfterAbort = agentLookups.length
+      const [first, second] = await Promise.all([client.agents.pinned(), client.agents.pinned()])
+      expect(first).toBe(second)
+      expect(first.id).toBe(sandbox.agents[0]!.id)
+      const lookupsBeforeChat = agentLookups.length
+      // Chat without an agent id uses the same look-up: no second request for it.
+      await client.chat.send({ message: 'What is my balance?' })
+      expect(lookupsBeforeChat).toBe(lookupsAfterAbort + 1)
+      expect(agentLookups).toHaveLength(lookupsBeforeChat)
+    } finally {
+      client.close()
+    }
+  })
+
   it('sends a chat message that pays, resolving the agent itself, and continues the conversation', async () => {
     const { client } = await registeredClient(sandbox)
     const first = await client.chat.send({ message: 'Pay £12.50 to Alice for lunch' })

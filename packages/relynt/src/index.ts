@@ -15,6 +15,8 @@ export {
   type ActionDeniedInit,
   ApprovalTimeoutError,
   AuthenticationError,
+  ConnectorFailedError,
+  type ConnectorFailedInit,
   NetworkError,
   RelyntError,
   RelyntResponseValidationError,
@@ -22,6 +24,16 @@ export {
   RequestError,
 } from './errors.js'
 export type { Authorization, GuardRequest, GuardResult } from './guard.js'
+export {
+  type ActionVerdict,
+  type AllowedVerdict,
+  type DecisionInput,
+  type DeniedVerdict,
+  denialMessage,
+  type FailedVerdict,
+  interpretDecision,
+  type PendingVerdict,
+} from './interpret-decision.js'
 export { RelyntClient, type RelyntClientOptions } from './relynt-client.js'
 export { computeRequestHash } from './request-hash.js'
 export type { ActionRequest } from './resources/actions.js'

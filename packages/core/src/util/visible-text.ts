@@ -1,0 +1,27 @@
+// C0 controls (ESC starts every terminal escape sequence), DEL, C1 controls (0x9B is a
+// one-byte CSI on some terminals), and the invisible characters that reorder or hide text:
+// bidirectional overrides and isolates, zero-width characters, line and paragraph separators.
+const invisible = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
+const invisibleExceptLineBreaks = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
+
+const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' }
+
+/**
+ * Text that came from an agent or a server, made safe to print on a terminal: every control,
+ * escape and invisible formatting character is shown as an escape (`\e`, `\x07`, `\u202e`)
+ * instead of acting, so a payload, reason or payee name can neither repaint the screen, move
+ * the cursor, set the window title nor start a fake line. `multiline` keeps line breaks and
+ * tabs, for text that is meant to span lines (a chat reply).
+ */
+export function visibleText(text: string, options: { multiline?: boolean } = {}): string {
+  return text.replace(options.multiline ? invisibleExceptLineBreaks : invisible, escapeCharacter)
+}
+
+function escapeCharacter(character: string): string {
+  const code = character.charCodeAt(0)
+  return named[character] ?? (code <= 0xff ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`)
+}
+
+function hex(code: number, width: number): string {
+  return code.toString(16).padStart(width, '0')
+}

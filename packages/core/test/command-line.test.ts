@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closestMatch, CommandLineError, parseCommandLine, visibleText } from '../src/internal/index.js'
+import { CommandLineError, closestMatch, parseCommandLine, visibleText } from '../src/internal/terminal.js'
 
 const options = {
   action: { type: 'string' },
@@ -21,7 +21,9 @@ function mistake(args: string[], settings?: { allowPositionals?: boolean }): str
 
 describe('parseCommandLine', () => {
   it('parses what parseArgs parses: long, short, inline values and positionals', () => {
-    expect(parseCommandLine(['--action', 'pay', '-n', '5', '--json', 'x'], options, { allowPositionals: true })).toEqual({
+    expect(
+      parseCommandLine(['--action', 'pay', '-n', '5', '--json', 'x'], options, { allowPositionals: true }),
+    ).toEqual({
       values: { action: 'pay', 'per-page': '5', json: true },
       positionals: ['x'],
     })

@@ -67,13 +67,6 @@ export {
   type RetryRequest,
   retryPolicy,
 } from '../transport/retry-policy.js'
-export { closestMatch } from '../util/closest-match.js'
-export {
-  type CommandLineOption,
-  CommandLineError,
-  type ParsedCommandLine,
-  parseCommandLine,
-} from '../util/parse-command-line.js'
 export { createIdempotencyKey } from '../util/idempotency-key.js'
 export { inspectable } from '../util/inspectable.js'
 export { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
@@ -84,4 +77,3 @@ export { createSecretScope, MIN_SECRET_LENGTH, type SecretScope } from '../util/
 export { isLoopbackHost, type SecureUrlOptions, secureUrl } from '../util/secure-url.js'
 export { sleep } from '../util/sleep.js'
 export { runtimeName, userAgent } from '../util/user-agent.js'
-export { visibleText } from '../util/visible-text.js'

@@ -62,7 +62,8 @@ export function parseCommandLine(
     }
   }
   const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true })
-  return { values, positionals }
+  // Every option was checked above: a string option has a string value, a boolean none.
+  return { values: values as ParsedCommandLine['values'], positionals }
 }
 
 function suggestion(typed: string, options: Record<string, CommandLineOption>): string {

@@ -1,8 +1,11 @@
 // C0 controls (ESC starts every terminal escape sequence), DEL, C1 controls (0x9B is a
 // one-byte CSI on some terminals), and the invisible characters that reorder or hide text:
 // bidirectional overrides and isolates, zero-width characters, line and paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const invisible = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
-const invisibleExceptLineBreaks = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above, minus line feed and tab
+const invisibleExceptLineBreaks =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
 
 const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' }
 

@@ -3,8 +3,8 @@
 // bidirectional overrides and isolates, zero-width characters, line and paragraph separators.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const invisible = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
-// biome-ignore lint/suspicious/noControlCharactersInRegex: as above, minus line feed and tab
 const invisibleExceptLineBreaks =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: as above, minus line feed and tab
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
 
 const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' }

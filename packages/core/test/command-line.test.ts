@@ -27,6 +27,7 @@ describe('parseCommandLine', () => {
       values: { action: 'pay', 'per-page': '5', json: true },
       positionals: ['x'],
     })
+    expect(parseCommandLine(['--action', '-'], options).values).toEqual({ action: '-' })
     expect(parseCommandLine(['--action=-1', '--', '--json'], options, { allowPositionals: true })).toEqual({
       values: { action: '-1' },
       positionals: ['--json'],

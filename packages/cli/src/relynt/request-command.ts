@@ -1,3 +1,4 @@
+import { visibleText } from '@x/core/internal/terminal'
 import { type ActionResult, type Approval, ApprovalTimeoutError } from '@x/relynt'
 import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
@@ -47,7 +48,9 @@ export async function run(context: CommandContext): Promise<number> {
       return ExitCode.ok
     case 'pending_approval':
       output.note(
-        output.errorColor.dim(`Not waited for; wait with: x-relynt approval wait ${result.approvalId}`),
+        output.errorColor.dim(
+          `Not waited for; wait with: x-relynt approval wait ${visibleText(result.approvalId ?? '')}`,
+        ),
       )
       return ExitCode.pendingApproval
     default:
@@ -57,7 +60,7 @@ export async function run(context: CommandContext): Promise<number> {
 }
 
 function printResult({ output }: CommandContext, result: ActionResult, instanceId: string): void {
-  output.line(`${paintDecision(result.decision, output)}  ${result.reason ?? ''}`.trimEnd())
+  output.line(`${paintDecision(result.decision, output)}  ${visibleText(result.reason ?? '')}`.trimEnd())
   printFields(output, [
     ['receipt', result.receiptId],
     ['approval', result.approvalId],

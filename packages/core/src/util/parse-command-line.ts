@@ -54,7 +54,8 @@ export function parseCommandLine(
     if (option.type === 'string') {
       if (token.value === undefined) throw new CommandLineError(`${flag} needs a value`)
       // Node reads `--action --json` as the value "--json"; it is far more likely a forgotten value.
-      if (token.inlineValue === false && token.value.startsWith('-')) {
+      // A lone `-` is a value: "standard input".
+      if (token.inlineValue === false && token.value.startsWith('-') && token.value !== '-') {
         throw new CommandLineError(
           `${flag} needs a value, got the option ${token.value}; to pass a value that starts with "-", write ${flag}=${token.value}`,
         )

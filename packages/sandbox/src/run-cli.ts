@@ -1,8 +1,9 @@
-import { parseArgs } from 'node:util'
+import { CommandLineError, parseCommandLine as parseFlags } from '@x/core/internal/terminal'
 import { startRalioSandbox } from './ralio/start-ralio-sandbox.js'
 import { startRelyntSandbox } from './relynt/start-relynt-sandbox.js'
 import type { ConnectorOption } from './relynt/tool-connector.js'
 import { createAdminToken } from './shared/admin-access.js'
+import { VERSION } from './version.js'
 
 export const cliUsage = `Usage: x-sandbox [options]
 
@@ -16,6 +17,7 @@ Options:
   --relynt-connector <mode>  'echo' (default), 'none', or a URL to POST allowed calls to
   --json                     Print one JSON object instead of text
   -h, --help                 Show this help
+  --version                  Print the version
 `
 
 /** A command-line mistake; the CLI prints it with the usage and exits 2. */
@@ -40,6 +42,10 @@ export async function runCli(argv: string[], write: (text: string) => void): Pro
   const values = parseCommandLine(argv)
   if (values.help) {
     write(cliUsage)
+    return undefined
+  }
+  if (values.version) {
+    write(`x-sandbox ${VERSION} (Node ${process.version})\n`)
     return undefined
   }
   const streamDelayMs = values['stream-delay-ms'] === undefined ? 40 : Number(values['stream-delay-ms'])
@@ -124,21 +130,21 @@ export async function runCli(argv: string[], write: (text: string) => void): Pro
 
 function parseCommandLine(argv: string[]) {
   try {
-    return parseArgs({
-      args: argv,
-      options: {
-        'ralio-port': { type: 'string' },
-        'relynt-port': { type: 'string' },
-        'stream-delay-ms': { type: 'string' },
-        'relynt-connector': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values
+    return parseFlags(argv, {
+      'ralio-port': { type: 'string' },
+      'relynt-port': { type: 'string' },
+      'stream-delay-ms': { type: 'string' },
+      'relynt-connector': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    }).values as Partial<
+      Record<'ralio-port' | 'relynt-port' | 'stream-delay-ms' | 'relynt-connector', string>
+    > &
+      Partial<Record<'json' | 'help' | 'version', boolean>>
   } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error))
+    if (error instanceof CommandLineError) throw new CliUsageError(error.message)
+    throw error
   }
 }
 

@@ -129,6 +129,7 @@ describe('x-relynt request', () => {
     const listed = await run('x-relynt', ['receipts', 'list', '--decision', 'pending_approval'], env)
     expect(listed.stdout).toContain('payment:\\e[2J\\e[Hrefund')
     for (const output of [denied.stdout, denied.stderr, listed.stdout, listed.stderr]) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting no control character got through
       expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/)
     }
   })

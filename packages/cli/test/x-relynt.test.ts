@@ -125,7 +125,7 @@ describe('x-relynt request', () => {
     await admin(`/approvals/${approvalId}/deny`, { approver: '\u001b]0;pwned\u0007mallory\u202e' })
     const denied = await running.finished
     expect(denied.code).toBe(3)
-    expect(denied.stdout).toContain('\\e]0;pwned\\x07mallory\\u202e')
+    expect(denied.stdout).toContain('\\e]0;pwned\\u{7}mallory\\u{202e}')
     const listed = await run('x-relynt', ['receipts', 'list', '--decision', 'pending_approval'], env)
     expect(listed.stdout).toContain('payment:\\e[2J\\e[Hrefund')
     for (const output of [denied.stdout, denied.stderr, listed.stdout, listed.stderr]) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { CommandLineError, closestMatch, parseCommandLine, visibleText } from '../src/internal/terminal.js'
+import {
+  CommandLineError,
+  closestMatch,
+  jsonLine,
+  parseCommandLine,
+  visibleText,
+} from '../src/internal/terminal.js'
 
 const options = {
   action: { type: 'string' },
@@ -74,12 +80,20 @@ describe('closestMatch', () => {
 describe('visibleText', () => {
   it('shows escape sequences, control and bidirectional characters instead of acting on them', () => {
     expect(visibleText('\u001b[2J\u001b]0;pwned\u0007Acme\u202eLtd\r\n\u009b')).toBe(
-      '\\e[2J\\e]0;pwned\\x07Acme\\u202eLtd\\r\\n\\x9b',
+      '\\e[2J\\e]0;pwned\\u{7}Acme\\u{202e}Ltd\\r\\n\\u{9b}',
     )
   })
 
   it('keeps ordinary text, accents and emoji as they are', () => {
     expect(visibleText('Café Ünïcode — £500 ✔ 🚀')).toBe('Café Ünïcode — £500 ✔ 🚀')
+  })
+
+  it('writes JSON lines that parse to the same value and hold no character that acts on a terminal', () => {
+    const value = { payee: 'Acme\u202e\u009b31m\u001b[2J', note: 'line\nbreak' }
+    const line = jsonLine(value)
+    expect(line.endsWith('\n')).toBe(true)
+    expect(JSON.parse(line)).toEqual(value)
+    expect(line.slice(0, -1)).toMatch(/^[\x20-\x7e]*$/)
   })
 
   it('keeps line breaks and tabs only for multi-line text', () => {

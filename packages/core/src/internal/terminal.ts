@@ -8,4 +8,4 @@ export {
   type ParsedCommandLine,
   parseCommandLine,
 } from '../util/parse-command-line.js'
-export { visibleText } from '../util/visible-text.js'
+export { jsonLine, visibleText } from '../util/visible-text.js'

@@ -11,7 +11,7 @@ const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '
 
 /**
  * Text that came from an agent or a server, made safe to print on a terminal: every control,
- * escape and invisible formatting character is shown as an escape (`\e`, `\x07`, `\u202e`)
+ * escape and invisible formatting character is shown as an escape (`\e`, `\n`, `\u{7}`, `\u{202e}`)
  * instead of acting, so a payload, reason or payee name can neither repaint the screen, move
  * the cursor, set the window title nor start a fake line. `multiline` keeps line breaks and
  * tabs, for text that is meant to span lines (a chat reply).
@@ -21,10 +21,18 @@ export function visibleText(text: string, options: { multiline?: boolean } = {})
 }
 
 function escapeCharacter(character: string): string {
-  const code = character.charCodeAt(0)
-  return named[character] ?? (code <= 0xff ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`)
+  return named[character] ?? `\\u{${character.charCodeAt(0).toString(16)}}`
 }
 
-function hex(code: number, width: number): string {
-  return code.toString(16).padStart(width, '0')
+/**
+ * `value` as one JSON line (with its newline) in which no character can act on a terminal:
+ * `JSON.stringify` escapes C0 controls but not DEL, C1 or bidirectional ones; these are
+ * escaped too (`\u202e`), so the line is still JSON that parses to the same value.
+ */
+export function jsonLine(value: unknown): string {
+  const json = JSON.stringify(value).replace(
+    invisible,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+  return `${json}\n`
 }

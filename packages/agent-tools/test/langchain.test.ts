@@ -83,7 +83,11 @@ describe('LangChain adapter', () => {
     expect(outcome).toMatchObject({ status: 'allowed', receiptId: expect.any(String) })
     expect(toolMessage.artifact).toEqual(outcome)
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ reference: 'langchain allowed' }),
+      expect.objectContaining({
+        creditor: 'Acme Stationery',
+        amount: '42.00',
+        reference: `langchain allowed [relynt:${outcome.receiptId}]`,
+      }),
     )
     const receipt = await services.relyntClient.receipts.get(outcome.receiptId)
     expect(receipt.decision).toBe('allow')
@@ -137,7 +141,9 @@ describe('LangChain adapter', () => {
       services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
     ).toContain(outcome.approvalId)
     expect(
-      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'langchain deferred'),
+      services.ralio
+        .stats()
+        .paymentIntents.filter((intent) => intent.reference?.startsWith('langchain deferred')),
     ).toEqual([])
   })
 
@@ -164,7 +170,9 @@ describe('LangChain adapter', () => {
       approvedBy: 'slack:langchain-approver',
     })
     expect(
-      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'langchain approved'),
+      services.ralio
+        .stats()
+        .paymentIntents.filter((intent) => intent.reference?.startsWith('langchain approved')),
     ).toHaveLength(1)
   })
 

@@ -80,7 +80,11 @@ describe('LangChain adapter', () => {
       status: 'success',
     })
     const outcome = JSON.parse(String(toolMessage.content))
-    expect(outcome).toMatchObject({ status: 'allowed', receiptId: expect.any(String) })
+    expect(outcome).toMatchObject({
+      status: 'paid',
+      receiptId: expect.any(String),
+      paymentIntentId: expect.any(String),
+    })
     expect(toolMessage.artifact).toEqual(outcome)
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
@@ -165,9 +169,9 @@ describe('LangChain adapter', () => {
     expect(progress[0]).toMatchObject({ toolCallId: 'call_lc_approved', toolName: 'ralio_pay' })
     expect(toolMessage).toMatchObject({ tool_call_id: 'call_lc_approved', status: 'success' })
     expect(toolMessage.artifact).toMatchObject({
-      status: 'allowed',
+      status: 'paid',
+      receiptId: expect.any(String),
       approvalId: progress[0]!.approvalId,
-      approvedBy: 'slack:langchain-approver',
     })
     expect(
       services.ralio

@@ -7,6 +7,7 @@ import { benchColdStart } from './cold-start.ts'
 import { benchManyWaits } from './many-waits.ts'
 import { benchPeerTransport } from './peer-transport.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
+import { benchReconcilePayments } from './reconcile-payments.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
 import { benchStreamingThroughput } from './streaming-throughput.ts'
 import { type BenchOptions, type BenchSection, table } from './support/bench-section.ts'
@@ -33,6 +34,7 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
     { name: 'cold-start', run: () => benchColdStart(options) },
     { name: 'cli', run: () => benchCliStartUp(options) },
     { name: 'bundle', run: () => benchBundleSize() },
+    { name: 'reconcile', run: () => benchReconcilePayments(options) },
   ]
 
 const started = performance.now()

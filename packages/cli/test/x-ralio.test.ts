@@ -87,7 +87,7 @@ describe('x-ralio register', () => {
 
   it('refuses to replace existing credentials without --overwrite, before spending the ticket', async () => {
     const { ticket } = ralio.mintTicket()
-    const refused = await run('x-ralio', ['register', '--ticket', ticket], env)
+    const refused = await run('x-ralio', ['register', '--ticket', '-'], env, ticket)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('--overwrite')
     expect(refused.stderr.trim().split('\n')).toHaveLength(1)
@@ -133,6 +133,38 @@ describe('x-ralio register', () => {
       { RALIO_API_URL: ralio.url, RALIO_REGISTRATION_TICKET: 'ralio-reg-not-a-real-one' },
     )
     expect(flagWins.code).toBe(0)
+  })
+
+  it('reads the ticket from standard input with --ticket -, with no warning', async () => {
+    const result = await run(
+      'x-ralio',
+      ['register', '--ticket', '-', '--config-dir', join(root, 'stdin-ticket'), '--json'],
+      { RALIO_API_URL: ralio.url },
+      `${ralio.mintTicket().ticket}\n`,
+    )
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ clientId: expect.stringMatching(/^cb_/) })
+    expect(result.stderr).toBe('')
+  })
+
+  it('warns in one line that a ticket on the command line shows in the process list', async () => {
+    const result = await run(
+      'x-ralio',
+      ['register', '--ticket', ralio.mintTicket().ticket, '--config-dir', join(root, 'argv-ticket')],
+      { RALIO_API_URL: ralio.url },
+    )
+    expect(result.code).toBe(0)
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^x-ralio: warning: .*process list \(ps\).*--ticket -/),
+    ])
+  })
+
+  it('exits 2 when --ticket - finds nothing on standard input, before anything is sent', async () => {
+    const result = await run('x-ralio', ['register', '--ticket', '-', '--config-dir', join(root, 'empty')], {
+      RALIO_API_URL: ralio.url,
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--ticket - read nothing from standard input')
   })
 
   it('exits 2 and says how to give a ticket when there is none', async () => {

@@ -1,9 +1,12 @@
-import { parseArgs } from 'node:util'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import { parseCommandLine as parseFlags } from '@x/core/internal/terminal'
+import { VERSION as RALIO_VERSION } from '@x/ralio'
+import { VERSION as RELYNT_VERSION } from '@x/relynt'
 import { createMcpServer, type McpServerOptions } from '../adapters/mcp.js'
 import { isObservedOutcome, type ToolOutcome } from '../agent-tool.js'
 import { AgentToolsError } from '../errors.js'
 import { createAgentTools } from '../tools/create-agent-tools.js'
+import { VERSION } from '../version.js'
 import { connectClients, type Environment } from './connect-clients.js'
 import { serveHttp } from './serve-http.js'
 import type { Sandboxes } from './start-sandboxes.js'
@@ -23,6 +26,7 @@ Options:
                           relynt_check_approval finishes the call later
   --approval-timeout <s>  How long a tool waits for a person (default 120)
   -h, --help              Show this help
+  --version               Print the version of x-mcp and of the SDKs it uses
 
 Environment (as for the SDKs; ignored with --sandbox):
   RALIO_API_URL, RALIO_CONFIG_DIR          the Ralio API and the binding register() saved
@@ -54,6 +58,12 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
   const options = parseCommandLine(argv)
   if (options.help) {
     io.log(usage)
+    return undefined
+  }
+  if (options.version) {
+    io.log(
+      `x-mcp ${VERSION} (@x/ralio ${RALIO_VERSION}, @x/relynt ${RELYNT_VERSION}, Node ${process.version})`,
+    )
     return undefined
   }
   const closers: Array<() => Promise<void> | void> = []
@@ -138,6 +148,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
 
 interface CommandLine {
   help: boolean
+  version: boolean
   http: boolean
   port: number
   sandbox: boolean
@@ -148,19 +159,15 @@ interface CommandLine {
 function parseCommandLine(argv: string[]): CommandLine {
   let values: Record<string, string | boolean | undefined>
   try {
-    ;({ values } = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        http: { type: 'boolean' },
-        port: { type: 'string' },
-        sandbox: { type: 'boolean' },
-        defer: { type: 'boolean' },
-        'approval-timeout': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }))
+    ;({ values } = parseFlags(argv, {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+      http: { type: 'boolean' },
+      port: { type: 'string' },
+      sandbox: { type: 'boolean' },
+      defer: { type: 'boolean' },
+      'approval-timeout': { type: 'string' },
+    }) as { values: Record<string, string | boolean | undefined> })
   } catch (error) {
     throw new UsageError((error as Error).message, { code: 'usage' })
   }
@@ -174,6 +181,7 @@ function parseCommandLine(argv: string[]): CommandLine {
   }
   return {
     help: values.help === true,
+    version: values.version === true,
     http: values.http === true,
     port,
     sandbox: values.sandbox === true,

@@ -1,3 +1,4 @@
+import { visibleText } from '@x/core/internal/terminal'
 import type { ActionVerdict, Approval, RelyntClient } from '@x/relynt'
 import { CommandFailure } from '../cli/command-failure.js'
 import type { CommandContext } from '../cli/command-spec.js'
@@ -15,18 +16,19 @@ export async function waitForDecision(
 ): Promise<Approval> {
   context.interruptNote = `Stopped waiting; approval ${approvalId} is still pending. Resume with: x-relynt approval wait ${approvalId}`
   const started = Date.now()
-  const waiting = () => `Waiting for a person to decide approval ${approvalId}`
-  const spinner = context.output.spinner(`${waiting()}…`)
+  const waiting = `Waiting for a decision on approval ${visibleText(approvalId)}`
+  const spinner = context.output.spinner(`${waiting}…`)
   // Without a terminal there is no spinner; a log still shows what the command is doing.
-  if (context.output.stderr.isTTY !== true) context.output.note(`${waiting()}…`)
+  if (context.output.stderr.isTTY !== true) context.output.note(`${waiting}…`)
   try {
     return await client.pollApproval({
       approvalId,
       timeoutMs,
       signal: context.signal,
       onPoll: (status, attempt) =>
+        // The status comes last and must stay visible: the spinner shortens the id to keep it.
         spinner.update(
-          `${waiting()} (${status}, check ${attempt}, ${Math.round((Date.now() - started) / 1000)} s)`,
+          `${waiting} (${visibleText(status)}, ${Math.round((Date.now() - started) / 1000)} s, check ${attempt})`,
         ),
     })
   } finally {
@@ -49,6 +51,6 @@ export function verdictExitCode(verdict: ActionVerdict): number {
     case 'denied':
       return ExitCode.denied
     case 'failed':
-      throw new CommandFailure(verdict.message, ExitCode.error)
+      throw new CommandFailure(visibleText(verdict.message), ExitCode.error)
   }
 }

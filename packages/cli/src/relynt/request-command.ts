@@ -1,3 +1,4 @@
+import { visibleText } from '@x/core/internal/terminal'
 import { type ActionResult, type Approval, ApprovalTimeoutError, interpretDecision } from '@x/relynt'
 import type { CommandContext } from '../cli/command-spec.js'
 import { duration } from '../cli/parse-values.js'
@@ -44,14 +45,16 @@ export async function run(context: CommandContext): Promise<number> {
   const verdict = interpretDecision({ result })
   if (verdict.kind === 'pending') {
     output.note(
-      output.errorColor.dim(`Not waited for; wait with: x-relynt approval wait ${verdict.approvalId}`),
+      output.errorColor.dim(
+        `Not waited for; wait with: x-relynt approval wait ${visibleText(verdict.approvalId)}`,
+      ),
     )
   }
   return verdictExitCode(verdict)
 }
 
 function printResult({ output }: CommandContext, result: ActionResult, instanceId: string): void {
-  output.line(`${paintDecision(result.decision, output)}  ${result.reason ?? ''}`.trimEnd())
+  output.line(`${paintDecision(result.decision, output)}  ${visibleText(result.reason ?? '')}`.trimEnd())
   printFields(output, [
     ['receipt', result.receiptId],
     ['approval', result.approvalId],

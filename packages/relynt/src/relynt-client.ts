@@ -13,7 +13,7 @@ import {
   type Transport,
 } from '@x/core/internal'
 import { resolveAgentCredential } from './agent-credential.js'
-import { ActionDeniedError, RelyntError, relyntErrors } from './errors.js'
+import { ActionDeniedError, bareSecretErrors, RelyntError, relyntErrors } from './errors.js'
 import { type Authorization, type GuardRequest, type GuardResult, guard } from './guard.js'
 import { type ActionRequest, Actions } from './resources/actions.js'
 import { Approvals, type PollApprovalOptions, realTiming } from './resources/approvals.js'
@@ -28,9 +28,15 @@ import { VERSION } from './version.js'
 export interface RelyntClientOptions {
   /** The gateway's origin, e.g. `https://gateway.example.com`. Env: `RELYNT_API_BASE_URL`. */
   baseUrl?: string
-  /** The agent secret, or `<agentId>:<secret>`. Env: `RELYNT_AGENT_SECRET`. */
+  /**
+   * The credential as the dashboard shows it, `<agent_id>:<secret>` (or a bare secret with
+   * `agentId`). Env: `RELYNT_AGENT_SECRET`.
+   */
   agentSecret?: string
-  /** Env: `RELYNT_AGENT_ID`; not needed when the secret is in `<agentId>:<secret>` form. */
+  /**
+   * Only for a bare secret: the agent it belongs to. Env: `RELYNT_AGENT_ID`, informational
+   * (a credential naming another agent wins over it, with a warning).
+   */
   agentId?: string
   /**
    * Sent as `instance_id` by every call that names none of its own: one per agent run.
@@ -75,7 +81,7 @@ const DEFAULT_APPROVAL_PATH = '/v1/approvals/{approvalId}'
  */
 export class RelyntClient {
   readonly baseUrl: string
-  readonly agentId: string
+  readonly agentId: string | undefined
   /** The `instance_id` of calls that name none of their own (`requestAction({ instanceId })`). */
   readonly instanceId: string
   readonly timeoutMs: number
@@ -108,11 +114,16 @@ export class RelyntClient {
     const credential = resolveAgentCredential(
       options.agentSecret ?? readEnv('RELYNT_AGENT_SECRET'),
       options.agentId ?? readEnv('RELYNT_AGENT_ID'),
+      {
+        agentIdFromEnv: options.agentId === undefined,
+        debug: (message) => logger.debug(message),
+        warn: (message) => logger.warn(message),
+      },
     )
     // Scrubbed by value from every error and log line, however a server echoes it back.
     const secrets = createSecretScope()
     secrets.add(credential.token, 'agentSecret')
-    secrets.add(credential.token.slice(credential.agentId.length + 1), 'agentSecret')
+    secrets.add(credential.secret, 'agentSecret')
     const instanceId = options.instanceId ?? crypto.randomUUID()
     if (typeof instanceId !== 'string' || instanceId.trim() === '') {
       throw new RelyntError('instanceId must be a non-empty string (one id per agent run).', {
@@ -148,7 +159,7 @@ export class RelyntClient {
       fetch: options.fetch,
       maxResponseBytes: options.maxResponseBytes,
       logger,
-      errors: relyntErrors,
+      errors: credential.agentId === undefined ? bareSecretErrors : relyntErrors,
       telemetry: this.#telemetry,
       // The documented schedule: 1 s, doubling (2 s, 4 s…), jittered upwards so no retry
       // comes sooner than the gateway's error-handling guide asks.

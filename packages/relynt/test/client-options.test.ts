@@ -5,6 +5,15 @@ import { RelyntClient } from '../src/relynt-client.js'
 
 const secret = 'rls_super-secret-value'
 
+/** Every line logged, with its level. */
+function recordingLogger() {
+  const records: { level: string; message: string }[] = []
+  const at = (level: string) => (message: string) => {
+    records.push({ level, message })
+  }
+  return { logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }, records }
+}
+
 afterEach(() => {
   vi.unstubAllEnvs()
 })
@@ -74,11 +83,51 @@ describe('RelyntClient options', () => {
     expect(attempt).not.toThrow(new RegExp(secret))
   })
 
-  it('refuses a secret for another agent than RELYNT_AGENT_ID names', () => {
+  it('treats RELYNT_AGENT_ID as informational: the agent the credential names wins, with a warning', async () => {
     vi.stubEnv('RELYNT_AGENT_ID', 'agt_env')
-    expect(
-      () => new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: `agt_other:${secret}` }),
-    ).toThrow(expect.objectContaining({ code: 'invalid_credentials' }))
+    const { fetch, requests } = recordingFetch()
+    const { logger, records } = recordingLogger()
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentSecret: `agt_other:${secret}`,
+      fetch,
+      logger,
+    })
+    expect(client.agentId).toBe('agt_other')
+    await client.requestAction({ action: 'a', resource: 'r' })
+    expect(requests[0]!.headers.get('authorization')).toBe(`Bearer agt_other:${secret}`)
+    expect(records.filter((record) => record.level === 'warn')).toEqual([
+      { level: 'warn', message: expect.stringContaining('RELYNT_AGENT_ID (agt_env)') },
+    ])
+    expect(JSON.stringify(records)).not.toContain(secret)
+  })
+
+  it('sends a secret that names no agent as given, says so at debug level, and explains the form on a 401', async () => {
+    vi.stubEnv('RELYNT_AGENT_ID', '')
+    const requests: Request[] = []
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      requests.push(new Request(input, init))
+      return Response.json(
+        { error: { code: 'unauthorized', message: 'Invalid agent credential; it may have been rotated' } },
+        { status: 401 },
+      )
+    }
+    const { logger, records } = recordingLogger()
+    const client = new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: secret, fetch, logger })
+    expect(client.agentId).toBeUndefined()
+    const error = await client
+      .requestAction({ action: 'a', resource: 'r' })
+      .catch((caught: unknown) => caught)
+    expect(requests[0]!.headers.get('authorization')).toBe(`Bearer ${secret}`)
+    expect(records).toContainEqual({
+      level: 'debug',
+      message: expect.stringContaining('it is sent as given'),
+    })
+    expect(error).toMatchObject({ statusCode: 401 })
+    const message = (error as Error).message
+    expect(message).toContain('Invalid agent credential; it may have been rotated. ')
+    expect(message).toContain('<agent_id>:<secret>')
+    expect(message).not.toContain(secret)
   })
 
   it('works with the documented { baseUrl, agentSecret } alone when the secret carries the id', async () => {
@@ -123,13 +172,10 @@ describe('RelyntClient options', () => {
     expect(given.instanceId).toBe('run-7')
   })
 
-  it('says what to set when the base URL, secret or agent id is missing', () => {
+  it('says what to set when the base URL or secret is missing', () => {
     expect(() => new RelyntClient({ agentId: 'a', agentSecret: secret })).toThrow(/RELYNT_API_BASE_URL/)
     expect(() => new RelyntClient({ baseUrl: 'https://g.example.com', agentId: 'a' })).toThrow(
       /RELYNT_AGENT_SECRET/,
-    )
-    expect(() => new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: secret })).toThrow(
-      /RELYNT_AGENT_ID/,
     )
   })
 

@@ -156,9 +156,14 @@ async function registerLocked(
       signal: options.signal,
     })
   } catch (error) {
-    // A definite refusal bound nothing, so its key is useless; after a lost answer it may be bound.
-    if (RalioRegistrationError.isInstance(error)) await discardKey(store, key.jkt, logger)
-    else if (keyPath !== undefined && RalioConnectionError.isInstance(error)) {
+    // A definite refusal (4xx) bound nothing, so its key is useless; after a lost answer or
+    // a server error (5xx) it may be bound.
+    if (RalioRegistrationError.isInstance(error) && (error.statusCode ?? 500) < 500) {
+      await discardKey(store, key.jkt, logger)
+    } else if (
+      keyPath !== undefined &&
+      (RalioConnectionError.isInstance(error) || RalioRegistrationError.isInstance(error))
+    ) {
       logger.warn(`registration outcome unknown; the generated key was kept at ${keyPath}`)
     }
     throw error

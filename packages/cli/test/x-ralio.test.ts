@@ -345,10 +345,10 @@ describe('x-ralio lists', () => {
     expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ id: ralio.agents[0]!.id })])
   })
 
-  it('exits 2 on a --per-page the API does not allow', async () => {
-    const result = await run('x-ralio', ['transactions', '--per-page', '500'], env)
+  it('exits 2 on a --per-page that is not a positive integer', async () => {
+    const result = await run('x-ralio', ['transactions', '--per-page', '0'], env)
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('--per-page must be an integer from 1 to 200')
+    expect(result.stderr).toContain('--per-page must be a positive integer')
   })
 
   it('takes --api-url over RALIO_API_URL', async () => {

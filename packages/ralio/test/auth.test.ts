@@ -167,6 +167,35 @@ describe('authentication against the sandbox', () => {
     client.close()
   })
 
+  it('keeps its refresh token when a refresh answer carries none (a server that does not rotate)', async () => {
+    const presented: string[] = []
+    const nonRotating: typeof fetch = async (input, init) => {
+      const request = new Request(input, init)
+      const form = new URLSearchParams(await request.clone().text())
+      const response = await fetch(request)
+      if (new URL(request.url).pathname !== '/oauth/token' || form.get('grant_type') !== 'refresh_token')
+        return response
+      presented.push(form.get('refresh_token')!)
+      const { refresh_token: _dropped, ...body } = (await response.json()) as Record<string, unknown>
+      return Response.json(body, { status: response.status, headers: response.headers })
+    }
+    const { client } = await registeredClient(sandbox, { fetch: nonRotating })
+    await client.agents.list()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + 28 * 60_000)
+      await client.agents.list()
+      vi.setSystemTime(Date.now() + 28 * 60_000)
+      await client.agents.list()
+    } finally {
+      vi.useRealTimers()
+    }
+    // The second refresh presents the token the first one kept, instead of forgetting it.
+    expect(presented).toHaveLength(2)
+    expect(presented[1]).toBe(presented[0])
+    client.close()
+  })
+
   it('recovers with a fresh mint when a replayed refresh token got its family revoked', async () => {
     const captured: string[] = []
     const capture: typeof fetch = async (input, init) => {

@@ -158,9 +158,13 @@ describe('RalioClient against the sandbox', () => {
     client.close()
   })
 
-  it('refuses a perPage outside 1–200 before sending anything', async () => {
+  it('refuses a perPage that is not a positive integer before sending anything, and caps none itself', async () => {
     const { client } = await registeredClient(sandbox)
-    expect(() => client.transactions.list({ perPage: 500 })).toThrow(/perPage/)
+    for (const perPage of [0, -1, 2.5]) {
+      expect(() => client.transactions.list({ perPage })).toThrow(/perPage must be a positive integer/)
+    }
+    // No source states a maximum: a large page is the server's to refuse or cap.
+    await expect(client.transactions.list({ perPage: 200 })).resolves.toBeDefined()
     client.close()
   })
 

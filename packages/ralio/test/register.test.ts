@@ -111,7 +111,7 @@ describe('register()', () => {
         ticket,
         baseUrl: sandbox.url,
         credentialStore: new MemoryCredentialStore(),
-        requestedScopes: ['agents:execute', 'audits:read'],
+        requestedScopes: ['agents:execute', 'transactions:read'],
       }),
     )
     expect(RalioRegistrationError.isInstance(error)).toBe(true)

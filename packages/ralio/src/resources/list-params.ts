@@ -4,7 +4,7 @@ import { RalioConfigError } from '../errors.js'
 export interface ListParams {
   /** 1-based page to start from. Default 1. */
   page?: number
-  /** Items per page, 1–200. Default 50. */
+  /** Items per page, 1 or more (the server may cap it). Default 50. */
   perPage?: number
   agentId?: string
   signal?: AbortSignal
@@ -16,8 +16,8 @@ export function checkListParams(params: ListParams): { page: number; perPage: nu
   if (!Number.isInteger(page) || page < 1) {
     throw new RalioConfigError(`page must be a positive integer (got ${page})`, { code: 'invalid_argument' })
   }
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 200) {
-    throw new RalioConfigError(`perPage must be an integer from 1 to 200 (got ${perPage})`, {
+  if (!Number.isInteger(perPage) || perPage < 1) {
+    throw new RalioConfigError(`perPage must be a positive integer (got ${perPage})`, {
       code: 'invalid_argument',
     })
   }

@@ -6,15 +6,17 @@ export type {
   FailedOutcome,
   InvalidInputOutcome,
   JsonObjectSchema,
+  ObservedOutcome,
   OkOutcome,
   PendingApprovalOutcome,
+  ResultOutcome,
   ToolAnnotations,
   ToolCallOptions,
   ToolError,
   ToolOutcome,
   ToolProgress,
 } from './agent-tool.js'
-export { isErrorOutcome } from './agent-tool.js'
+export { isErrorOutcome, isObservedOutcome } from './agent-tool.js'
 export { approvalCheckTool } from './approval-check-tool.js'
 export { type DefineToolOptions, defineTool, type ExecuteContext } from './define-tool.js'
 export { AgentToolsError } from './errors.js'
@@ -27,6 +29,7 @@ export {
   guardedTool,
   type ToolAuthorization,
 } from './guarded-tool.js'
+export { isObservedEffect, type ObservedEffect, observedEffect } from './observed-effect.js'
 export {
   type CanonicalPayee,
   canonicalPayee,

@@ -66,7 +66,11 @@ describe('AI SDK adapter', () => {
     const sentBack = toolOutputSentBack(model)
     expect(sentBack).toMatchObject({ type: 'json', value: { status: 'allowed' } })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ reference: 'toner' }),
+      expect.objectContaining({
+        creditor: 'Acme Stationery',
+        amount: '80.00',
+        reference: `toner [relynt:${sentBack.value.receiptId}]`,
+      }),
     )
     const matches = await services.relyntClient.receipts.verifyRequestHash(String(sentBack.value.receiptId), {
       action: 'ralio.pay',

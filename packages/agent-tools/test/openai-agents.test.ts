@@ -51,7 +51,11 @@ describe('OpenAI Agents SDK adapter', () => {
     expect(result.finalOutput).toBe('Done.')
     expect(outcome).toMatchObject({ status: 'allowed', receiptId: expect.any(String) })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ reference: 'agents sdk' }),
+      expect.objectContaining({
+        creditor: 'Acme Stationery',
+        amount: '42.00',
+        reference: `agents sdk [relynt:${outcome.receiptId}]`,
+      }),
     )
     const matches = await services.relyntClient.receipts.verifyRequestHash(String(outcome.receiptId), {
       action: 'ralio.pay',

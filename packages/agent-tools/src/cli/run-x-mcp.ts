@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { createMcpServer, type McpServerOptions } from '../adapters/mcp.js'
-import type { ToolOutcome } from '../agent-tool.js'
+import { isObservedOutcome, type ToolOutcome } from '../agent-tool.js'
 import { AgentToolsError } from '../errors.js'
 import { createAgentTools } from '../tools/create-agent-tools.js'
 import { connectClients, type Environment } from './connect-clients.js'
@@ -72,6 +72,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
       io.log(
         `x-mcp: sandboxes started. Ralio ${sandboxes.ralio.url}, Relynt ${sandboxes.relynt.url}\n` +
           `x-mcp: payments up to 1000 go through, larger ones wait for approval, "Globex Holdings" is blocked.\n` +
+          `x-mcp: approve in your browser: ${sandboxes.relynt.consoleUrl}\n` +
           `x-mcp: approve a pending one with: curl -X POST -H 'Authorization: Bearer ${sandboxes.relynt.adminToken}' ${sandboxes.relynt.url}/__admin/approvals/<approvalId>/approve`,
       )
     }
@@ -183,6 +184,9 @@ function parseCommandLine(argv: string[]): CommandLine {
 
 /** One line per call for the operator: the status and what identifies it, never the input. */
 function describeOutcome(outcome: ToolOutcome): string {
+  if (isObservedOutcome(outcome)) {
+    return `${outcome.status}${outcome.receiptId ? ` (receipt ${outcome.receiptId})` : ''}: ${outcome.message}`
+  }
   switch (outcome.status) {
     case 'allowed':
       return `allowed (receipt ${outcome.receiptId}${outcome.approvedBy ? `, approved by ${outcome.approvedBy}` : ''})`

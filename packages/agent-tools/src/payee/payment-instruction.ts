@@ -52,8 +52,8 @@ export interface PaymentInstructionFields {
   /** The payee's canonical name (NFKC). */
   creditor: string
   reference: string
-  /** The Relynt receipt that authorised this payment. */
-  receiptId: string
+  /** The Relynt receipt that authorised this payment; absent only for a tool built `unguarded`. */
+  receiptId?: string | undefined
 }
 
 /** The words before the fields of a payment instruction. */
@@ -78,8 +78,11 @@ export function paymentInstruction(fields: PaymentInstructionFields): string {
       amount: fields.amount,
       currency: fields.currency,
       creditor: fields.creditor,
-      reference: linkedReference(fields.reference, fields.receiptId),
-      relynt_receipt: fields.receiptId,
+      reference:
+        fields.receiptId === undefined
+          ? fields.reference
+          : linkedReference(fields.reference, fields.receiptId),
+      ...(fields.receiptId === undefined ? {} : { relynt_receipt: fields.receiptId }),
     })
   )
 }

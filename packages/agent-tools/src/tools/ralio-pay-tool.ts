@@ -1,7 +1,9 @@
 import * as z from 'zod/mini'
 import type { AgentTool } from '../agent-tool.js'
 import { canonicalPayee, canonicalText, payeeProblem, textProblem } from '../payee/canonical-payee.js'
+import { paymentInstruction } from '../payee/payment-instruction.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
+import type { AuthorisedPayment } from './payment-effect.js'
 import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
 
 // Text goes to the payment agent: no invisible or line-breaking characters, lengths a person can
@@ -35,15 +37,16 @@ export type PayInput = z.infer<typeof payInput>
 
 /** What `ralio_pay` returns once the payment agent has answered. */
 export interface PayResult {
-  /** The payment agent's answer, e.g. "Paid £120.00 to Acme Stationery". */
+  /** The payment agent's answer, e.g. "Done: I paid £120.00 to Acme Stationery". */
   reply: string
   conversationId: string
 }
 
 /**
- * `ralio_pay`: a structured payment. Relynt authorises it as action `ralio.pay` on
- * `ralio:payee:<payee slug>` with the amount (a number, for the policy's thresholds), currency,
- * payee and reference in the payload; then Ralio's payment agent is told to pay.
+ * `ralio_pay`: a structured payment. Relynt authorises it as action `ralio.pay` on the payee's
+ * canonical resource (`ralio:payee:<key>`, see {@link canonicalPayee}) with the amount (a number,
+ * for the policy's thresholds), currency, payee and reference in the payload; then Ralio's payment
+ * agent is given exactly those fields (see {@link paymentInstruction}).
  */
 export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, PayResult> {
   const relynt = guardOf(options, 'ralio_pay')
@@ -55,19 +58,24 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
     input: payInput,
     action: 'ralio.pay',
     resource: (input) => canonicalPayee(input.payee).resource,
-    payload: (input) => ({
+    payload: (input) => {
+      const payment = authorisedPayment(input)
       // The policy compares amounts with numeric thresholds; the payment itself keeps the decimal string.
-      amount: Number(input.amount),
-      currency: input.currency,
-      payee: canonicalPayee(input.payee).name,
-      reference: canonicalText(input.reference, 'reference'),
-    }),
+      return { ...payment, amount: Number(payment.amount) }
+    },
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,
-    async execute(input, { signal }) {
+    async execute(input, { signal, authorization }) {
+      const payment = authorisedPayment(input)
       const { reply, conversationId } = await options.ralio.chat.send({
-        message: paymentMessage(input),
+        message: paymentInstruction({
+          amount: payment.amount,
+          currency: payment.currency,
+          creditor: payment.payee,
+          reference: payment.reference,
+          receiptId: authorization?.receiptId,
+        }),
         agentId: options.agentId,
         signal,
       })
@@ -76,7 +84,12 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
   })
 }
 
-/** "Pay 120.00 GBP to Acme Stationery for office supplies": the owner's words, from the checked fields only. */
-export function paymentMessage(input: PayInput): string {
-  return `Pay ${input.amount} ${input.currency} to ${canonicalPayee(input.payee).name} for ${canonicalText(input.reference, 'reference')}`
+/** The fields the policy sees and the payment agent is given: the payee's canonical name, the checked reference. */
+function authorisedPayment(input: PayInput): AuthorisedPayment {
+  return {
+    amount: input.amount,
+    currency: input.currency,
+    payee: canonicalPayee(input.payee).name,
+    reference: canonicalText(input.reference, 'reference'),
+  }
 }

@@ -9,6 +9,7 @@ export {
   TimeoutError,
   UserAbortError,
 } from './errors/connection-error.js'
+export { ErrorCode } from './errors/error-code.js'
 export { SdkError, type SdkErrorOptions } from './errors/sdk-error.js'
 export type { AuthChallenge } from './errors/www-authenticate.js'
 export {

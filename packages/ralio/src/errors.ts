@@ -1,4 +1,4 @@
-import type { ApiErrorInit, AuthChallenge } from '@x/core'
+import type { ApiErrorInit, AuthChallenge, SdkErrorOptions } from '@x/core'
 import { SdkError } from '@x/core'
 import {
   apiErrorBase,
@@ -90,8 +90,8 @@ function describeDuration(ms: number): string {
 /** The SDK was set up wrongly: missing ticket or credentials, unsafe URL or key file, … */
 export class RalioConfigError extends RalioError {
   static override readonly brand: symbol = Symbol.for('x.error.RalioConfigError')
-  constructor(message: string, options?: { code?: string; cause?: unknown }) {
-    super(message, { code: options?.code ?? 'invalid_config', cause: options?.cause })
+  constructor(message: string, options?: SdkErrorOptions) {
+    super(message, { ...options, code: options?.code ?? 'invalid_config' })
   }
 }
 

@@ -279,10 +279,12 @@ export async function loadBinding(store: CredentialStore, clientId: string | und
     credentials == null ||
     (credentials.clientId === undefined && storedKeyInput(credentials) === undefined)
   ) {
-    throw new RalioConfigError(
-      `No Ralio credentials found${where}. Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.`,
-      { code: 'credentials_missing' },
-    )
+    const hint =
+      'Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.'
+    throw new RalioConfigError(`No Ralio credentials found${where}. ${hint}`, {
+      code: 'credentials_missing',
+      hint,
+    })
   }
   if (typeof credentials.clientId !== 'string' || credentials.clientId === '') {
     throw new RalioConfigError(

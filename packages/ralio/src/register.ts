@@ -223,9 +223,15 @@ async function refuseExisting(store: CredentialStore): Promise<void> {
   // A store holding nothing gives `{}` (the official contract), or a key without a binding.
   if (typeof existing?.clientId === 'string' && existing.clientId !== '') {
     const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
+    const hint =
+      'pass overwrite: true to replace them (the old binding stays active until revoked in the console)'
     throw new RalioConfigError(
-      `Credentials for ${existing.clientId ?? 'a binding'} already exist${where}; pass overwrite: true to replace them (the old binding stays active until revoked in the console)`,
-      { code: 'credentials_exist' },
+      `Credentials for ${existing.clientId ?? 'a binding'} already exist${where}; ${hint}`,
+      {
+        code: 'credentials_exist',
+        param: 'overwrite',
+        hint,
+      },
     )
   }
 }

@@ -11,6 +11,7 @@ import {
   secureUrl,
   type Telemetry,
   type Transport,
+  type UrlErrorDetails,
 } from '@x/core/internal'
 import { resolveAgentCredential } from './agent-credential.js'
 import { ActionDeniedError, bareSecretErrors, RelyntError, relyntErrors } from './errors.js'
@@ -106,8 +107,7 @@ export class RelyntClient {
       allowInsecureHttp: options.allowInsecureHttp,
       logger,
       protects: 'the agent secret and action payloads',
-      error: (message: string, kind: 'invalid' | 'insecure') =>
-        new RelyntError(message, { code: kind === 'insecure' ? 'insecure_transport' : 'invalid_argument' }),
+      error: (message: string, details: UrlErrorDetails) => new RelyntError(message, details),
     }
     // Checked before the secret is even read, so a misconfiguration can never send it.
     const url = secureUrl(baseUrl, { ...urlPolicy, name: 'baseUrl' })
@@ -204,8 +204,11 @@ export class RelyntClient {
     )
   }
 
-  /** Waits for the person deciding a `pending_approval`; see `PollApprovalOptions`. */
-  pollApproval(options: PollApprovalOptions): Promise<Approval> {
+  /**
+   * Waits for the person deciding a `pending_approval`: `pollApproval('apr_…')`, or
+   * `pollApproval({ approvalId, timeoutMs, signal, onPoll })` (see `PollApprovalOptions`).
+   */
+  pollApproval(options: PollApprovalOptions | string): Promise<Approval> {
     return this.approvals.poll(options)
   }
 

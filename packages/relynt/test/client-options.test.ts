@@ -184,7 +184,7 @@ describe('RelyntClient options', () => {
     const attempt = () =>
       new RelyntClient({ baseUrl: 'http://gateway.example.com', agentId: 'a', agentSecret: secret, fetch })
     expect(attempt).toThrow(/plain HTTP/)
-    expect(attempt).toThrow(expect.objectContaining({ code: 'insecure_transport' }))
+    expect(attempt).toThrow(expect.objectContaining({ code: 'insecure_url' }))
     try {
       attempt()
     } catch (error) {
@@ -237,11 +237,14 @@ describe('RelyntClient options', () => {
       'http://127.0.0.1:8080',
       'http://localhost:3000',
       'http://[::1]:9000',
-      'http://api.localhost',
       'http://[::ffff:7f00:1]:9000',
     ]) {
       expect(new RelyntClient({ baseUrl, agentId: 'a', agentSecret: secret }).baseUrl).toBe(baseUrl)
     }
+    // A *.localhost name may be resolved through DNS: it may not carry the secret over HTTP.
+    expect(
+      () => new RelyntClient({ baseUrl: 'http://api.localhost', agentId: 'a', agentSecret: secret }),
+    ).toThrow(expect.objectContaining({ code: 'insecure_url' }))
   })
 
   it('refuses an absolute approval path that would send the secret over plain HTTP', async () => {
@@ -253,7 +256,7 @@ describe('RelyntClient options', () => {
       approvalPath: 'http://approvals.example.com/{approvalId}',
       fetch,
     })
-    await expect(client.approvals.get('apr_1')).rejects.toMatchObject({ code: 'insecure_transport' })
+    await expect(client.approvals.get('apr_1')).rejects.toMatchObject({ code: 'insecure_url' })
     expect(fetch).not.toHaveBeenCalled()
   })
 
@@ -289,7 +292,9 @@ describe('RelyntClient options', () => {
       // @ts-expect-error: checking the runtime guard
       client.requestAction({ action: 'a', resource: 'r', payload: [1] }),
     ).rejects.toThrow(/payload must be a plain object/)
-    await expect(client.pollApproval({ approvalId: '' })).rejects.toThrow(/needs an approvalId/)
+    await expect(client.pollApproval({ approvalId: '' })).rejects.toThrow(
+      /approvalId is missing; pass an approvalId/,
+    )
     await expect(client.receipts.list({ from: 'yesterday' })).rejects.toThrow(/ISO 8601/)
     expect(
       () =>

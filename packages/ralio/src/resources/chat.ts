@@ -87,7 +87,10 @@ export class Chat {
 
   async #body(params: ChatParams): Promise<Record<string, string | undefined>> {
     if (typeof params.message !== 'string' || params.message.trim() === '') {
-      throw new RalioConfigError('chat needs a non-empty message', { code: 'invalid_argument' })
+      throw new RalioConfigError('chat needs a non-empty message', {
+        code: 'invalid_argument',
+        param: 'message',
+      })
     }
     return {
       agent_id: params.agentId ?? (await this.#options.agentId(params.signal)),

@@ -1,3 +1,4 @@
+import { ErrorCode } from '@x/core'
 import { RalioConfigError } from '../errors.js'
 
 /** Paging options of the list methods. */
@@ -14,11 +15,15 @@ export function checkListParams(params: ListParams): { page: number; perPage: nu
   const page = params.page ?? 1
   const perPage = params.perPage ?? 50
   if (!Number.isInteger(page) || page < 1) {
-    throw new RalioConfigError(`page must be a positive integer (got ${page})`, { code: 'invalid_argument' })
+    throw new RalioConfigError(`page must be a positive integer (got ${page})`, {
+      code: ErrorCode.invalidArgument,
+      param: 'page',
+    })
   }
   if (!Number.isInteger(perPage) || perPage < 1) {
     throw new RalioConfigError(`perPage must be a positive integer (got ${perPage})`, {
-      code: 'invalid_argument',
+      code: ErrorCode.invalidArgument,
+      param: 'perPage',
     })
   }
   return { page, perPage }

@@ -10,7 +10,7 @@ import {
 import { type PollTiming, pollUntilDecided } from '../poll-until-decided.js'
 import { type Approval, approvalSchema } from '../schemas/approval.js'
 import type { ApprovalStatus } from '../schemas/wire-values.js'
-import { invalid } from './validate-request.js'
+import { idSegment, invalid } from './validate-request.js'
 
 /** Options of `pollApproval()`: which approval, how long to wait, what to call on each check. */
 export interface PollApprovalOptions {
@@ -79,11 +79,15 @@ export class Approvals {
    * `ApprovalTimeoutError` only when `timeoutMs` runs out while still waiting. A status this
    * client does not know throws a `RelyntError` with code `invalid_response`.
    */
-  async poll(options: PollApprovalOptions): Promise<Approval> {
+  async poll(options: PollApprovalOptions | string): Promise<Approval> {
+    if (typeof options === 'string') options = { approvalId: options }
     const approvalId = checkApprovalId(options?.approvalId, 'pollApproval')
     const timeoutMs = options.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw invalid('pollApproval: timeoutMs must be a finite number of milliseconds, 0 or more.')
+      throw invalid(
+        'pollApproval: timeoutMs must be a finite number of milliseconds, 0 or more.',
+        'timeoutMs',
+      )
     }
     const attributes = { 'relynt.approval_id': approvalId, 'relynt.approval.timeout_ms': timeoutMs }
     return this.#telemetry.span('relynt.approval.wait', attributes, async (span) => {
@@ -154,8 +158,12 @@ export class Approvals {
 }
 
 function checkApprovalId(approvalId: unknown, method: string): string {
-  if (typeof approvalId !== 'string' || approvalId.trim() === '') {
-    throw invalid(`${method} needs an approvalId (from a pending_approval result of requestAction).`)
-  }
-  return approvalId
+  // Checked for the path now, so pollApproval refuses `..` before its first request too.
+  idSegment(
+    approvalId,
+    'approvalId',
+    method,
+    'an approvalId (from a pending_approval result of requestAction)',
+  )
+  return approvalId as string
 }

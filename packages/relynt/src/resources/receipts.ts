@@ -11,7 +11,7 @@ import {
 } from '../schemas/receipt.js'
 import type { ReceiptDecision, RiskLevel } from '../schemas/wire-values.js'
 import type { RequestSignalOptions } from './approvals.js'
-import { type ActionInput, actionBody, invalid } from './validate-request.js'
+import { type ActionInput, actionBody, idSegment, invalid } from './validate-request.js'
 
 /** Filters of `receipts.list()`. */
 export interface ReceiptListFilters {
@@ -51,7 +51,7 @@ export class Receipts {
       (async () =>
         this.#transport.requestWithResponse({
           method: 'GET',
-          path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.get'))}`,
+          path: `/v1/receipts/${checkReceiptId(receiptId, 'receipts.get')}`,
           schema: receiptSchema,
           signal: options.signal,
         }))(),
@@ -68,7 +68,7 @@ export class Receipts {
       (async () =>
         this.#transport.requestWithResponse({
           method: 'GET',
-          path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.verify'))}/verify`,
+          path: `/v1/receipts/${checkReceiptId(receiptId, 'receipts.verify')}/verify`,
           schema: receiptVerificationSchema,
           signal: options.signal,
         }))(),
@@ -138,11 +138,9 @@ export class Receipts {
   }
 }
 
+/** The receipt id, checked and encoded for the path. */
 function checkReceiptId(receiptId: unknown, method: string): string {
-  if (typeof receiptId !== 'string' || receiptId.trim() === '') {
-    throw invalid(`${method} needs a receipt id (the receiptId of a requestAction result).`)
-  }
-  return receiptId
+  return idSegment(receiptId, 'receiptId', method, 'a receipt id (the receiptId of a requestAction result)')
 }
 
 function listQuery(filters: ReceiptListFilters): Record<string, string | number | undefined> {
@@ -188,7 +186,7 @@ function nextCursor(
 function pageSize(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined
   if (!Number.isInteger(limit) || limit < 1) {
-    throw invalid(`receipts.list: limit must be a whole number, 1 or more (got ${String(limit)}).`)
+    throw invalid(`receipts.list: limit must be a whole number, 1 or more (got ${String(limit)}).`, 'limit')
   }
   return limit
 }
@@ -197,7 +195,7 @@ function instant(value: Date | string | undefined, name: string): string | undef
   if (value === undefined) return undefined
   const date = value instanceof Date ? value : new Date(value)
   if (Number.isNaN(date.getTime())) {
-    throw invalid(`receipts.list: ${name} must be a Date or an ISO 8601 string.`)
+    throw invalid(`receipts.list: ${name} must be a Date or an ISO 8601 string.`, name)
   }
   return value instanceof Date ? value.toISOString() : value
 }

@@ -33,5 +33,6 @@ export type {
   TracerProvider,
 } from './telemetry/create-telemetry.js'
 export { APIPromise, type WithResponse } from './transport/api-promise.js'
+export type { RequestCallOptions } from './transport/request-call-options.js'
 export type { Logger, LogLevel } from './util/logger.js'
 export { VERSION } from './version.js'

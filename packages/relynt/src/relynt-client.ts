@@ -4,6 +4,7 @@ import {
   createSecretScope,
   createTelemetry,
   createTransport,
+  envLogLevel,
   inspectable,
   type Logger,
   type LogLevel,
@@ -55,7 +56,9 @@ export interface RelyntClientOptions {
   fetch?: typeof globalThis.fetch
   /** Largest response body read, in bytes; a larger one fails with NetworkError `response_too_large`. Default 10 MiB. */
   maxResponseBytes?: number
-  /** A logger (pino, console…) or a level for console logging. Default 'warn'. Secrets are redacted. */
+  /** Headers sent with every request (a call's own `headers` win). */
+  defaultHeaders?: Record<string, string>
+  /** A logger (pino, console…) or a level for console logging. Default `RELYNT_LOG`, else 'warn'. Secrets are redacted. */
   logger?: Logger | LogLevel
   /**
    * Allow `http://` to a host other than this machine, e.g. an on-premises gateway inside a
@@ -102,7 +105,7 @@ export class RelyntClient {
         { code: 'missing_base_url' },
       )
     }
-    const logger = createLogger(options.logger, '@x/relynt')
+    const logger = createLogger(options.logger ?? envLogLevel('RELYNT_LOG'), '@x/relynt')
     const urlPolicy = {
       allowInsecureHttp: options.allowInsecureHttp,
       logger,
@@ -158,6 +161,7 @@ export class RelyntClient {
       maxRetries: this.maxRetries,
       fetch: options.fetch,
       maxResponseBytes: options.maxResponseBytes,
+      headers: options.defaultHeaders,
       logger,
       errors: credential.agentId === undefined ? bareSecretErrors : relyntErrors,
       telemetry: this.#telemetry,

@@ -58,6 +58,7 @@ export {
 } from '../transport/create-transport.js'
 export { MAX_HEADER_VALUE_LENGTH } from '../transport/header-value.js'
 export { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/read-limited-body.js'
+export { callOptions } from '../transport/request-call-options.js'
 export type { ResponseSchema, ResponseSchemaResult } from '../transport/response-schema.js'
 export {
   parseRetryAfter,
@@ -70,7 +71,7 @@ export {
 export { createIdempotencyKey } from '../util/idempotency-key.js'
 export { inspectable } from '../util/inspectable.js'
 export { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
-export { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
+export { createLogger, envLogLevel, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
 export { type ArgumentErrorDetails, pathSegment } from '../util/path-segment.js'
 export { readEnv } from '../util/read-env.js'
 export { isSecretName, redact, redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'

@@ -1,14 +1,13 @@
-import { ErrorCode } from '@x/core'
+import { ErrorCode, type RequestCallOptions } from '@x/core'
 import { RalioConfigError } from '../errors.js'
 
 /** Paging options of the list methods. */
-export interface ListParams {
+export interface ListParams extends RequestCallOptions {
   /** 1-based page to start from. Default 1. */
   page?: number
   /** Items per page, 1 or more (the server may cap it). Default 50. */
   perPage?: number
   agentId?: string
-  signal?: AbortSignal
 }
 
 export function checkListParams(params: ListParams): { page: number; perPage: number } {

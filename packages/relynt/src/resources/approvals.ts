@@ -1,5 +1,6 @@
-import { APIPromise, UserAbortError } from '@x/core'
+import { APIPromise, type RequestCallOptions, UserAbortError } from '@x/core'
 import {
+  callOptions,
   type Logger,
   noTelemetry,
   parseRetryAfter,
@@ -23,10 +24,8 @@ export interface PollApprovalOptions {
   onPoll?: (status: ApprovalStatus, attempt: number, approval: Approval) => void | Promise<void>
 }
 
-/** Options every request method takes. */
-export interface RequestSignalOptions {
-  signal?: AbortSignal
-}
+/** Options every request method takes: `{ signal, timeoutMs, maxRetries, headers }`, for that call. */
+export type RequestSignalOptions = RequestCallOptions
 
 const DEFAULT_APPROVAL_TIMEOUT_MS = 300_000
 
@@ -66,7 +65,7 @@ export class Approvals {
    */
   get(approvalId: string, options: RequestSignalOptions = {}): APIPromise<Approval> {
     return new APIPromise(
-      this.#check(approvalId, options.signal).then(({ approval, response }) => ({
+      this.#check(approvalId, options).then(({ approval, response }) => ({
         data: approval,
         response,
       })),
@@ -118,7 +117,7 @@ export class Approvals {
             }
             await options.onPoll?.(status, attempt, approval)
           },
-          check: () => this.#check(approvalId, options.signal),
+          check: () => this.#check(approvalId, { signal: options.signal }),
           timing: this.#timing,
           logger: this.#logger,
         })
@@ -139,14 +138,14 @@ export class Approvals {
 
   async #check(
     approvalId: string,
-    signal: AbortSignal | undefined,
+    options: RequestCallOptions,
   ): Promise<{ approval: Approval; retryAfterMs: number | undefined; response: Response }> {
     const id = checkApprovalId(approvalId, 'approvals.get')
     const { data, response } = await this.#transport.requestWithResponse({
       method: 'GET',
       path: this.#pathTemplate.replaceAll('{approvalId}', encodeURIComponent(id)),
       schema: approvalSchema,
-      signal,
+      ...callOptions(options),
     })
     const { approvalId: reportedId, ...rest } = data
     return {

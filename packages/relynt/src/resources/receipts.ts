@@ -1,5 +1,12 @@
-import { APIPromise, type CursorPage, type CursorPageData, cursorPagePromise, PagePromise } from '@x/core'
-import type { Transport } from '@x/core/internal'
+import {
+  APIPromise,
+  type CursorPage,
+  type CursorPageData,
+  cursorPagePromise,
+  PagePromise,
+  type RequestCallOptions,
+} from '@x/core'
+import { callOptions, type Transport } from '@x/core/internal'
 import { invalidResponse } from '../invalid-response.js'
 import { computeRequestHash } from '../request-hash.js'
 import {
@@ -14,7 +21,7 @@ import type { RequestSignalOptions } from './approvals.js'
 import { type ActionInput, actionBody, idSegment, invalid } from './validate-request.js'
 
 /** Filters of `receipts.list()`. */
-export interface ReceiptListFilters {
+export interface ReceiptListFilters extends RequestCallOptions {
   decision?: ReceiptDecision
   riskLevel?: RiskLevel
   agentId?: string
@@ -26,7 +33,6 @@ export interface ReceiptListFilters {
   search?: string
   /** Receipts per page to ask for, sent as `limit`; default: the gateway's page size. */
   limit?: number
-  signal?: AbortSignal
 }
 
 /** Empty pages that point on to another page, followed before giving up on the gateway. */
@@ -53,7 +59,7 @@ export class Receipts {
           method: 'GET',
           path: `/v1/receipts/${checkReceiptId(receiptId, 'receipts.get')}`,
           schema: receiptSchema,
-          signal: options.signal,
+          ...callOptions(options),
         }))(),
     )
   }
@@ -70,7 +76,7 @@ export class Receipts {
           method: 'GET',
           path: `/v1/receipts/${checkReceiptId(receiptId, 'receipts.verify')}/verify`,
           schema: receiptVerificationSchema,
-          signal: options.signal,
+          ...callOptions(options),
         }))(),
     )
   }
@@ -100,7 +106,7 @@ export class Receipts {
           path: '/v1/receipts',
           query: { ...query, cursor },
           schema: receiptPageSchema,
-          signal: filters.signal,
+          ...callOptions(filters),
         })
         // A cursor that already led to this page or an earlier one would make the listing loop.
         const next = nextCursor(wire, (candidate) => candidate === cursor || followed(candidate))

@@ -25,6 +25,7 @@ describe('connection failures say what happened', () => {
   ])('%s', async (code, message, expectedCode, wording) => {
     const transport = createTransport({
       baseUrl: 'https://gateway.example.invalid',
+      userAgent: 'test/1',
       fetch: failingFetch(code, message),
       maxRetries: 0,
     })

@@ -23,6 +23,19 @@ function recordingFetch() {
   return { fetch, requests }
 }
 
+/** Two calls, each 28 minutes after the previous one: each needs a refreshed token. */
+async function callTwiceNearExpiry(client: { agents: { list(): Promise<unknown> } }): Promise<void> {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  try {
+    vi.setSystemTime(Date.now() + 28 * 60_000)
+    await client.agents.list()
+    vi.setSystemTime(Date.now() + 28 * 60_000)
+    await client.agents.list()
+  } finally {
+    vi.useRealTimers()
+  }
+}
+
 describe('authentication against the sandbox', () => {
   let sandbox: RalioSandbox
   beforeAll(async () => {
@@ -145,15 +158,7 @@ describe('authentication against the sandbox', () => {
     const { client } = await registeredClient(sandbox, { fetch: recorder.fetch })
     await client.agents.list()
     const before = sandbox.stats()
-    vi.useFakeTimers({ toFake: ['Date'] })
-    try {
-      vi.setSystemTime(Date.now() + 28 * 60_000)
-      await client.agents.list()
-      vi.setSystemTime(Date.now() + 28 * 60_000)
-      await client.agents.list()
-    } finally {
-      vi.useRealTimers()
-    }
+    await callTwiceNearExpiry(client)
     const after = sandbox.stats()
     expect(after.refreshes - before.refreshes).toBe(2)
     expect(after.familyRevocations).toBe(before.familyRevocations)
@@ -181,15 +186,7 @@ describe('authentication against the sandbox', () => {
     }
     const { client } = await registeredClient(sandbox, { fetch: nonRotating })
     await client.agents.list()
-    vi.useFakeTimers({ toFake: ['Date'] })
-    try {
-      vi.setSystemTime(Date.now() + 28 * 60_000)
-      await client.agents.list()
-      vi.setSystemTime(Date.now() + 28 * 60_000)
-      await client.agents.list()
-    } finally {
-      vi.useRealTimers()
-    }
+    await callTwiceNearExpiry(client)
     // The second refresh presents the token the first one kept, instead of forgetting it.
     expect(presented).toHaveLength(2)
     expect(presented[1]).toBe(presented[0])

@@ -48,8 +48,27 @@ export {
   receiptIdIn,
   receiptLink,
 } from './payee/payment-instruction.js'
-export { type AgentToolsOptions, createAgentTools } from './tools/create-agent-tools.js'
-export { type ChatInput, type ChatResult, ralioChatTool } from './tools/ralio-chat-tool.js'
+export {
+  AGENT_TOOL_NAMES,
+  type AgentToolName,
+  type AgentToolsOptions,
+  createAgentTools,
+  DEFAULT_AGENT_TOOL_NAMES,
+  READ_ONLY_AGENT_TOOL_NAMES,
+} from './tools/create-agent-tools.js'
+export {
+  type AuthorisedPayment,
+  type ObservePaymentOptions,
+  observePayment,
+  type PaymentEffectFields,
+  type PaymentStatus,
+} from './tools/payment-effect.js'
+export {
+  type ChatInput,
+  type ChatResult,
+  ralioChatTool,
+  type UnguardedPaymentFields,
+} from './tools/ralio-chat-tool.js'
 export type { RalioToolsClient, RalioToolsOptions } from './tools/ralio-client-like.js'
 export {
   type ListInput,

@@ -71,7 +71,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
       sandboxAdminToken = sandboxes.relynt.adminToken
       io.log(
         `x-mcp: sandboxes started. Ralio ${sandboxes.ralio.url}, Relynt ${sandboxes.relynt.url}\n` +
-          `x-mcp: payments up to 1000 go through, larger ones wait for approval, "Globex Holdings" is blocked.\n` +
+          `x-mcp: Acme Stationery and Northwind Logistics are paid up to 1000; larger payments and every other payee wait for approval; "Globex Holdings" is blocked.\n` +
           `x-mcp: approve in your browser: ${sandboxes.relynt.consoleUrl}\n` +
           `x-mcp: approve a pending one with: curl -X POST -H 'Authorization: Bearer ${sandboxes.relynt.adminToken}' ${sandboxes.relynt.url}/__admin/approvals/<approvalId>/approve`,
       )

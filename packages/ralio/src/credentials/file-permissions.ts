@@ -17,7 +17,7 @@ function foreignOwner(stats: Stats): boolean {
   return uid !== undefined && stats.uid !== uid && stats.uid !== 0
 }
 
-/** This process's uid; unknown where the runtime withholds it (Deno without --allow-sys). */
+// Deno refuses process.getuid() without --allow-sys; there the owner check is skipped, as on Windows.
 function currentUid(): number | undefined {
   try {
     return process.getuid?.()

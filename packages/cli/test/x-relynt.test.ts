@@ -229,7 +229,7 @@ describe('x-relynt request', () => {
     )
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
-    expect(result.stderr).toContain('--payload must be a plain object')
+    expect(result.stderr).toContain('--payload must be a JSON object')
     expect(relynt.stats().gatewayCalls).toBe(calls)
   })
 
@@ -390,7 +390,24 @@ describe('x-relynt receipts', () => {
   it('list exits 2 naming the flag when --from is not a date', async () => {
     const result = await run('x-relynt', ['receipts', 'list', '--from', 'yesterday'], env)
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('--from must be a Date or an ISO 8601 string')
+    expect(result.stderr).toContain('--from must be an ISO 8601 date or time')
+    expect(result.stderr).not.toMatch(/a Date\b/)
+  })
+
+  it('words URL mistakes in terms of --base-url, never naming SDK options', async () => {
+    const insecure = await run(
+      'x-relynt',
+      ['receipts', 'list', '--base-url', 'http://gateway.example.com'],
+      env,
+    )
+    expect(insecure.code).toBe(2)
+    expect(insecure.stderr).toContain('--base-url (or RELYNT_API_BASE_URL) uses plain HTTP')
+    const invalid = await run('x-relynt', ['receipts', 'list', '--base-url', 'gateway'], env)
+    expect(invalid.code).toBe(2)
+    expect(invalid.stderr).toContain('--base-url (or RELYNT_API_BASE_URL) must be an absolute https:// URL')
+    for (const stderr of [insecure.stderr, invalid.stderr]) {
+      expect(stderr).not.toMatch(/allowInsecureHttp|baseUrl/)
+    }
   })
 
   it('get prints the full receipt', async () => {

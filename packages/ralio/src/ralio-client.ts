@@ -3,6 +3,7 @@ import {
   createLogger,
   createTelemetry,
   createTransport,
+  envLogLevel,
   inspectable,
   type Logger,
   type LogLevel,
@@ -55,7 +56,9 @@ export interface RalioClientOptions {
   fetch?: typeof globalThis.fetch
   /** Largest response body read, in bytes; a larger one fails with `response_too_large`. Default 10 MiB. */
   maxResponseBytes?: number
-  /** A level for console logging, or your logger. Everything logged is redacted. Default `'warn'`. */
+  /** Headers sent with every request (a call's own `headers` win). */
+  defaultHeaders?: Record<string, string>
+  /** A level for console logging, or your logger. Everything logged is redacted. Default `RALIO_LOG`, else `'warn'`. */
   logger?: Logger | LogLevel
   /** Allow `http://` to a host other than this machine. Tokens and payments then travel unencrypted. */
   allowInsecureHttp?: boolean
@@ -106,7 +109,7 @@ export class RalioClient {
   }
 
   constructor(options: RalioClientOptions = {}) {
-    const logger = createLogger(options.logger, '@x/ralio')
+    const logger = createLogger(options.logger ?? envLogLevel('RALIO_LOG'), '@x/ralio')
     const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp, logger)
     this.baseUrl = baseUrl.href.replace(/\/+$/, '')
     const store = credentialStoreFrom(options, logger)
@@ -125,6 +128,7 @@ export class RalioClient {
       maxRetries: options.maxRetries,
       fetch: options.fetch,
       maxResponseBytes: options.maxResponseBytes,
+      headers: options.defaultHeaders,
       errors: ralioErrors,
       telemetry: createTelemetry({
         name: '@x/ralio',
@@ -267,10 +271,12 @@ export async function loadBinding(store: CredentialStore, clientId: string | und
     credentials == null ||
     (credentials.clientId === undefined && storedKeyInput(credentials) === undefined)
   ) {
-    throw new RalioConfigError(
-      `No Ralio credentials found${where}. Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.`,
-      { code: 'credentials_missing' },
-    )
+    const hint =
+      'Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.'
+    throw new RalioConfigError(`No Ralio credentials found${where}. ${hint}`, {
+      code: 'credentials_missing',
+      hint,
+    })
   }
   if (typeof credentials.clientId !== 'string' || credentials.clientId === '') {
     throw new RalioConfigError(

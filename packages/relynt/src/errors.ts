@@ -203,3 +203,18 @@ export const relyntErrors: ErrorMap = {
   // A request option caught before sending (a header value with a line break).
   config: RelyntError,
 }
+
+const bareSecretHint =
+  'The agent secret was sent without an agent id; the gateway expects the credential as the dashboard shows it, ' +
+  '<agent_id>:<secret>. Pass that whole string as agentSecret (RELYNT_AGENT_SECRET), or pass agentId (RELYNT_AGENT_ID) too.'
+
+/** {@link relyntErrors} for a client whose credential names no agent: a 401 says what form is expected. */
+export const bareSecretErrors: ErrorMap = {
+  ...relyntErrors,
+  describe(body, statusCode) {
+    const described = describeRelyntError(body, statusCode)
+    if (statusCode !== 401) return described
+    const said = described.message?.replace(/[.\s]+$/, '')
+    return { ...described, message: said ? `${said}. ${bareSecretHint}` : bareSecretHint }
+  },
+}

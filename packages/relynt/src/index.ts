@@ -1,4 +1,5 @@
 // Public API of @x/relynt.
+
 export type {
   APIPromise,
   CursorPage,
@@ -9,7 +10,7 @@ export type {
   TracerProvider,
   WithResponse,
 } from '@x/core'
-export { UserAbortError } from '@x/core'
+export { ErrorCode, UserAbortError } from '@x/core'
 export {
   ActionDeniedError,
   type ActionDeniedInit,

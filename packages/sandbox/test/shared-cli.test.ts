@@ -46,7 +46,7 @@ describe('x-sandbox command', () => {
       const call = await fetch(`${env.RELYNT_API_BASE_URL}/v1/agent-tool-call`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${env.RELYNT_AGENT_ID}:${env.RELYNT_AGENT_SECRET}`,
+          authorization: `Bearer ${env.RELYNT_AGENT_SECRET}`,
           'idempotency-key': 'cli-test',
           'content-type': 'application/json',
         },

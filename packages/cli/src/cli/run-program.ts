@@ -207,10 +207,9 @@ const usageCodes = new Set([
   'missing_base_url',
   'missing_credentials',
   'invalid_credentials',
-  'insecure_transport',
   'missing_ticket',
-  'invalid_base_url',
-  'insecure_base_url',
+  'invalid_url',
+  'insecure_url',
 ])
 
 async function reportFailure(program: ProgramSpec, error: unknown, output: Output): Promise<number> {

@@ -4,7 +4,7 @@ import { exitCodeHelp } from '../cli/exit-codes.js'
 const listOptions: OptionSpecs = {
   all: { type: 'boolean', help: 'Every page, fetched one page at a time (default: one page)' },
   page: { type: 'string', value: 'N', help: 'The page to show, from 1 (default 1)' },
-  'per-page': { type: 'string', short: 'n', value: 'N', help: 'Items per page, 1–200 (default 50)' },
+  'per-page': { type: 'string', short: 'n', value: 'N', help: 'Items per page (default 50)' },
 }
 
 /** `x-ralio`: registration, status, chat and the read-only lists of the Ralio API. */

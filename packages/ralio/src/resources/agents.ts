@@ -1,13 +1,11 @@
-import { APIPromise } from '@x/core'
-import type { Transport } from '@x/core/internal'
+import { APIPromise, type RequestCallOptions } from '@x/core'
+import { callOptions, type Transport } from '@x/core/internal'
 import { RalioConfigError } from '../errors.js'
 import { cachePromise } from '../promise-cache.js'
 import { type Agent, agentListSchema } from '../schemas/agent.js'
 
 /** Options of `agents.list()`. */
-export interface AgentListParams {
-  signal?: AbortSignal
-}
+export interface AgentListParams extends RequestCallOptions {}
 
 /** `client.agents`: the agent this binding is pinned to. */
 export class Agents {
@@ -50,7 +48,7 @@ export class Agents {
         method: 'GET',
         path: '/api/agents',
         schema: agentListSchema,
-        signal: params.signal,
+        ...callOptions(params),
       }),
     )
   }

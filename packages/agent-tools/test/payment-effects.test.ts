@@ -12,6 +12,7 @@ import {
   createAgentTools,
   type RalioToolsClient,
 } from '../src/index.js'
+import { intentsOfTurn } from '../src/tools/payment-effect.js'
 import { modelCalling, toolOutputSentBack } from './support/scripted-model.js'
 import { type Services, startServices } from './support/services.js'
 
@@ -368,5 +369,59 @@ describe.each(Object.entries(harnesses))('ralio_chat through %s', (_name, call) 
     expect(result).toMatchObject({ isError: false, outcome: { status: 'allowed' } })
     expect(added).toEqual([])
     expect(errors).toEqual([])
+  })
+})
+
+describe('ralio_pay on a busy account', () => {
+  /** Other conversations' payments: `count` of them, `width` at a time, each in a new conversation. */
+  async function otherPayments(count: number, width = 8) {
+    let next = 0
+    const payOne = async () => {
+      while (next < count) {
+        const n = ++next
+        await services.ralioClient.chat.send({ message: `Pay £0.01 to Busy Payee ${n} for load ${n}` })
+      }
+    }
+    await Promise.all(Array.from({ length: width }, payOne))
+  }
+
+  it('finds the turn behind 300 newer intents of other conversations and reports paid', async () => {
+    const ralio = services.ralioClient
+    // Others pay while this turn's answer travels back: by the read-back, its intent is far down the list.
+    const busy: RalioToolsClient = {
+      ...misbehavingRalio({}),
+      chat: {
+        send: (async (params: Parameters<typeof ralio.chat.send>[0]) => {
+          const response = await ralio.chat.send(params)
+          await otherPayments(300)
+          return response
+        }) as unknown as RalioToolsClient['chat']['send'],
+      },
+    }
+    const { result, added } = await ledgerDuring(() =>
+      harnesses['an MCP client']!(tools({ ralio: busy }), 'ralio_pay', pay({ reference: 'under load' })),
+    )
+    const ours = added.filter((intent) => intent.creditor === 'Acme Stationery')
+    expect(added).toHaveLength(301)
+    expect(ours).toEqual([expect.objectContaining({ amount: '50.00', executionStatus: 'completed' })])
+    expect(added.indexOf(ours[0]!)).toBe(0)
+    expect(result).toMatchObject({
+      isError: false,
+      outcome: { status: 'paid', paymentIntentId: ours[0]!.id },
+    })
+  })
+
+  it('gives up past its bound with effect_unknown, never not_executed', async () => {
+    const ralio = services.ralioClient
+    const turn = await ralio.chat.send({ message: 'Pay £0.01 to Early Payee for an old turn' })
+    await otherPayments(250)
+    const read = intentsOfTurn(ralio, { ...turn, newMessages: [] }, { maxRead: 200 })
+    await expect(read).rejects.toMatchObject({
+      code: 'effect_unknown',
+      message: expect.stringMatching(/not within the newest 200 .*do not pay again/),
+    })
+    // Knowing when the turn began, the reading stops at it and finds it.
+    const found = await intentsOfTurn(ralio, turn)
+    expect(found.map((intent) => intent.instructions[0]?.creditorName)).toEqual(['Early Payee'])
   })
 })

@@ -1,6 +1,8 @@
+import { UserAbortError } from '@x/core'
 import { createLogger, type Logger, type LogLevel } from '@x/core/internal'
-import type { PaymentIntent } from '@x/ralio'
+import type { ChatMessage, PaymentIntent } from '@x/ralio'
 import * as z from 'zod/mini'
+import { AgentToolsError } from '../errors.js'
 import { type ObservedEffect, observedEffect } from '../observed-effect.js'
 import { canonicalPayee, payeeProblem } from '../payee/canonical-payee.js'
 import type { RalioToolsClient } from './ralio-client-like.js'
@@ -68,30 +70,102 @@ export interface PaymentEffectFields {
   executed?: { amount?: string; currency?: string; payees: string[] }
 }
 
-// The intents of a conversation are among the newest; a turn that made more than this many
-// payments is already a mismatch, and reading further would grow with the account's history.
-const INTENT_SCAN_LIMIT = 200
-const INTENT_PAGE_SIZE = 50
+// Ralio lists an account's intents newest first and has no filter by conversation, so a turn's
+// intents are found by reading back to the moment the turn began. A page holds at most 200
+// (the wire's maximum); past MAX_INTENTS_READ the reading gives up and says it could not see.
+const INTENT_PAGE_SIZE = 200
+const MAX_INTENTS_READ = 5_000
+// Intents and the turn's messages are stamped by the same server clock: a small margin covers
+// rounding. The caller's own clock may differ from Ralio's (DPoP tolerates ±60 s): twice that.
+const SERVER_CLOCK_MARGIN_MS = 5_000
+const LOCAL_CLOCK_MARGIN_MS = 120_000
 
-/** The payment intents of one conversation, from the newest {@link INTENT_SCAN_LIMIT} of the account. */
-export async function intentsOfConversation(
+/** One turn of the payment agent: which conversation, and when it began. */
+export interface AgentTurn {
+  conversationId: string
+  /** The turn's messages as Ralio returned them (`chat.send(...).newMessages`): their server time marks its start. */
+  newMessages?: readonly ChatMessage[] | undefined
+  /** When the message was sent, by this machine's clock (`Date.now()` before `chat.send`/`chat.stream`). */
+  startedAt?: Date | number | undefined
+  /** The Ralio agent the turn was with, when the binding sees more than one. */
+  agentId?: string | undefined
+  signal?: AbortSignal | undefined
+}
+
+/** Earliest moment, in Ralio's time, an intent of the turn can carry; undefined when unknown. */
+function turnBegan(turn: AgentTurn): number | undefined {
+  const stamped = (turn.newMessages ?? [])
+    .map((message) => (message.createdAt === undefined ? Number.NaN : Date.parse(message.createdAt)))
+    .filter((time) => !Number.isNaN(time))
+  if (stamped.length > 0) return Math.min(...stamped) - SERVER_CLOCK_MARGIN_MS
+  if (turn.startedAt === undefined) return undefined
+  return new Date(turn.startedAt).getTime() - LOCAL_CLOCK_MARGIN_MS
+}
+
+/**
+ * Raised after the payment agent's turn when what Ralio did could not be read back (code
+ * `effect_unknown`): a payment may have been made, so the caller must not pay again.
+ */
+function effectUnknown(conversationId: string, why: string, cause?: unknown): AgentToolsError {
+  return new AgentToolsError(
+    `Could not tell whether Ralio made a payment in conversation ${conversationId}: ${why}. ` +
+      'A payment may have been made: do not pay again; a person must check the payment intents in Ralio.',
+    { code: 'effect_unknown', ...(cause === undefined ? {} : { cause }) },
+  )
+}
+
+/**
+ * The payment intents of one turn of the payment agent, oldest first: the account's intents are
+ * read newest first until a page is wholly older than the turn. Throws an {@link AgentToolsError}
+ * with code `effect_unknown` when they cannot be read, or the turn lies more than
+ * {@link MAX_INTENTS_READ} intents back — never an empty list it did not see.
+ */
+export async function intentsOfTurn(
   ralio: Pick<RalioToolsClient, 'paymentIntents'>,
-  conversationId: string,
-  agentId: string | undefined,
-  signal: AbortSignal | undefined,
+  turn: AgentTurn,
+  { maxRead = MAX_INTENTS_READ }: { maxRead?: number } = {},
 ): Promise<PaymentIntent[]> {
-  const found: PaymentIntent[] = []
-  let scanned = 0
-  for await (const intent of ralio.paymentIntents.list({
-    perPage: INTENT_PAGE_SIZE,
-    ...(agentId === undefined ? {} : { agentId }),
-    signal,
-  })) {
-    if (intent.conversationId === conversationId) found.push(intent)
-    if (++scanned >= INTENT_SCAN_LIMIT) break
+  const perPage = Math.min(INTENT_PAGE_SIZE, maxRead)
+  const began = turnBegan(turn)
+  const isOld = (intent: PaymentIntent) =>
+    began !== undefined && intent.createdAt !== undefined && Date.parse(intent.createdAt) < began
+  // Intents made while we read push older ones onto later pages: the same id may come twice.
+  const found = new Map<string, PaymentIntent>()
+  let read = 0
+  let pageIsOld = true
+  try {
+    for await (const intent of ralio.paymentIntents.list({
+      perPage,
+      ...(turn.agentId === undefined ? {} : { agentId: turn.agentId }),
+      signal: turn.signal,
+    })) {
+      if (intent.conversationId === turn.conversationId && !isOld(intent)) found.set(intent.id, intent)
+      pageIsOld &&= isOld(intent)
+      if (++read % perPage !== 0) continue
+      if (pageIsOld) return oldestFirst(found)
+      if (read >= maxRead) {
+        throw effectUnknown(
+          turn.conversationId,
+          `the turn is not within the newest ${maxRead} payment intents of the account`,
+        )
+      }
+      pageIsOld = true
+    }
+  } catch (error) {
+    if (turn.signal?.aborted || UserAbortError.isInstance(error) || AgentToolsError.isInstance(error))
+      throw error
+    throw effectUnknown(
+      turn.conversationId,
+      `reading its payment intents failed (${error instanceof Error ? error.message : String(error)})`,
+      error,
+    )
   }
-  // A turn's intents read in the order the agent made them, however the pages are ordered.
-  return found.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))
+  return oldestFirst(found)
+}
+
+// A turn's intents read in the order the agent made them, however the pages are ordered.
+function oldestFirst(found: Map<string, PaymentIntent>): PaymentIntent[] {
+  return [...found.values()].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))
 }
 
 /** "50", "50.0", "50.00" → 5000; undefined for anything that is not a plain decimal. */
@@ -136,17 +210,12 @@ function differences(intent: PaymentIntent, authorised: AuthorisedPayment): stri
 }
 
 /** What {@link observePayment} needs: the turn the payment agent was told to pay in, and what was authorised. */
-export interface ObservePaymentOptions {
-  /** The conversation of the turn (`chat.send(...).conversationId`, or the stream's). */
-  conversationId: string
+export interface ObservePaymentOptions extends AgentTurn {
   /** The payment agent's answer, quoted when nothing was paid. */
   reply: string
   authorised: AuthorisedPayment
   /** The Relynt receipt that authorised the payment. */
   receiptId?: string
-  /** The Ralio agent the payment was made by, when the binding sees more than one. */
-  agentId?: string
-  signal?: AbortSignal
   /** Where a `mismatch` is logged at error level (default: the console). */
   logger?: Logger | LogLevel
 }
@@ -160,12 +229,18 @@ export interface ObservePaymentOptions {
  * const effect = await observePayment(ralio, { ...turn, authorised, receiptId: authorization.receiptId })
  * if (effect.status !== 'paid') … // not_executed, mismatch, awaiting_owner_approval, processing
  * ```
+ *
+ * The turn's intents are read back to when it began, from `newMessages` (spread from
+ * `chat.send`'s answer) or `startedAt` (take `Date.now()` before a `chat.stream`); with
+ * neither, the account's whole history is read. Throws an `AgentToolsError` with code
+ * `effect_unknown` when Ralio's intents cannot be read or the turn is more than 5 000
+ * intents back: a payment may have been made, so do not pay again.
  */
 export async function observePayment(
   ralio: Pick<RalioToolsClient, 'paymentIntents'>,
   options: ObservePaymentOptions,
 ): Promise<ObservedEffect<PaymentStatus, PaymentEffectFields>> {
-  const intents = await intentsOfConversation(ralio, options.conversationId, options.agentId, options.signal)
+  const intents = await intentsOfTurn(ralio, options)
   return paymentEffect({
     authorised: options.authorised,
     receiptId: options.receiptId,

@@ -2,7 +2,7 @@ import * as z from 'zod/mini'
 import type { AgentTool } from '../agent-tool.js'
 import { type ObservedEffect, observedEffect } from '../observed-effect.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
-import { intentsOfConversation } from './payment-effect.js'
+import { intentsOfTurn } from './payment-effect.js'
 import { agentIdResolver, guardOf, type RalioToolsOptions, toolsLogger } from './ralio-client-like.js'
 
 const chatInput = z.object({
@@ -77,24 +77,21 @@ export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, 
     approvalTimeoutMs: options.approvalTimeoutMs,
     async execute(input, { signal, authorization }) {
       const agent = await agentId(signal)
-      // Intents of a continued conversation made before this turn are not this turn's doing.
-      const before =
-        input.conversationId === undefined
-          ? new Set<string>()
-          : new Set(
-              (await intentsOfConversation(options.ralio, input.conversationId, options.agentId, signal)).map(
-                (intent) => intent.id,
-              ),
-            )
-      const { reply, conversationId } = await options.ralio.chat.send({
+      // Only the intents made since this turn began: a continued conversation's earlier ones are not its doing.
+      const startedAt = Date.now()
+      const { reply, conversationId, newMessages } = await options.ralio.chat.send({
         message: input.message,
         conversationId: input.conversationId,
         agentId: agent,
         signal,
       })
-      const paid = (
-        await intentsOfConversation(options.ralio, conversationId, options.agentId, signal)
-      ).filter((intent) => !before.has(intent.id))
+      const paid = await intentsOfTurn(options.ralio, {
+        conversationId,
+        newMessages,
+        startedAt,
+        agentId: options.agentId,
+        signal,
+      })
       if (paid.length === 0) return { reply, conversationId }
       const paymentIntentIds = paid.map((intent) => intent.id)
       logger.error('ralio_chat: the payment agent made a payment no policy checked as a payment', {

@@ -76,7 +76,8 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
     async execute(input, { signal, authorization }) {
       const payment = authorisedPayment(input)
       const receiptId = authorization?.receiptId
-      const { reply, conversationId } = await options.ralio.chat.send({
+      const startedAt = Date.now()
+      const { reply, conversationId, newMessages } = await options.ralio.chat.send({
         message: paymentInstruction({
           amount: payment.amount,
           currency: payment.currency,
@@ -91,6 +92,8 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
         authorised: payment,
         receiptId,
         conversationId,
+        newMessages,
+        startedAt,
         reply,
         agentId: options.agentId,
         signal,

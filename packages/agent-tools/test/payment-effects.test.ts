@@ -425,3 +425,18 @@ describe('ralio_pay on a busy account', () => {
     expect(found.map((intent) => intent.instructions[0]?.creditorName)).toEqual(['Early Payee'])
   })
 })
+
+describe('ralio_chat continuing a conversation', () => {
+  it("does not count the payments of the conversation's earlier turns as this turn's", async () => {
+    const earlier = await services.ralioClient.chat.send({ message: 'Pay £2 to Earlier Payee for turn one' })
+    const { result, added } = await ledgerDuring(() =>
+      harnesses['an MCP client']!(tools({ tools: ['ralio_chat'] }), 'ralio_chat', {
+        message: 'What is my balance?',
+        conversationId: earlier.conversationId,
+      }),
+    )
+    expect(added).toEqual([])
+    expect(result).toMatchObject({ isError: false, outcome: { status: 'allowed' } })
+    expect(errors).toEqual([])
+  })
+})

@@ -87,19 +87,31 @@ export interface AgentTurn {
   newMessages?: readonly ChatMessage[] | undefined
   /** When the message was sent, by this machine's clock (`Date.now()` before `chat.send`/`chat.stream`). */
   startedAt?: Date | number | undefined
+  /**
+   * The conversation had turns before this one: only intents made since this turn began count.
+   * Default false: every intent of the conversation is the turn's, whatever the clocks say.
+   */
+  continued?: boolean | undefined
   /** The Ralio agent the turn was with, when the binding sees more than one. */
   agentId?: string | undefined
   signal?: AbortSignal | undefined
 }
 
-/** Earliest moment, in Ralio's time, an intent of the turn can carry; undefined when unknown. */
-function turnBegan(turn: AgentTurn): number | undefined {
+/**
+ * When the turn began in Ralio's time: `exact` when Ralio dated it (intents of the turn are not
+ * older), else the local start less a skew margin. `readTo`: how far back the reading goes.
+ */
+function turnBegan(turn: AgentTurn): { exact: number; readTo: number } | undefined {
   const stamped = (turn.newMessages ?? [])
     .map((message) => (message.createdAt === undefined ? Number.NaN : Date.parse(message.createdAt)))
     .filter((time) => !Number.isNaN(time))
-  if (stamped.length > 0) return Math.min(...stamped) - SERVER_CLOCK_MARGIN_MS
+  if (stamped.length > 0) {
+    const began = Math.min(...stamped)
+    return { exact: began, readTo: began - SERVER_CLOCK_MARGIN_MS }
+  }
   if (turn.startedAt === undefined) return undefined
-  return new Date(turn.startedAt).getTime() - LOCAL_CLOCK_MARGIN_MS
+  const began = new Date(turn.startedAt).getTime() - LOCAL_CLOCK_MARGIN_MS
+  return { exact: began, readTo: began }
 }
 
 /**
@@ -127,8 +139,8 @@ export async function intentsOfTurn(
 ): Promise<PaymentIntent[]> {
   const perPage = Math.min(INTENT_PAGE_SIZE, maxRead)
   const began = turnBegan(turn)
-  const isOld = (intent: PaymentIntent) =>
-    began !== undefined && intent.createdAt !== undefined && Date.parse(intent.createdAt) < began
+  const before = (intent: PaymentIntent, time: number | undefined) =>
+    time !== undefined && intent.createdAt !== undefined && Date.parse(intent.createdAt) < time
   // Intents made while we read push older ones onto later pages: the same id may come twice.
   const found = new Map<string, PaymentIntent>()
   let read = 0
@@ -139,8 +151,13 @@ export async function intentsOfTurn(
       ...(turn.agentId === undefined ? {} : { agentId: turn.agentId }),
       signal: turn.signal,
     })) {
-      if (intent.conversationId === turn.conversationId && !isOld(intent)) found.set(intent.id, intent)
-      pageIsOld &&= isOld(intent)
+      if (
+        intent.conversationId === turn.conversationId &&
+        !(turn.continued && before(intent, began?.exact))
+      ) {
+        found.set(intent.id, intent)
+      }
+      pageIsOld &&= before(intent, began?.readTo)
       if (++read % perPage !== 0) continue
       if (pageIsOld) return oldestFirst(found)
       if (read >= maxRead) {

@@ -87,6 +87,7 @@ export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, 
       })
       const paid = await intentsOfTurn(options.ralio, {
         conversationId,
+        continued: input.conversationId !== undefined,
         newMessages,
         startedAt,
         agentId: options.agentId,

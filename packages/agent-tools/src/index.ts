@@ -71,6 +71,7 @@ export {
   READ_ONLY_AGENT_TOOL_NAMES,
 } from './tools/create-agent-tools.js'
 export {
+  type AgentTurn,
   type AuthorisedPayment,
   type ObservePaymentOptions,
   observePayment,

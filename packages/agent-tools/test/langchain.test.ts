@@ -104,7 +104,6 @@ describe('LangChain adapter', () => {
           currency: 'GBP',
           payee: 'Acme Stationery',
           reference: 'langchain allowed',
-          tool_call_id: 'call_lc_allowed',
         },
       }),
     ).toBe(true)

@@ -12,6 +12,13 @@ import type {
 } from './agent-tool.js'
 import type { ExecuteContext } from './define-tool.js'
 import { invalidTool } from './errors.js'
+import {
+  DEFAULT_PENDING_CALL_TTL_MS,
+  MemoryPendingCallStore,
+  type PendingCall,
+  type PendingCallStore,
+} from './pending-call-store.js'
+import { PendingCalls } from './pending-calls.js'
 import { RecentCalls } from './recent-calls.js'
 import { toolCallKey } from './tool-call-key.js'
 import { failedOutcome } from './tool-failure.js'
@@ -64,8 +71,19 @@ export interface GuardedToolOptions<Input, Result> {
    * call still pending is finished later by the approval check tool.
    */
   pending?: 'wait' | 'defer'
-  /** How long `'wait'` waits for a person. Default 120 000 (2 min): model calls have timeouts too. */
+  /**
+   * How long `'wait'` waits for a person before answering `pending_approval`. Default 40 000
+   * (40 s): inside the 60 s an MCP client gives a call by default, so the model still learns
+   * the approval id.
+   */
   approvalTimeoutMs?: number
+  /**
+   * Where calls left pending are kept for the approval check tool. Default: in memory, this
+   * process only. Share a Redis store between replicas so any of them finishes a call.
+   */
+  pendingCalls?: PendingCallStore
+  /** How long a pending call is kept. Default 24 h (the gateway does not say when an approval expires). */
+  pendingCallTtlMs?: number
   annotations?: ToolAnnotations
 }
 
@@ -80,17 +98,8 @@ export interface GuardedTool<Input = unknown, Result = unknown> extends AgentToo
   finishApproval(approvalId: string, options?: ToolCallOptions): Promise<ToolOutcome<Result> | undefined>
 }
 
-interface PendingCall<Input, Result> {
-  input: Input
-  toolCallId: string
-  decision: ActionResult
-  startedAt: number
-  /** Set once a final status is known, so an approved call executes exactly once. */
-  settled?: Promise<ToolOutcome<Result>>
-}
-
-const DEFAULT_APPROVAL_TIMEOUT_MS = 120_000
-const MAX_PENDING_CALLS = 1000
+/** The default wait for a person: answers before an MCP client's 60 s request timeout. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 40_000
 
 /**
  * A tool that asks the Relynt gateway before it runs. Allowed → `execute` runs and the
@@ -125,11 +134,15 @@ export function guardedTool<Input, Result>(
     throw invalidTool(`${name}: approvalTimeoutMs must be a finite number of milliseconds, 0 or more.`)
   }
 
-  const pendingCalls = new Map<string, PendingCall<Input, Result>>()
+  const pendingCallTtlMs = options.pendingCallTtlMs ?? DEFAULT_PENDING_CALL_TTL_MS
+  if (!Number.isFinite(pendingCallTtlMs) || pendingCallTtlMs <= 0) {
+    throw invalidTool(`${name}: pendingCallTtlMs must be a positive number of milliseconds.`)
+  }
+  const pendingCalls = new PendingCalls(options.pendingCalls ?? new MemoryPendingCallStore(), pendingCallTtlMs)
   const calls = new RecentCalls<ToolOutcome<Result>>()
 
   const execute = async (
-    call: PendingCall<Input, Result> | { input: Input; toolCallId: string; decision: ActionResult },
+    call: { input: Input; toolCallId: string; decision: ActionResult },
     approval: Approval | undefined,
     signal: AbortSignal | undefined,
   ): Promise<ToolOutcome<Result>> => {
@@ -157,34 +170,35 @@ export function guardedTool<Input, Result>(
     }
   }
 
-  /** The one place a decided approval turns into an outcome, memoised per call. */
-  const settle = (
-    call: PendingCall<Input, Result>,
+  /**
+   * The one place a decided approval turns into an outcome: once per approval across every
+   * process sharing the store, which keeps the outcome for whoever asks again.
+   */
+  const settle = async (
+    pending: PendingCall,
     approval: Approval,
     signal: AbortSignal | undefined,
   ): Promise<ToolOutcome<Result>> => {
-    call.settled ??= (async () => {
-      if (approval.status === 'approved') return execute(call, approval, signal)
-      return denied(call.decision, approval)
-    })()
-    // A failed execution stays recorded (it may have half-happened); an abort may be retried.
-    call.settled.catch(() => {
-      call.settled = undefined
-    })
-    return call.settled
+    const call = { input: pending.input as Input, toolCallId: pending.toolCallId, decision: decisionOf(pending) }
+    try {
+      return (await pendingCalls.finish(pending, async () => {
+        if (approval.status === 'approved') return execute(call, approval, signal)
+        return denied(call.decision, approval)
+      })) as ToolOutcome<Result>
+    } catch (error) {
+      return failedOutcome(error, signal, 'store_unavailable')
+    }
   }
 
-  const wait = async (
-    call: PendingCall<Input, Result>,
-    options: ToolCallOptions,
-  ): Promise<ToolOutcome<Result>> => {
-    const approvalId = call.decision.approvalId!
+  const wait = async (pending: PendingCall, options: ToolCallOptions): Promise<ToolOutcome<Result>> => {
+    const { approvalId } = pending
+    const startedAt = Date.now()
     const progress = (attempt: number) =>
       options.onProgress?.({
         kind: 'waiting_for_approval',
         approvalId,
         attempt,
-        elapsedMs: Date.now() - call.startedAt,
+        elapsedMs: Date.now() - startedAt,
         message: `Waiting for a person to approve ${name} (approval ${approvalId})`,
       })
     await progress(0)
@@ -199,19 +213,20 @@ export function guardedTool<Input, Result>(
         },
       })
     } catch (error) {
-      if (ApprovalTimeoutError.isInstance(error)) return pendingOutcome(call.decision, true)
+      if (ApprovalTimeoutError.isInstance(error)) return pendingOutcome(decisionOf(pending), name, 'waited')
       return failedOutcome(error, options.signal, 'gateway_error')
     }
-    return finalize(call, approval, options.signal)
+    return finalize(pending, approval, options.signal, 'waited')
   }
 
   const finalize = async (
-    call: PendingCall<Input, Result>,
+    pending: PendingCall,
     approval: Approval,
     signal: AbortSignal | undefined,
+    asked: PendingAsk,
   ): Promise<ToolOutcome<Result>> => {
-    if (approval.status === 'pending') return pendingOutcome(call.decision, false)
-    return settle(call, approval, signal)
+    if (approval.status === 'pending') return pendingOutcome(decisionOf(pending), name, asked)
+    return settle(pending, approval, signal)
   }
 
   const tool: GuardedTool<Input, Result> = {
@@ -223,21 +238,34 @@ export function guardedTool<Input, Result>(
     annotations: { openWorldHint: true, ...options.annotations },
 
     run(rawInput: unknown, call: ToolCallOptions = {}): Promise<ToolOutcome<Result>> {
+      // The session scopes call ids: two sessions that both say `call_1` are two calls.
+      const sessionId = call.sessionId ?? relynt.instanceId
       // A framework re-sending the same call gets the first answer: the payment is not made twice.
-      if (call.toolCallId === undefined) return runCall(rawInput, call, crypto.randomUUID())
-      return calls.once(call.toolCallId, () => runCall(rawInput, call, call.toolCallId!))
+      if (call.toolCallId === undefined) return runCall(rawInput, call, sessionId, crypto.randomUUID())
+      return calls.once(`${sessionId}\n${call.toolCallId}`, () =>
+        runCall(rawInput, call, sessionId, call.toolCallId!),
+      )
     },
     async finishApproval(approvalId: string, call: ToolCallOptions = {}) {
-      const pendingCall = pendingCalls.get(approvalId)
-      if (pendingCall === undefined) return undefined
-      if (pendingCall.settled) return pendingCall.settled
+      let pending: PendingCall | undefined
+      try {
+        pending = await pendingCalls.find(approvalId, name)
+      } catch (error) {
+        return failedOutcome(error, call.signal, 'store_unavailable')
+      }
+      if (pending === undefined) return undefined
+      if (pending.outcome !== undefined) return pending.outcome as ToolOutcome<Result>
+      // The store is outside this process: what runs is re-checked against the tool's schema.
+      const parsed = parseInput(name, options.input, pending.input)
+      if (!parsed.ok) return parsed.outcome
+      pending.input = parsed.input
       let approval: Approval
       try {
         approval = await relynt.approvals.get(approvalId, { signal: call.signal })
       } catch (error) {
         return failedOutcome(error, call.signal, 'gateway_error')
       }
-      return finalize(pendingCall, approval, call.signal)
+      return finalize(pending, approval, call.signal, 'checked')
     },
   }
 
@@ -246,6 +274,7 @@ export function guardedTool<Input, Result>(
   async function runCall(
     rawInput: unknown,
     call: ToolCallOptions,
+    sessionId: string,
     toolCallId: string,
   ): Promise<ToolOutcome<Result>> {
     const parsed = parseInput(name, options.input, rawInput)
@@ -262,7 +291,7 @@ export function guardedTool<Input, Result>(
       decision = await relynt.requestAction({
         action: options.action,
         ...request,
-        idempotencyKey: await toolCallKey(relynt.instanceId, name, toolCallId),
+        idempotencyKey: await toolCallKey(sessionId, name, toolCallId),
         signal: call.signal,
       })
     } catch (error) {
@@ -270,15 +299,60 @@ export function guardedTool<Input, Result>(
     }
     if (decision.decision === 'allow') return execute({ input, toolCallId, decision }, undefined, call.signal)
     if (decision.decision === 'pending_approval' && decision.approvalId !== undefined) {
-      const pendingCall: PendingCall<Input, Result> = { input, toolCallId, decision, startedAt: Date.now() }
-      pendingCalls.set(decision.approvalId, pendingCall)
-      // Bounded like the recent calls: a session that leaves thousands of approvals open forgets the oldest.
-      if (pendingCalls.size > MAX_PENDING_CALLS) pendingCalls.delete(pendingCalls.keys().next().value!)
-      if (mode === 'defer') return pendingOutcome(decision, false)
-      return wait(pendingCall, call)
+      let pending: PendingCall
+      try {
+        pending = await recordPending(decision, decision.approvalId, input, sessionId, toolCallId)
+      } catch (error) {
+        return failedOutcome(error, call.signal, 'store_unavailable')
+      }
+      if (pending.outcome !== undefined) return pending.outcome as ToolOutcome<Result>
+      if (mode === 'defer') return pendingOutcome(decision, name, 'first')
+      return wait(pending, call)
     }
     return denied(decision, undefined)
   }
+
+  /**
+   * Saves the call before anyone waits on it, so a wait the client cancels or outlives is
+   * still finishable. The same call sent again (same session and call id, so the same key and
+   * the gateway's same approval) finds the one already saved.
+   */
+  async function recordPending(
+    decision: ActionResult,
+    approvalId: string,
+    input: Input,
+    sessionId: string,
+    toolCallId: string,
+  ): Promise<PendingCall> {
+    const existing = await pendingCalls.find(approvalId, name)
+    if (existing !== undefined) return existing
+    const pending: PendingCall = {
+      approvalId,
+      toolName: name,
+      input,
+      idempotencyKey: decision.idempotencyKey,
+      sessionId,
+      toolCallId,
+      receiptId: decision.receiptId,
+      createdAt: Date.now(),
+    }
+    if (decision.reason !== undefined) pending.reason = decision.reason
+    await pendingCalls.record(pending)
+    return pending
+  }
+}
+
+/** The `pending_approval` decision a stored call was made under. */
+function decisionOf(pending: PendingCall): ActionResult {
+  const decision: ActionResult = {
+    decision: 'pending_approval',
+    receiptId: pending.receiptId,
+    approvalId: pending.approvalId,
+    idempotencyKey: pending.idempotencyKey,
+    instanceId: pending.sessionId,
+  }
+  if (pending.reason !== undefined) decision.reason = pending.reason
+  return decision
 }
 
 async function gatewayRequest<Input, Result>(
@@ -300,16 +374,28 @@ async function gatewayRequest<Input, Result>(
   return { resource, payload: { ...payload, tool_call_id: toolCallId } }
 }
 
-function pendingOutcome(decision: ActionResult, waited: boolean): PendingApprovalOutcome {
+/** Who is told the call is still pending: its first answer, after a wait, or the check tool's. */
+type PendingAsk = 'first' | 'waited' | 'checked'
+
+/** How long the model is told to wait before checking again. */
+const CHECK_AGAIN_AFTER_SECONDS = 30
+
+function pendingOutcome(decision: ActionResult, toolName: string, asked: PendingAsk): PendingApprovalOutcome {
   const approvalId = decision.approvalId!
+  const check = `${CHECK_APPROVAL_TOOL_NAME} with { "approvalId": "${approvalId}" }`
+  const message =
+    asked === 'checked'
+      ? `Still pending: no one has decided on approval ${approvalId} yet, and nothing has been done. ` +
+        `Call ${check} again in about ${CHECK_AGAIN_AFTER_SECONDS} seconds (people can take minutes or hours).`
+      : `${asked === 'waited' ? 'Still waiting: no one has decided yet. ' : ''}A person must approve this first ` +
+        `(approval ${approvalId}); nothing has been done. Call ${check} in about ${CHECK_AGAIN_AFTER_SECONDS} ` +
+        `seconds to finish it. Do not call ${toolName} again for the same request: that would ask a person twice.`
   const outcome: PendingApprovalOutcome = {
     status: 'pending_approval',
     approvalId,
     receiptId: decision.receiptId,
-    message:
-      `${waited ? 'Still waiting: no one has decided yet. ' : ''}A person must approve this first ` +
-      `(approval ${approvalId}); nothing has been done. Call ${CHECK_APPROVAL_TOOL_NAME} with ` +
-      `{ "approvalId": "${approvalId}" } later to finish it. Do not call this tool again for the same request.`,
+    checkAgainAfterSeconds: CHECK_AGAIN_AFTER_SECONDS,
+    message,
   }
   if (decision.reason !== undefined) outcome.reason = decision.reason
   return outcome

@@ -20,6 +20,7 @@ export { type DefineToolOptions, defineTool, type ExecuteContext } from './defin
 export { AgentToolsError } from './errors.js'
 export {
   CHECK_APPROVAL_TOOL_NAME,
+  DEFAULT_APPROVAL_TIMEOUT_MS,
   type GuardClient,
   type GuardedExecuteContext,
   type GuardedTool,
@@ -27,6 +28,17 @@ export {
   guardedTool,
   type ToolAuthorization,
 } from './guarded-tool.js'
+export {
+  DEFAULT_PENDING_CALL_TTL_MS,
+  MemoryPendingCallStore,
+  type PendingCall,
+  type PendingCallStore,
+  PendingCallStoreError,
+} from './pending-call-store.js'
+export {
+  createRedisPendingCallStore,
+  type RedisPendingCallStoreOptions,
+} from './redis-pending-call-store.js'
 export { type AgentToolsOptions, createAgentTools } from './tools/create-agent-tools.js'
 export { type ChatInput, type ChatResult, ralioChatTool } from './tools/ralio-chat-tool.js'
 export type { RalioToolsClient, RalioToolsOptions } from './tools/ralio-client-like.js'

@@ -3,7 +3,7 @@ import type { ToolOutcome } from './agent-tool.js'
 const DEFAULT_CAPACITY = 1000
 
 /**
- * The outcomes of the last tool calls by call id, so a call the framework sends again (a
+ * The outcomes of the last tool calls by (session and) call id, so a call the framework sends again (a
  * retry after a timeout, a replayed step) is answered from the first one instead of running
  * twice. Bounded: the oldest entries go first. A call that failed before anything happened,
  * or was aborted, is forgotten so it can be tried again.
@@ -32,9 +32,14 @@ export class RecentCalls<Outcome extends ToolOutcome> {
   }
 }
 
-/** Nothing happened yet: invalid input, or a failure before the tool's own work ran. */
+/**
+ * Nothing happened yet: invalid input, a failure before the tool's own work ran, or a call
+ * still waiting for a person (sent again, it finds its approval and reports where it stands now).
+ */
 function retryable(outcome: ToolOutcome): boolean {
   return (
-    outcome.status === 'invalid_input' || (outcome.status === 'failed' && outcome.receiptId === undefined)
+    outcome.status === 'invalid_input' ||
+    outcome.status === 'pending_approval' ||
+    (outcome.status === 'failed' && outcome.receiptId === undefined)
   )
 }

@@ -2,6 +2,7 @@ import type { AgentTool } from '../agent-tool.js'
 import { approvalCheckTool } from '../approval-check-tool.js'
 import { AgentToolsError } from '../errors.js'
 import type { GuardClient, GuardedTool } from '../guarded-tool.js'
+import { MemoryPendingCallStore, type PendingCallStore } from '../pending-call-store.js'
 import { ralioChatTool } from './ralio-chat-tool.js'
 import type { RalioToolsClient } from './ralio-client-like.js'
 import { ralioListPaymentIntentsTool, ralioListTransactionsTool } from './ralio-list-tools.js'
@@ -23,8 +24,19 @@ export interface AgentToolsOptions {
   agentId?: string
   /** When a person must approve: `'wait'` (default, up to `approvalTimeoutMs`) or `'defer'`. */
   pending?: 'wait' | 'defer'
-  /** How long `'wait'` waits for a person. Default 120 000. */
+  /**
+   * How long `'wait'` waits for a person before answering `pending_approval`. Default 40 000:
+   * inside the 60 s an MCP client gives a call by default.
+   */
   approvalTimeoutMs?: number
+  /**
+   * Where calls left pending are kept for `relynt_check_approval`. Default: one in-memory store
+   * for these tools. Pass a Redis store (`createRedisPendingCallStore`) so every replica
+   * sharing it can finish any call.
+   */
+  pendingCalls?: PendingCallStore
+  /** How long a pending call is kept. Default 24 h. */
+  pendingCallTtlMs?: number
 }
 
 /**
@@ -44,7 +56,7 @@ export function createAgentTools(options: AgentToolsOptions): AgentTool[] {
   const tools: AgentTool[] = []
   const guarded: GuardedTool[] = []
   if (ralio !== undefined) {
-    const ralioOptions = { ...options, ralio }
+    const ralioOptions = { ...options, ralio, pendingCalls: options.pendingCalls ?? new MemoryPendingCallStore() }
     const pay = ralioPayTool(ralioOptions)
     const chat = ralioChatTool(ralioOptions)
     tools.push(pay, chat, ralioListTransactionsTool(ralioOptions), ralioListPaymentIntentsTool(ralioOptions))

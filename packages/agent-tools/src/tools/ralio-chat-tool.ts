@@ -50,6 +50,8 @@ export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, 
     annotations: { title: 'Chat with the Ralio payment agent', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,
+    pendingCalls: options.pendingCalls,
+    pendingCallTtlMs: options.pendingCallTtlMs,
     async execute(input, { signal }) {
       const { reply, conversationId } = await options.ralio.chat.send({
         message: input.message,

@@ -1,6 +1,7 @@
 import type { RalioClient } from '@x/ralio'
 import { AgentToolsError } from '../errors.js'
 import type { GuardClient } from '../guarded-tool.js'
+import type { PendingCallStore } from '../pending-call-store.js'
 
 /** What the Ralio tools need of a client (a `RalioClient` has it all). */
 export interface RalioToolsClient {
@@ -24,8 +25,12 @@ export interface RalioToolsOptions {
   agentId?: string
   /** What a guarded tool does when a person must approve: `'wait'` (default) or `'defer'`. */
   pending?: 'wait' | 'defer'
-  /** How long `'wait'` waits for a person. Default 120 000. */
+  /** How long `'wait'` waits for a person. Default 40 000, inside an MCP client's 60 s timeout. */
   approvalTimeoutMs?: number
+  /** Where calls left pending are kept (default in memory); share a Redis store between replicas. */
+  pendingCalls?: PendingCallStore
+  /** How long a pending call is kept. Default 24 h. */
+  pendingCallTtlMs?: number
 }
 
 /** The Relynt client the Ralio tools are guarded by, or undefined when the caller explicitly opted out. */

@@ -58,6 +58,8 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,
+    pendingCalls: options.pendingCalls,
+    pendingCallTtlMs: options.pendingCallTtlMs,
     async execute(input, { signal }) {
       const { reply, conversationId } = await options.ralio.chat.send({
         message: paymentMessage(input),

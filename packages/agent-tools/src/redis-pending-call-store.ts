@@ -60,14 +60,17 @@ export async function createRedisPendingCallStore(
       { code: 'missing_redis_client' },
     )
   }
+  let connected = false
   const client = redis.createClient({
     url: url.href,
     disableOfflineQueue: true,
     commandOptions: { timeout: options.commandTimeoutMs ?? 5_000 },
     socket: {
       connectTimeout: 5_000,
-      // Back off to one attempt every 2 s; commands meanwhile fail at once instead of queueing.
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000),
+      // The first connection fails at once (a start-up error); later, back off to one attempt every
+      // 2 s, and commands meanwhile fail at once instead of queueing.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connected ? Math.min(100 * 2 ** retries, 2_000) : cause,
     },
   })
   let lastError: unknown
@@ -77,6 +80,7 @@ export async function createRedisPendingCallStore(
   })
   try {
     await client.connect()
+    connected = true
   } catch (error) {
     await client.destroy?.()
     throw unavailable(url, error)

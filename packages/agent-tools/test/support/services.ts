@@ -1,5 +1,6 @@
 import { RalioClient } from '@x/ralio'
 import { RelyntClient, type RelyntClientOptions } from '@x/relynt'
+import type { RalioSandboxOptions } from '@x/sandbox'
 import { type Sandboxes, startSandboxes } from '../../src/cli/start-sandboxes.js'
 
 export interface Services extends Sandboxes {
@@ -13,8 +14,8 @@ export interface Services extends Sandboxes {
 }
 
 /** Both sandboxes with `sandboxPolicy`, a registered Ralio binding, and clients for them. */
-export async function startServices(): Promise<Services> {
-  const sandboxes = await startSandboxes()
+export async function startServices(options: { ralio?: RalioSandboxOptions } = {}): Promise<Services> {
+  const sandboxes = await startSandboxes(options)
   const { env } = sandboxes
   const newRelyntClient = (options: RelyntClientOptions = {}) =>
     new RelyntClient({

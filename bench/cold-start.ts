@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { type BenchOptions, type BenchSection, table } from './support/bench-section.ts'
+import { type BenchOptions, type BenchSection, type TargetCheck, table } from './support/bench-section.ts'
 import { type Figure, figure, formatFigure } from './support/statistics.ts'
 import { resolveImportUrl } from './support/workspace.ts'
 
@@ -8,12 +8,13 @@ const TARGET = 1.1
 const SDKS = ['@x/ralio', '@x/relynt']
 /** Every third-party entry point the SDKs import, as they import it (zod's mini build, ESM). */
 const DEPENDENCIES = ['ky', 'jose', 'zod/mini', 'eventsource-parser', 'canonicalize']
-/** Shown with a missed target: why, as profiled (`node --cpu-prof` of the import). */
+/** Shown with a missed target: where the time goes, as profiled (`node --cpu-prof` of the import). */
 const WHY =
-  "profiled: the SDKs' own code runs in 1–2 ms; building their zod schemas at import adds about 6–9 ms of zod time; " +
-  'the rest is Node loading their ~85 ES modules one file at a time (resolving, reading, compiling, linking each). ' +
-  'An experiment bundling both SDKs into one file took roughly half of the gap away; shipping bundled builds (with ' +
-  'the `./internal` entry sharing classes with the main one) is a packaging change left for its own issue'
+  'profiled: each SDK ships one bundled file per entry point (7 files for both SDKs and @x/core, where there were ~85), ' +
+  'their zod schemas are built on first use, not at import, and no `node:process` namespace is built; what is left is ' +
+  'V8 compiling about 170 KB of SDK code (~3.5 ms), resolving each bare import of the bundles through the package ' +
+  "exports (~1 ms) and the garbage collections their allocations bring forward; a process's start-up noise on this " +
+  'shared machine is of the same size as the remaining gap'
 
 interface ColdStartRun {
   /** From spawn to exit, as the parent saw it. */
@@ -29,7 +30,7 @@ interface ColdStartRun {
  * the same (no) resolution cost in the child.
  */
 export async function benchColdStart(options: BenchOptions): Promise<BenchSection> {
-  const runs = options.quick ? 6 : 30
+  const runs = options.quick ? 10 : 30
   const sdk = SDKS.map(resolveImportUrl)
   const floor = DEPENDENCIES.map(resolveImportUrl)
   await coldStart(sdk)
@@ -50,10 +51,12 @@ export async function benchColdStart(options: BenchOptions): Promise<BenchSectio
   const [floorImport, floorProcess] = summary(floorRuns)
   const [, bareProcess] = summary(bareRuns)
   // Paired run by run (the two sides alternate), like every other ratio in the report.
-  const ratios = figure(
-    sdkRuns.map((run, index) => run.importMs / (floorRuns[index] as ColdStartRun).importMs),
-  )
-  const ratio = ratios.median
+  const paired = (measure: (run: ColdStartRun) => number) =>
+    figure(sdkRuns.map((run, index) => measure(run) / measure(floorRuns[index] as ColdStartRun)))
+  const importRatios = paired((run) => run.importMs)
+  // Whole processes: what a CLI, an MCP server a host spawns or a serverless start pays. The
+  // same Node start-up is on both sides, so this ratio is the smaller of the two.
+  const processRatios = paired((run) => run.processMs)
   const markdown = [
     `Method: ${runs} fresh \`node --input-type=module -e …\` processes per side, alternating; medians with the range over runs. ` +
       '“import” is measured inside the child around the `await import()` calls; “process” is spawn to exit as the parent sees it.',
@@ -67,21 +70,36 @@ export async function benchColdStart(options: BenchOptions): Promise<BenchSectio
       ],
     ),
     '',
-    `The SDKs' imports take ${formatFigure(ratios)}× the time of their dependencies alone, paired run by run ` +
-      `(medians +${(sdkImport.median - floorImport.median).toFixed(1)} ms). The machine is shared: the ranges show how much a single start varies.`,
+    `The SDKs' imports take ${formatFigure(importRatios)}× the time of their dependencies alone, paired run by run ` +
+      `(medians +${(sdkImport.median - floorImport.median).toFixed(1)} ms); as whole processes ${formatFigure(processRatios)}×. ` +
+      'The machine is shared: the ranges show how much a single start varies.',
   ].join('\n')
-  const met = ratio <= TARGET
+  const target = (name: string, ratios: Figure, sdk: Figure, floor: Figure): TargetCheck => {
+    const met = ratios.median <= TARGET
+    return {
+      name,
+      target: `SDKs/dependencies ≤ ${TARGET.toFixed(2)}`,
+      measured: `${formatFigure(ratios)}; medians ${sdk.median.toFixed(1)} ms vs ${floor.median.toFixed(1)} ms`,
+      met,
+      ...(met ? {} : { note: `missed by ${(ratios.median - TARGET).toFixed(2)}; ${WHY}` }),
+    }
+  }
   return {
     title: 'Cold start',
     markdown,
     targets: [
-      {
-        name: 'Cold start: importing both SDKs vs their dependencies alone',
-        target: `SDKs/dependencies ≤ ${TARGET.toFixed(2)}`,
-        measured: `${formatFigure(ratios)}; medians ${sdkImport.median.toFixed(1)} ms vs ${floorImport.median.toFixed(1)} ms`,
-        met,
-        ...(met ? {} : { note: `missed by ${(ratio - TARGET).toFixed(2)}; ${WHY}` }),
-      },
+      target(
+        'Cold start: importing both SDKs vs their dependencies alone (import time)',
+        importRatios,
+        sdkImport,
+        floorImport,
+      ),
+      target(
+        'Cold start: importing both SDKs vs their dependencies alone (whole fresh processes)',
+        processRatios,
+        sdkProcess,
+        floorProcess,
+      ),
     ],
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { benchBundleSize } from './bundle-size.ts'
 import { benchCliStartUp } from './cli-start-up.ts'
 import { benchColdStart } from './cold-start.ts'
+import { benchManyWaits } from './many-waits.ts'
 import { benchPeerTransport } from './peer-transport.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
@@ -28,6 +29,7 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
     { name: 'ralio', run: async (sandbox) => benchRalioRequestOverhead(await sandbox(), options) },
     { name: 'relynt', run: async (sandbox) => benchRelyntRequestAction(await sandbox(), options) },
     { name: 'streaming', run: async (sandbox) => benchStreamingThroughput(await sandbox(), options) },
+    { name: 'many-waits', run: async (sandbox) => benchManyWaits(await sandbox(), options) },
     { name: 'cold-start', run: () => benchColdStart(options) },
     { name: 'cli', run: () => benchCliStartUp(options) },
     { name: 'bundle', run: () => benchBundleSize() },

@@ -7,6 +7,8 @@ import { workspaceExecArgv } from './workspace.ts'
 export interface SandboxProcess {
   ralioUrl: string
   relyntUrl: string
+  /** What both `/__admin` APIs require (`Authorization: Bearer …`), for a child process of a benchmark. */
+  adminToken: string
   /** Calls an `/__admin` route of one sandbox over HTTP; returns the parsed JSON. */
   admin(origin: string, method: string, path: string, body?: unknown): Promise<unknown>
   close(): Promise<void>
@@ -52,6 +54,7 @@ export async function startSandboxProcess(): Promise<SandboxProcess> {
   return {
     ralioUrl,
     relyntUrl,
+    adminToken,
     async admin(origin, method, path, body) {
       const headers: Record<string, string> = { authorization: `Bearer ${adminToken}` }
       if (body !== undefined) headers['content-type'] = 'application/json'

@@ -14,6 +14,7 @@ const owners: Record<string, string> = {
   '@x/ralio': 'packages/ralio',
   '@x/relynt': 'packages/relynt',
   '@x/sandbox': 'packages/sandbox',
+  '@x/agent-tools': 'packages/agent-tools',
   ky: 'packages/core',
   zod: 'packages/core',
   'eventsource-parser': 'packages/core',

@@ -77,6 +77,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
   try {
     renderer.step('Ralio', services.ralio.local ? `sandbox at ${services.ralio.url}` : services.ralio.url)
     renderer.step('Relynt', services.relynt.local ? `sandbox at ${services.relynt.url}` : services.relynt.url)
+    if (services.relynt.consoleUrl !== undefined) {
+      renderer.step('Console', `approve in your browser: ${services.relynt.consoleUrl}`)
+    }
 
     // 1. A binding for this host (in a throwaway directory, never ~/.ralio) and an agent credential.
     if (services.ralio.ticket !== undefined) {

@@ -47,6 +47,8 @@ export interface RelyntEndpoint {
    * undefined for a real gateway, which waits for a person in Slack.
    */
   adminToken: string | undefined
+  /** The local sandbox's approvals console login link; undefined for a remote gateway. */
+  consoleUrl: string | undefined
 }
 
 export interface Services {
@@ -117,6 +119,7 @@ async function relyntEndpoint(
       agentId: setting(env, 'RELYNT_AGENT_ID'),
       agentSecret: setting(env, 'RELYNT_AGENT_SECRET'),
       adminToken: isLoopback(remoteUrl) ? setting(env, 'SANDBOX_ADMIN_TOKEN') : undefined,
+      consoleUrl: undefined,
     }
   }
   const sandbox = await startRelyntSandbox()
@@ -129,6 +132,7 @@ async function relyntEndpoint(
     agentId: agent.agentId,
     agentSecret: agent.secret,
     adminToken: sandbox.adminToken,
+    consoleUrl: sandbox.consoleUrl,
   }
 }
 

@@ -1,4 +1,5 @@
 import type { $ZodType } from 'zod/v4/core'
+import type { ObservedEffect } from './observed-effect.js'
 
 /** A JSON Schema for a tool's input: always an object schema. */
 export interface JsonObjectSchema {
@@ -113,12 +114,45 @@ export interface FailedOutcome {
 }
 
 /**
+ * A tool's work reported what the system that acted observed (its `execute` returned an
+ * {@link ObservedEffect}): the status says what happened (`paid`, `not_executed`, `mismatch`…),
+ * the observed fields are spread in, and `isError` says whether the model must read it as a
+ * failure. A guarded tool adds the authorisation it ran under.
+ */
+export type ObservedOutcome<
+  Status extends string = string,
+  Fields extends object = Record<string, unknown>,
+> = Fields & {
+  status: Status
+  /** One line for the model: what happened, whether anything was done, the next useful call. */
+  message: string
+  /** True when the work was not done as authorised: adapters mark the result as an error. */
+  isError: boolean
+  /** The receipt of the allow decision; set on every outcome of a guarded tool. */
+  receiptId?: string
+  approvalId?: string
+  /** Who approved, when a person did. */
+  approvedBy?: string
+}
+
+/**
+ * The outcome of a tool's work that ran: `allowed` (guarded) or `ok` (unguarded) with the
+ * result, or an {@link ObservedOutcome} when the work returned an {@link ObservedEffect}. For a
+ * tool of unknown result (an `AgentTool` in a list), any of them.
+ */
+export type ResultOutcome<Result> =
+  Result extends ObservedEffect<infer Status, infer Fields>
+    ? ObservedOutcome<Status, Fields>
+    : Result extends object | string | number | boolean | bigint | symbol | null | undefined
+      ? AllowedOutcome<Result> | OkOutcome<Result>
+      : AllowedOutcome<unknown> | OkOutcome<unknown> | ObservedOutcome
+
+/**
  * What a tool call returns to the model. Every outcome is data the model can read, never an
  * exception; only aborting the call's signal rejects.
  */
 export type ToolOutcome<Result = unknown> =
-  | AllowedOutcome<Result>
-  | OkOutcome<Result>
+  | ResultOutcome<Result>
   | DeniedOutcome
   | PendingApprovalOutcome
   | InvalidInputOutcome
@@ -137,7 +171,18 @@ export interface AgentTool<Input = unknown, Result = unknown> {
   run(input: unknown, options?: ToolCallOptions): Promise<ToolOutcome<Result>>
 }
 
-/** True for the outcomes a framework should mark as an error result. */
+/** True for the outcome of work that reported what it observed (its own status, `isError`, `message`). */
+export function isObservedOutcome(outcome: ToolOutcome): outcome is ObservedOutcome {
+  return 'isError' in outcome && typeof outcome.isError === 'boolean'
+}
+
+const ERROR_STATUSES: ReadonlySet<string> = new Set(['denied', 'invalid_input', 'failed'])
+
+/**
+ * True for the outcomes a framework should mark as an error result: denied, invalid input,
+ * failed, and an observed effect that says so (`not_executed`, `mismatch`…).
+ */
 export function isErrorOutcome(outcome: ToolOutcome): boolean {
-  return outcome.status === 'denied' || outcome.status === 'invalid_input' || outcome.status === 'failed'
+  if (isObservedOutcome(outcome)) return outcome.isError
+  return ERROR_STATUSES.has(outcome.status)
 }

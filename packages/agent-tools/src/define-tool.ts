@@ -1,6 +1,8 @@
 import type { $ZodType } from 'zod/v4/core'
-import type { AgentTool, OkOutcome, ToolAnnotations, ToolCallOptions, ToolOutcome } from './agent-tool.js'
+import type { AgentTool, ToolAnnotations, ToolCallOptions, ToolOutcome } from './agent-tool.js'
 import { invalidTool } from './errors.js'
+import type { ObservedEffect } from './observed-effect.js'
+import { resultOutcome } from './result-outcome.js'
 import { failedOutcome } from './tool-failure.js'
 import { checkDescription, checkToolName, inputJsonSchema, parseInput } from './tool-input.js'
 
@@ -21,7 +23,10 @@ export interface DefineToolOptions<Input, Result> {
   input: $ZodType<Input>
   /** Hints for hosts (MCP `readOnlyHint`, `destructiveHint` …). */
   annotations?: ToolAnnotations
-  /** Runs the tool with the validated input; its result goes back to the model. */
+  /**
+   * Runs the tool with the validated input; its result goes back to the model as `ok`, or,
+   * when it returns an {@link ObservedEffect}, as that effect's status.
+   */
   execute: (input: Input, context: ExecuteContext) => Promise<Result> | Result
 }
 
@@ -48,7 +53,7 @@ export function defineTool<Input, Result>(
       const toolCallId = call.toolCallId ?? crypto.randomUUID()
       try {
         const result = await options.execute(parsed.input, { toolCallId, signal: call.signal })
-        return { status: 'ok', result } satisfies OkOutcome<Result>
+        return resultOutcome<Result>(result as Result, undefined)
       } catch (error) {
         return failedOutcome(error, call.signal, 'execute_failed')
       }

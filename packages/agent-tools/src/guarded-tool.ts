@@ -3,7 +3,6 @@ import { ApprovalTimeoutError } from '@x/relynt'
 import type { $ZodType } from 'zod/v4/core'
 import type {
   AgentTool,
-  AllowedOutcome,
   DeniedOutcome,
   PendingApprovalOutcome,
   ToolAnnotations,
@@ -12,6 +11,7 @@ import type {
 } from './agent-tool.js'
 import type { ExecuteContext } from './define-tool.js'
 import { invalidTool } from './errors.js'
+import type { ObservedEffect } from './observed-effect.js'
 import {
   DEFAULT_PENDING_CALL_TTL_MS,
   MemoryPendingCallStore,
@@ -20,6 +20,7 @@ import {
 } from './pending-call-store.js'
 import { PendingCalls } from './pending-calls.js'
 import { RecentCalls } from './recent-calls.js'
+import { resultOutcome } from './result-outcome.js'
 import { toolCallKey } from './tool-call-key.js'
 import { failedOutcome } from './tool-failure.js'
 import { checkDescription, checkToolName, inputJsonSchema, parseInput } from './tool-input.js'
@@ -63,7 +64,11 @@ export interface GuardedToolOptions<Input, Result> {
   resource: (input: Input) => string | Promise<string>
   /** The fields the policy reads (`amount`, `stage`…). `tool_call_id` is added to it. */
   payload?: (input: Input) => Record<string, unknown>
-  /** Runs only once the gateway allowed the call (at once, or after a person approved). */
+  /**
+   * Runs only once the gateway allowed the call (at once, or after a person approved). Its
+   * result comes back as `allowed`; to report what the system that acted observed (`paid`,
+   * `not_executed`…) instead, return an {@link ObservedEffect}.
+   */
   execute: (input: Input, context: GuardedExecuteContext) => Promise<Result> | Result
   /**
    * When a person must approve: `'wait'` (default) polls until they decide or
@@ -138,7 +143,10 @@ export function guardedTool<Input, Result>(
   if (!Number.isFinite(pendingCallTtlMs) || pendingCallTtlMs <= 0) {
     throw invalidTool(`${name}: pendingCallTtlMs must be a positive number of milliseconds.`)
   }
-  const pendingCalls = new PendingCalls(options.pendingCalls ?? new MemoryPendingCallStore(), pendingCallTtlMs)
+  const pendingCalls = new PendingCalls(
+    options.pendingCalls ?? new MemoryPendingCallStore(),
+    pendingCallTtlMs,
+  )
   const calls = new RecentCalls<ToolOutcome<Result>>()
 
   const execute = async (
@@ -157,14 +165,7 @@ export function guardedTool<Input, Result>(
     if (toolResponse !== undefined) authorization.toolResponse = toolResponse
     try {
       const result = await options.execute(call.input, { toolCallId: call.toolCallId, signal, authorization })
-      const outcome: AllowedOutcome<Result> = {
-        status: 'allowed',
-        result,
-        receiptId: authorization.receiptId,
-      }
-      if (authorization.approvalId) outcome.approvalId = authorization.approvalId
-      if (authorization.approvedBy) outcome.approvedBy = authorization.approvedBy
-      return outcome
+      return resultOutcome<Result>(result as Result, authorization)
     } catch (error) {
       return failedOutcome(error, signal, 'execute_failed', authorization.receiptId)
     }
@@ -179,7 +180,11 @@ export function guardedTool<Input, Result>(
     approval: Approval,
     signal: AbortSignal | undefined,
   ): Promise<ToolOutcome<Result>> => {
-    const call = { input: pending.input as Input, toolCallId: pending.toolCallId, decision: decisionOf(pending) }
+    const call = {
+      input: pending.input as Input,
+      toolCallId: pending.toolCallId,
+      decision: decisionOf(pending),
+    }
     try {
       return (await pendingCalls.finish(pending, async () => {
         if (approval.status === 'approved') return execute(call, approval, signal)

@@ -6,15 +6,17 @@ export type {
   FailedOutcome,
   InvalidInputOutcome,
   JsonObjectSchema,
+  ObservedOutcome,
   OkOutcome,
   PendingApprovalOutcome,
+  ResultOutcome,
   ToolAnnotations,
   ToolCallOptions,
   ToolError,
   ToolOutcome,
   ToolProgress,
 } from './agent-tool.js'
-export { isErrorOutcome } from './agent-tool.js'
+export { isErrorOutcome, isObservedOutcome } from './agent-tool.js'
 export { approvalCheckTool } from './approval-check-tool.js'
 export { type DefineToolOptions, defineTool, type ExecuteContext } from './define-tool.js'
 export { AgentToolsError } from './errors.js'
@@ -28,6 +30,25 @@ export {
   guardedTool,
   type ToolAuthorization,
 } from './guarded-tool.js'
+export { isObservedEffect, type ObservedEffect, observedEffect } from './observed-effect.js'
+export {
+  type CanonicalPayee,
+  canonicalPayee,
+  canonicalText,
+  InvalidTextError,
+  MAX_TEXT_LENGTH,
+  payeeProblem,
+  textProblem,
+} from './payee/canonical-payee.js'
+export {
+  linkedReference,
+  MAX_REFERENCE_LENGTH,
+  PAYMENT_INSTRUCTION_PREFIX,
+  type PaymentInstructionFields,
+  paymentInstruction,
+  receiptIdIn,
+  receiptLink,
+} from './payee/payment-instruction.js'
 export {
   DEFAULT_PENDING_CALL_TTL_MS,
   MemoryPendingCallStore,
@@ -48,7 +69,7 @@ export {
   ralioListPaymentIntentsTool,
   ralioListTransactionsTool,
 } from './tools/ralio-list-tools.js'
-export { type PayInput, type PayResult, payeeSlug, ralioPayTool } from './tools/ralio-pay-tool.js'
+export { type PayInput, type PayResult, ralioPayTool } from './tools/ralio-pay-tool.js'
 export {
   type RelyntToolsClient,
   relyntSimulateTool,

@@ -18,7 +18,9 @@ export class RecentCalls<Outcome extends ToolOutcome> {
 
   once(toolCallId: string, run: () => Promise<Outcome>): Promise<Outcome> {
     const existing = this.#calls.get(toolCallId)
-    if (existing !== undefined) return existing
+    // The first try may still be running when the host retries; if it then fails or is cancelled
+    // (the host gave up on it), the retry runs on its own instead of inheriting that failure.
+    if (existing !== undefined) return existing.catch(() => this.once(toolCallId, run))
     const outcome = run()
     this.#calls.set(toolCallId, outcome)
     if (this.#calls.size > this.#capacity) this.#calls.delete(this.#calls.keys().next().value!)

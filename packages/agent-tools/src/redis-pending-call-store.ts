@@ -1,9 +1,5 @@
 import * as z from 'zod/mini'
-import {
-  type PendingCall,
-  type PendingCallStore,
-  PendingCallStoreError,
-} from './pending-call-store.js'
+import { type PendingCall, type PendingCallStore, PendingCallStoreError } from './pending-call-store.js'
 
 /** Options of {@link createRedisPendingCallStore}. */
 export interface RedisPendingCallStoreOptions {

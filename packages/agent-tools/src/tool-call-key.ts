@@ -7,7 +7,10 @@
  */
 export async function toolCallKey(sessionId: string, toolName: string, toolCallId: string): Promise<string> {
   const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${sessionId}\n${toolName}\n${toolCallId}`)),
+    await crypto.subtle.digest(
+      'SHA-256',
+      new TextEncoder().encode(`${sessionId}\n${toolName}\n${toolCallId}`),
+    ),
   )
   const hex = Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`

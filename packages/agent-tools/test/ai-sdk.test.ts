@@ -4,7 +4,7 @@ import { MockLanguageModelV4 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createAgentTools } from '../src/index.js'
-import { observeWaits, type Services, startServices } from './support/services.js'
+import { observeWaits, paymentsFor, type Services, startServices } from './support/services.js'
 
 let services: Services
 beforeAll(async () => {
@@ -66,7 +66,11 @@ describe('AI SDK adapter', () => {
     const sentBack = toolOutputSentBack(model)
     expect(sentBack).toMatchObject({ type: 'json', value: { status: 'allowed' } })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ reference: 'toner' }),
+      expect.objectContaining({
+        creditor: 'Acme Stationery',
+        amount: '80.00',
+        reference: `toner [relynt:${sentBack.value.receiptId}]`,
+      }),
     )
     const matches = await services.relyntClient.receipts.verifyRequestHash(String(sentBack.value.receiptId), {
       action: 'ralio.pay',
@@ -132,8 +136,6 @@ describe('AI SDK adapter', () => {
     expect(
       services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
     ).toContain(approvalId)
-    expect(
-      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'aborted by the host'),
-    ).toEqual([])
+    expect(paymentsFor(services, 'aborted by the host')).toEqual([])
   })
 })

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { type Services, startServices } from './support/services.js'
+import { paymentsFor, type Services, startServices } from './support/services.js'
 import { cleanEnv, xMcpBin } from './support/x-mcp-process.js'
 
 let services: Services
@@ -100,7 +100,10 @@ describe('x-mcp over stdio', () => {
     expect(result.isError).toBe(false)
     expect(outcome).toMatchObject({ status: 'allowed', result: { reply: expect.any(String) } })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ amount: '120.00', reference: 'office supplies' }),
+      expect.objectContaining({
+        amount: '120.00',
+        reference: expect.stringMatching(/^office supplies \[relynt:/),
+      }),
     )
 
     const verified = outcomeOf(
@@ -123,7 +126,10 @@ describe('x-mcp over stdio', () => {
     )
     expect(outcomeOf(result)).toMatchObject({ status: 'allowed', approvedBy: 'slack:finance-lead' })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ amount: '4800.00', reference: 'the April freight' }),
+      expect.objectContaining({
+        amount: '4800.00',
+        reference: expect.stringMatching(/^the April freight \[relynt:/),
+      }),
     )
   })
 
@@ -165,8 +171,7 @@ describe('x-mcp over stdio', () => {
     ).toContain(approvalId)
 
     await services.approve(approvalId)
-    const paid = () =>
-      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'a cancelled wait')
+    const paid = () => paymentsFor(services, 'a cancelled wait')
     expect(paid()).toHaveLength(0)
     const finished = await client.callTool({ name: 'relynt_check_approval', arguments: { approvalId } })
     expect(outcomeOf(finished)).toMatchObject({ status: 'allowed', approvalId })

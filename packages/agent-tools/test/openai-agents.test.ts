@@ -4,7 +4,7 @@ import { UserAbortError } from '@x/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openAIAgentsTools } from '../src/adapters/openai-agents.js'
 import { createAgentTools } from '../src/index.js'
-import { observeWaits, type Services, startServices } from './support/services.js'
+import { observeWaits, paymentsFor, type Services, startServices } from './support/services.js'
 
 let services: Services
 beforeAll(async () => {
@@ -51,7 +51,11 @@ describe('OpenAI Agents SDK adapter', () => {
     expect(result.finalOutput).toBe('Done.')
     expect(outcome).toMatchObject({ status: 'allowed', receiptId: expect.any(String) })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ reference: 'agents sdk' }),
+      expect.objectContaining({
+        creditor: 'Acme Stationery',
+        amount: '42.00',
+        reference: `agents sdk [relynt:${outcome.receiptId}]`,
+      }),
     )
     const matches = await services.relyntClient.receipts.verifyRequestHash(String(outcome.receiptId), {
       action: 'ralio.pay',
@@ -124,8 +128,6 @@ describe('OpenAI Agents SDK adapter', () => {
     expect(
       services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
     ).toContain(approvalId)
-    expect(
-      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'agents sdk aborted'),
-    ).toEqual([])
+    expect(paymentsFor(services, 'agents sdk aborted')).toEqual([])
   })
 })

@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, redisAvailable, startRedisServer } from './support/redis-server.js'
-import { type Services, startServices } from './support/services.js'
+import { paymentsFor, type Services, startServices } from './support/services.js'
 import { runToExit, startUntil } from './support/x-mcp-process.js'
 
 type Outcome = Record<string, unknown> & { status: string }
@@ -19,7 +19,11 @@ afterAll(() => services?.close())
 
 /** `x-mcp --http` against the shared sandboxes, as a replica behind a load balancer runs it. */
 async function startReplica(args: string[], env: Record<string, string> = {}) {
-  const server = startUntil(['--http', ...args], { ...services.env, X_MCP_HTTP_TOKEN: token, ...env }, /serving \d+ tools at \S+/)
+  const server = startUntil(
+    ['--http', ...args],
+    { ...services.env, X_MCP_HTTP_TOKEN: token, ...env },
+    /serving \d+ tools at \S+/,
+  )
   const stderr = await server.started
   const url = /serving \d+ tools at (\S+)/.exec(stderr)![1]!
   return { ...server, url }
@@ -37,8 +41,7 @@ async function connect(url: string): Promise<Client> {
 }
 
 const outcomeOf = (result: unknown) => (result as CallToolResult).structuredContent as Outcome
-const paidFor = (reference: string) =>
-  services.ralio.stats().paymentIntents.filter((intent) => intent.reference === reference)
+const paidFor = (reference: string) => paymentsFor(services, reference)
 const pay = (reference: string, amount = '4800.00') => ({
   amount,
   currency: 'GBP',
@@ -76,7 +79,9 @@ describe.skipIf(!redisAvailable)('two x-mcp --http replicas on one Redis', () =>
 
   it('answers pending_approval with the id inside the client timeout; another replica finishes it after a restart of the first, and it pays once', async () => {
     const onFirst = await client(first.url)
-    const pending = outcomeOf(await onFirst.callTool({ name: 'ralio_pay', arguments: pay('across replicas') }))
+    const pending = outcomeOf(
+      await onFirst.callTool({ name: 'ralio_pay', arguments: pay('across replicas') }),
+    )
     expect(pending).toMatchObject({ status: 'pending_approval', approvalId: expect.any(String) })
     const approvalId = pending.approvalId as string
 
@@ -86,12 +91,16 @@ describe.skipIf(!redisAvailable)('two x-mcp --http replicas on one Redis', () =>
     await services.approve(approvalId)
 
     const onSecond = await client(second.url)
-    const finished = outcomeOf(await onSecond.callTool({ name: 'relynt_check_approval', arguments: { approvalId } }))
+    const finished = outcomeOf(
+      await onSecond.callTool({ name: 'relynt_check_approval', arguments: { approvalId } }),
+    )
     expect(finished).toMatchObject({ status: 'allowed', approvalId })
     expect(paidFor('across replicas')).toHaveLength(1)
 
     const onRestarted = await client(first.url)
-    const again = outcomeOf(await onRestarted.callTool({ name: 'relynt_check_approval', arguments: { approvalId } }))
+    const again = outcomeOf(
+      await onRestarted.callTool({ name: 'relynt_check_approval', arguments: { approvalId } }),
+    )
     expect(again).toEqual(finished)
     expect(paidFor('across replicas')).toHaveLength(1)
   })
@@ -105,25 +114,40 @@ describe.skipIf(!redisAvailable)('two x-mcp --http replicas on one Redis', () =>
       _meta: { toolCallId: 'call_retry' },
     }
     await expect(connected.callTool(request, undefined, { timeout: 300 })).rejects.toThrow(/timed out/i)
-    const retried = outcomeOf(await connected.callTool(request))
+    const retriedResult = await connected.callTool(request)
+    const retried = outcomeOf(retriedResult)
     expect(retried).toMatchObject({ status: 'pending_approval' })
     expect(services.relynt.listApprovals()).toHaveLength(approvalsBefore + 1)
 
     await services.approve(retried.approvalId as string)
     const finished = outcomeOf(
-      await connected.callTool({ name: 'relynt_check_approval', arguments: { approvalId: retried.approvalId } }),
+      await connected.callTool({
+        name: 'relynt_check_approval',
+        arguments: { approvalId: retried.approvalId },
+      }),
     )
     expect(finished).toMatchObject({ status: 'allowed' })
     // The same call sent once more answers with the finished result, and nothing is paid again.
-    expect(outcomeOf(await connected.callTool(request))).toMatchObject({ status: 'allowed', approvalId: retried.approvalId })
+    expect(outcomeOf(await connected.callTool(request))).toMatchObject({
+      status: 'allowed',
+      approvalId: retried.approvalId,
+    })
     expect(paidFor('retried after a timeout')).toHaveLength(1)
   })
 
   it('two sessions that send the same tool call id each get their own payment', async () => {
     const [alice, bob] = await Promise.all([client(first.url), client(first.url)])
     const results = await Promise.all([
-      alice.callTool({ name: 'ralio_pay', arguments: pay('session one', '10.00'), _meta: { toolCallId: 'call_1' } }),
-      bob.callTool({ name: 'ralio_pay', arguments: pay('session two', '20.00'), _meta: { toolCallId: 'call_1' } }),
+      alice.callTool({
+        name: 'ralio_pay',
+        arguments: pay('session one', '10.00'),
+        _meta: { toolCallId: 'call_1' },
+      }),
+      bob.callTool({
+        name: 'ralio_pay',
+        arguments: pay('session two', '20.00'),
+        _meta: { toolCallId: 'call_1' },
+      }),
     ])
     const [one, two] = results.map(outcomeOf)
     expect(one).toMatchObject({ status: 'allowed' })
@@ -200,7 +224,9 @@ describe('x-mcp --http limits', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
     })
     expect(expired.status).toBe(404)
-    expect(await expired.json()).toMatchObject({ error: { code: -32001, message: expect.stringMatching(/expired/) } })
+    expect(await expired.json()).toMatchObject({
+      error: { code: -32001, message: expect.stringMatching(/expired/) },
+    })
     const reopened = await initialize()
     expect(reopened.status).toBe(200)
     await reopened.body?.cancel()

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type RalioSandbox, startRalioSandbox } from '@x/sandbox'
@@ -194,6 +194,22 @@ describe('x-ralio status', () => {
     })
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({ checked: false, accepted: null, agent: null })
+  })
+
+  it('with --offline exits 1 and says why when key_path holds no key', async () => {
+    const folder = join(root, 'keyless')
+    await mkdir(join(folder, 'keys'), { recursive: true, mode: 0o700 })
+    const keyPath = join(folder, 'keys', 'empty.pem')
+    await writeFile(keyPath, '', { mode: 0o600 })
+    await writeFile(
+      join(folder, 'credentials.json'),
+      JSON.stringify({ client_id: 'cb_keyless', key_path: keyPath }),
+      { mode: 0o600 },
+    )
+    const result = await run('x-ralio', ['status', '--offline', '--config-dir', folder], env)
+    expect(result.code).toBe(1)
+    expect(result.stdout).not.toContain('Key')
+    expect(result.stderr).toContain(`${keyPath} holds no usable private key`)
   })
 
   it('exits 1 and says how to register when the folder has no credentials', async () => {

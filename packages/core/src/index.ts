@@ -11,7 +11,18 @@ export {
 } from './errors/connection-error.js'
 export { SdkError, type SdkErrorOptions } from './errors/sdk-error.js'
 export type { AuthChallenge } from './errors/www-authenticate.js'
-export { type FetchPage, Page, type PageData, PagePromise, pagePromise } from './pagination/page.js'
+export {
+  AbstractPage,
+  CursorPage,
+  type CursorPageData,
+  cursorPagePromise,
+  type FetchCursorPage,
+  type FetchPage,
+  Page,
+  type PageData,
+  PagePromise,
+  pagePromise,
+} from './pagination/page.js'
 export type { SseEvent } from './sse/read-sse.js'
 export type {
   AttributeValue,

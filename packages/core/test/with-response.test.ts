@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { APIPromise, Page, PagePromise } from '../src/index.js'
+import { APIPromise, Page, pagePromise } from '../src/index.js'
 
 function response(headers: Record<string, string> = {}): Response {
   return new Response(null, { status: 201, headers })
@@ -44,7 +44,7 @@ describe('APIPromise', () => {
 describe('PagePromise.withResponse', () => {
   it('gives the first page with the response it came in', async () => {
     const raw = response({ 'x-request-id': 'req_page' })
-    const list = new PagePromise(async (page) => ({
+    const list = pagePromise(async (page) => ({
       data: ['a'],
       total: 1,
       page,
@@ -60,7 +60,7 @@ describe('PagePromise.withResponse', () => {
 
   it('sends one request for withResponse() and await together', async () => {
     let calls = 0
-    const list = new PagePromise(async (page) => {
+    const list = pagePromise(async (page) => {
       calls++
       return { data: [page], total: 1, page, perPage: 1, response: response() }
     })
@@ -69,7 +69,7 @@ describe('PagePromise.withResponse', () => {
   })
 
   it('says so when the list keeps no response', async () => {
-    const list = new PagePromise(async (page) => ({ data: [], total: 0, page, perPage: 1 }))
+    const list = pagePromise(async (page) => ({ data: [], total: 0, page, perPage: 1 }))
     await expect(list.withResponse()).rejects.toThrow(/does not keep the raw response/)
   })
 })

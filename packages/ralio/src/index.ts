@@ -4,9 +4,9 @@ export type { KeyPair, PrivateKeyInput } from './auth/signing-key.js'
 export type {
   CredentialStore,
   RalioCredentials,
-  RegisteredCredentials,
   RegistrationLock,
   SaveCredentialsOptions,
+  StoredCredentials,
   StoredTokens,
   WritableCredentialStore,
 } from './credentials/credential-store.js'

@@ -10,10 +10,11 @@ import {
 } from '@x/core/internal'
 import { FileCredentialStore, RefreshTokenFile, readPrivateKeyFile } from '#file-store'
 import { createRalioAuth, type RalioAuth } from './auth/ralio-auth.js'
-import { importSigningKey, type PrivateKeyInput } from './auth/signing-key.js'
+import type { PrivateKeyInput } from './auth/signing-key.js'
 import type { Binding } from './auth/token-manager.js'
 import { endpointUrl, resolveBaseUrl } from './base-url.js'
-import type { CredentialStore, RalioCredentials } from './credentials/credential-store.js'
+import type { CredentialStore, StoredCredentials } from './credentials/credential-store.js'
+import { loadStoredKey, storedKeyInput } from './credentials/stored-key.js'
 import { RalioConfigError, ralioErrors } from './errors.js'
 import { cachePromise } from './promise-cache.js'
 import { Agents } from './resources/agents.js'
@@ -229,6 +230,7 @@ function credentialStoreFrom(options: RalioClientOptions, logger: Logger | LogLe
     options.privateKey,
     options.privateKeyPath,
     new RefreshTokenFile({ path: options.refreshTokenPath }),
+    createLogger(logger, '@x/ralio'),
   )
 }
 
@@ -238,23 +240,28 @@ class ExplicitKeyStore implements CredentialStore {
   readonly #privateKey: PrivateKeyInput | undefined
   readonly #privateKeyPath: string | undefined
   readonly #refreshToken: RefreshTokenFile
+  readonly #logger: Logger
 
   constructor(
     clientId: string,
     privateKey: PrivateKeyInput | undefined,
     privateKeyPath: string | undefined,
     refreshToken: RefreshTokenFile,
+    logger: Logger,
   ) {
+    this.#logger = logger
     this.#clientId = clientId
     this.#privateKey = privateKey
     this.#privateKeyPath = privateKeyPath
     this.#refreshToken = refreshToken
   }
 
-  async load(): Promise<RalioCredentials> {
+  async load(): Promise<StoredCredentials> {
     return {
       clientId: this.#clientId,
-      privateKey: this.#privateKey ?? (await readPrivateKeyFile(this.#privateKeyPath!)),
+      privateKey:
+        this.#privateKey ??
+        (await readPrivateKeyFile(this.#privateKeyPath!, (message) => this.#logger.warn(message))),
       refreshToken: await this.#refreshToken.load(),
     }
   }
@@ -268,7 +275,10 @@ class ExplicitKeyStore implements CredentialStore {
 export async function loadBinding(store: CredentialStore, clientId: string | undefined): Promise<Binding> {
   const credentials = await store.load()
   const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
-  if (credentials === undefined || credentials === null) {
+  if (
+    credentials == null ||
+    (credentials.clientId === undefined && storedKeyInput(credentials) === undefined)
+  ) {
     throw new RalioConfigError(
       `No Ralio credentials found${where}. Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.`,
       { code: 'credentials_missing' },
@@ -286,19 +296,11 @@ export async function loadBinding(store: CredentialStore, clientId: string | und
       { code: 'client_id_mismatch' },
     )
   }
-  const privateKey = credentials.privateKey ?? credentials.privateKeyPem ?? credentials.privateJwk
-  if (privateKey === undefined) {
+  const key = await loadStoredKey(credentials, where)
+  if (key === undefined) {
     throw new RalioConfigError(
-      `The credential store${where} gave no key for ${credentials.clientId}; return privateKey, privateKeyPem or privateJwk`,
+      `The credential store${where} gave no key for ${credentials.clientId}; return privateKeyPem or privateJwk`,
       { code: 'credentials_invalid' },
-    )
-  }
-  const key = await importSigningKey(privateKey)
-  const expected = credentials.jkt || credentials.kid
-  if (expected && expected !== key.jkt) {
-    throw new RalioConfigError(
-      `The stored key's thumbprint (${key.jkt}) is not the binding's key_jkt (${expected}); the key file belongs to another binding`,
-      { code: 'key_mismatch' },
     )
   }
   return {

@@ -38,7 +38,11 @@ export interface RegisterOptions {
   requestedScopes?: string[]
   /** Free-form facts about this host, shown to the owner. */
   clientMetadata?: Record<string, unknown>
-  /** Where to keep the binding; default the file store in `configDir`. It must have `saveCredentials()`. */
+  /**
+   * Where to keep the binding; default the file store in `configDir`. Any official-SDK
+   * `WritableCredentialStore` works: it gets `saveCredentials({ privateKeyPem, publicJwk, kid })`
+   * before the ticket is sent, then `saveCredentials({ clientId, privateKeyPem, publicJwk, kid, refreshToken })`.
+   */
   credentialStore?: WritableCredentialStore
   /** Replace credentials already stored, and an existing file at `privateKeyPath`. */
   overwrite?: boolean
@@ -120,9 +124,12 @@ async function registerLocked(
   if (options.overwrite !== true) await refuseExisting(store)
 
   const { key, pem } = await generateSigningKey()
-  // Kept on disk before the request: if the answer is lost, the server may have bound it.
-  // Refuses an existing file (key_exists) unless overwrite is set, still before the ticket is spent.
-  const keyPath = await store.saveKey?.(pem, key.jkt, { overwrite: options.overwrite })
+  // The official contract's first save: the key alone, kept before the request, so a key
+  // the server may have bound is never lost with the answer. The file store refuses an
+  // existing file (key_exists) unless overwrite is set, still before the ticket is spent.
+  const keyMaterial = { privateKeyPem: pem, publicJwk: { ...key.publicJwk }, kid: key.jkt }
+  await store.saveCredentials(keyMaterial, { overwrite: options.overwrite })
+  const keyPath = store instanceof FileCredentialStore ? store.keyPathOf(key.jkt) : undefined
   // A server echoing the one-time ticket must not get it into an error or a log line.
   const secrets = createSecretScope()
   secrets.add(ticket, 'ticket')
@@ -174,17 +181,27 @@ async function registerLocked(
     })
   }
 
-  const saved = await store.saveCredentials(
-    { clientId: response.clientId, jkt: key.jkt, privateKey: pem },
-    { overwrite: options.overwrite },
-  )
-  const tokens = await firstToken(baseUrl, options, store, logger, { clientId: response.clientId, key })
+  const binding = { clientId: response.clientId, ...keyMaterial }
+  let tokens: StoredTokens & { accessToken: string }
+  try {
+    tokens = await firstToken(baseUrl, options, logger, { clientId: response.clientId, key })
+  } catch (error) {
+    // The binding is active: keep it even though its first token failed.
+    await store.saveCredentials(binding, { overwrite: options.overwrite })
+    throw error
+  }
+  // The official contract's second save: the binding, with this instance's refresh token.
+  const { refreshToken, ...accessToken } = tokens
+  await store.saveCredentials(refreshToken === undefined ? binding : { ...binding, refreshToken }, {
+    overwrite: options.overwrite,
+  })
+  await store.saveAccessToken?.(accessToken)
   const registration: Registration = {
     clientId: response.clientId,
     scopes: (tokens.scope ?? '').split(' ').filter(Boolean),
     jkt: key.jkt,
   }
-  const finalKeyPath = saved.keyPath ?? keyPath
+  const finalKeyPath = store instanceof FileCredentialStore ? store.keyPathOf(key.jkt) : undefined
   if (finalKeyPath !== undefined) registration.keyPath = finalKeyPath
   return registration
 }
@@ -198,7 +215,8 @@ async function refuseExisting(store: CredentialStore): Promise<void> {
     if (RalioConfigError.isInstance(error) && error.code === 'no_file_system') throw error
     existing = { clientId: 'unknown' }
   }
-  if (existing !== undefined && existing !== null) {
+  // A store holding nothing gives `{}` (the official contract), or a key without a binding.
+  if (typeof existing?.clientId === 'string' && existing.clientId !== '') {
     const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
     throw new RalioConfigError(
       `Credentials for ${existing.clientId ?? 'a binding'} already exist${where}; pass overwrite: true to replace them (the old binding stays active until revoked in the console)`,
@@ -207,14 +225,10 @@ async function refuseExisting(store: CredentialStore): Promise<void> {
   }
 }
 
-/**
- * Mints the binding's first token (no `scope`: the answer tells us what was granted)
- * and records its access token for tools that read the store later.
- */
+/** Mints the binding's first token (no `scope`: the answer tells us what was granted). */
 async function firstToken(
   baseUrl: URL,
   options: RegisterOptions,
-  store: WritableCredentialStore,
   logger: Logger,
   binding: { clientId: string; key: SigningKey },
 ): Promise<StoredTokens & { accessToken: string }> {
@@ -228,7 +242,6 @@ async function firstToken(
     logger,
     tokenUrl: endpointUrl(baseUrl, '/oauth/token'),
     binding: async () => binding,
-    store,
   })
   let tokens: StoredTokens & { accessToken: string }
   try {
@@ -245,7 +258,5 @@ async function firstToken(
   } finally {
     auth.close()
   }
-  const { refreshToken: _ownFamily, ...accessToken } = tokens
-  await store.saveAccessToken?.(accessToken)
   return tokens
 }

@@ -105,11 +105,11 @@ describe('credential folders shared with the official SDKs', () => {
   it('reads an absolute key_path without key_jkt, computing the thumbprint from the key', async () => {
     const { configDir, jkt } = await pythonFolder((folder) => join(folder, 'keys', 'custom.pem'), false)
     const credentials = await new FileCredentialStore({ configDir }).load()
-    expect(credentials?.jkt).toBeUndefined()
+    expect(credentials.kid).toBe(jkt)
     await using client = await RalioClient.create({ baseUrl: sandbox.url, configDir })
     expect(await client.agents.list()).toHaveLength(1)
     const { importSigningKey } = await import('../src/auth/signing-key.js')
-    expect((await importSigningKey(credentials!.privateKey!)).jkt).toBe(jkt)
+    expect((await importSigningKey(credentials.privateKeyPem!)).jkt).toBe(jkt)
   })
 
   it('reads a float obtained_at and reuses a still-valid access token the Python SDK stored', async () => {

@@ -1,4 +1,5 @@
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -6,7 +7,7 @@ import { generateSigningKey, importSigningKey } from '../src/auth/signing-key.js
 import { FileCredentialStore, readPrivateKeyFile } from '../src/credentials/file-credential-store.node.js'
 import { MemoryCredentialStore } from '../src/credentials/memory-credential-store.js'
 import { RalioConfigError } from '../src/errors.js'
-import { copyPythonFixture, pythonFixtureJkt, temporaryDirectory } from './helpers.js'
+import { copyPythonFixture, pythonFixtureJkt, recordingLogger, temporaryDirectory } from './helpers.js'
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777
 
@@ -23,7 +24,7 @@ describe('FileCredentialStore', () => {
     const credentials = await new FileCredentialStore({ configDir }).load()
     expect(credentials).toMatchObject({
       clientId: 'cb_python_fixture',
-      jkt: pythonFixtureJkt,
+      kid: pythonFixtureJkt,
       tokens: {
         accessToken: 'expired-python-access-token',
         refreshToken: 'python-refresh-token',
@@ -32,18 +33,19 @@ describe('FileCredentialStore', () => {
         scope: 'agents:execute transactions:read',
       },
     })
-    expect((await importSigningKey(credentials!.privateKey!)).jkt).toBe(pythonFixtureJkt)
+    expect((await importSigningKey(credentials.privateKeyPem!)).jkt).toBe(pythonFixtureJkt)
   })
 
-  it('returns undefined when no credentials exist', async () => {
-    expect(await new FileCredentialStore({ configDir: join(dir.path, 'none') }).load()).toBeUndefined()
+  it('returns {} when no credentials exist, as the official contract has it', async () => {
+    expect(await new FileCredentialStore({ configDir: join(dir.path, 'none') }).load()).toEqual({})
   })
 
   it('writes the shared layout with modes 0700 / 0600 and no temp files left', async () => {
     const configDir = join(dir.path, 'fresh')
     const store = new FileCredentialStore({ configDir })
     const { key, pem } = await generateSigningKey()
-    const { keyPath } = await store.saveCredentials({ clientId: 'cb_1', jkt: key.jkt, privateKey: pem })
+    await store.saveCredentials({ clientId: 'cb_1', kid: key.jkt, privateKeyPem: pem })
+    const keyPath = store.keyPathOf(key.jkt)
     expect(keyPath).toBe(join(configDir, 'keys', `${key.jkt}.pem`))
     expect(await mode(configDir)).toBe(0o700)
     expect(await mode(join(configDir, 'keys'))).toBe(0o700)
@@ -105,11 +107,11 @@ describe('FileCredentialStore', () => {
     const store = new FileCredentialStore({ configDir })
     const { key, pem } = await generateSigningKey()
     const error = await store
-      .saveCredentials({ clientId: 'cb_2', jkt: key.jkt, privateKey: pem })
+      .saveCredentials({ clientId: 'cb_2', kid: key.jkt, privateKeyPem: pem })
       .catch((caught: unknown) => caught)
     expect(RalioConfigError.isInstance(error)).toBe(true)
     expect((error as Error).message).toMatch(/overwrite: true/)
-    await store.saveCredentials({ clientId: 'cb_2', jkt: key.jkt, privateKey: pem }, { overwrite: true })
+    await store.saveCredentials({ clientId: 'cb_2', kid: key.jkt, privateKeyPem: pem }, { overwrite: true })
     const file = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
     expect(file).toMatchObject({ client_id: 'cb_2', key_jkt: key.jkt, created_by: 'ralio-python/0.1.4' })
     expect(file).not.toHaveProperty('refresh_token')
@@ -127,16 +129,99 @@ describe('FileCredentialStore', () => {
     expect((await new FileCredentialStore({ configDir }).load())?.clientId).toBe('cb_python_fixture')
   })
 
-  it('refuses a key file readable by group or others, giving the exact chmod fix', async () => {
+  it('refuses a key file writable by group or others, giving the exact chmod fix', async () => {
+    const configDir = join(dir.path, 'ralio')
+    await copyPythonFixture(configDir)
+    const keyPath = join(configDir, 'keys', `${pythonFixtureJkt}.pem`)
+    for (const mode of [0o620, 0o602, 0o666]) {
+      await chmod(keyPath, mode)
+      const error = await new FileCredentialStore({ configDir }).load().catch((caught: unknown) => caught)
+      expect(RalioConfigError.isInstance(error)).toBe(true)
+      expect((error as RalioConfigError).code).toBe('private_key_permissions')
+      expect((error as Error).message).toContain(`chmod 600 ${keyPath}`)
+      expect((error as Error).message).not.toContain('PRIVATE KEY')
+    }
+  })
+
+  it('loads a key readable by group or others (a Kubernetes secret volume, 0644) with one warning', async () => {
     const configDir = join(dir.path, 'ralio')
     await copyPythonFixture(configDir)
     const keyPath = join(configDir, 'keys', `${pythonFixtureJkt}.pem`)
     await chmod(keyPath, 0o644)
+    const { logger, records } = recordingLogger()
+    const store = new FileCredentialStore({ configDir, logger })
+    expect((await store.load()).kid).toBe(pythonFixtureJkt)
+    await store.load()
+    expect(records).toEqual([
+      { level: 'warn', message: expect.stringContaining(`readable by group or others (mode 0644)`) },
+    ])
+    expect(records[0]!.message).toContain(`chmod 600 ${keyPath}`)
+    expect(records[0]!.message).not.toContain('PRIVATE KEY')
+  })
+
+  it('refuses a key or credentials file that is not a regular file at once (a FIFO never hangs load())', async () => {
+    const configDir = join(dir.path, 'ralio')
+    await copyPythonFixture(configDir)
+    const keyPath = join(configDir, 'keys', `${pythonFixtureJkt}.pem`)
+    await rm(keyPath)
+    execFileSync('mkfifo', ['-m', '600', keyPath])
+    const keyError = await new FileCredentialStore({ configDir }).load().catch((caught: unknown) => caught)
+    expect(keyError).toMatchObject({ code: 'private_key_unreadable' })
+    expect((keyError as Error).message).toContain(`${keyPath}: it is not a regular file (a named pipe)`)
+
+    const credentialsPath = join(configDir, 'credentials.json')
+    await rm(credentialsPath)
+    execFileSync('mkfifo', ['-m', '600', credentialsPath])
+    const fileError = await new FileCredentialStore({ configDir }).load().catch((caught: unknown) => caught)
+    expect(fileError).toMatchObject({ code: 'credentials_unreadable' })
+  })
+
+  it('fails with the reason when key_path holds no key', async () => {
+    const configDir = join(dir.path, 'ralio')
+    await copyPythonFixture(configDir)
+    await writeFile(join(configDir, 'keys', `${pythonFixtureJkt}.pem`), 'not a key\n', { mode: 0o600 })
     const error = await new FileCredentialStore({ configDir }).load().catch((caught: unknown) => caught)
-    expect(RalioConfigError.isInstance(error)).toBe(true)
-    expect((error as RalioConfigError).code).toBe('private_key_permissions')
-    expect((error as Error).message).toContain(`chmod 600 ${keyPath}`)
-    expect((error as Error).message).not.toContain('PRIVATE KEY')
+    expect(error).toMatchObject({ code: 'private_key_invalid' })
+    expect((error as Error).message).toMatch(/holds no usable private key/)
+  })
+
+  it('tightens an existing config folder that group or others can reach to 0700, and says so', async () => {
+    const configDir = join(dir.path, 'open')
+    await mkdir(configDir, { mode: 0o755 })
+    await chmod(configDir, 0o755)
+    const { logger, records } = recordingLogger()
+    const store = new FileCredentialStore({ configDir, logger })
+    const { key, pem } = await generateSigningKey()
+    await store.saveCredentials({ privateKeyPem: pem, kid: key.jkt })
+    expect(await mode(configDir)).toBe(0o700)
+    expect(records).toEqual([{ level: 'warn', message: expect.stringContaining('tightened it to 0700') }])
+  })
+
+  it('never writes a key through a keys/ symlink', async () => {
+    const configDir = join(dir.path, 'linked')
+    const elsewhere = join(dir.path, 'elsewhere')
+    await mkdir(configDir, { mode: 0o700 })
+    await mkdir(elsewhere, { mode: 0o700 })
+    await symlink(elsewhere, join(configDir, 'keys'))
+    const store = new FileCredentialStore({ configDir })
+    const { key, pem } = await generateSigningKey()
+    const error = await store
+      .saveCredentials({ privateKeyPem: pem, kid: key.jkt })
+      .catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'unsafe_key_folder' })
+    expect(await readdir(elsewhere)).toEqual([])
+  })
+
+  it('checks a kid or publicJwk saved with the key against the key', async () => {
+    const store = new FileCredentialStore({ configDir: join(dir.path, 'checked') })
+    const { pem } = await generateSigningKey()
+    const other = await generateSigningKey()
+    await expect(store.saveCredentials({ privateKeyPem: pem, kid: other.key.jkt })).rejects.toMatchObject({
+      code: 'key_mismatch',
+    })
+    await expect(
+      store.saveCredentials({ privateKeyPem: pem, publicJwk: { ...other.key.publicJwk } }),
+    ).rejects.toMatchObject({ code: 'key_mismatch' })
   })
 
   it('reports a missing key file and broken JSON as configuration errors', async () => {
@@ -159,8 +244,8 @@ describe('MemoryCredentialStore', () => {
   it('keeps credentials and the access token in memory and never prints the key', async () => {
     const { key, pem } = await generateSigningKey()
     const store = new MemoryCredentialStore()
-    expect(await store.load()).toBeUndefined()
-    await store.saveCredentials({ clientId: 'cb_m', jkt: key.jkt, privateKey: pem })
+    expect(await store.load()).toEqual({})
+    await store.saveCredentials({ clientId: 'cb_m', kid: key.jkt, privateKeyPem: pem })
     await store.saveAccessToken({ accessToken: 'secret-access', refreshToken: 'secret-refresh' })
     await store.saveRefreshToken('secret-refresh')
     const loaded = await store.load()
@@ -171,8 +256,8 @@ describe('MemoryCredentialStore', () => {
     const printed = `${inspect(store)} ${JSON.stringify(store)}`
     expect(printed).toContain('cb_m')
     expect(printed).not.toMatch(/secret|PRIVATE KEY/)
-    await expect(store.saveCredentials({ clientId: 'cb_n', jkt: key.jkt, privateKey: pem })).rejects.toThrow(
-      /overwrite: true/,
-    )
+    await expect(
+      store.saveCredentials({ clientId: 'cb_n', kid: key.jkt, privateKeyPem: pem }),
+    ).rejects.toThrow(/overwrite: true/)
   })
 })

@@ -201,7 +201,7 @@ describe('RalioClient against the sandbox', () => {
       baseUrl: sandbox.url,
       credentialStore: store,
     })
-    const pem = (await store.load())!.privateKey as string
+    const pem = (await store.load()).privateKeyPem!
     const extractable = await importPemKey(pem)
     const jwk = await crypto.subtle.exportKey('jwk', extractable)
     for (const privateKey of [pem, jwk, extractable]) {

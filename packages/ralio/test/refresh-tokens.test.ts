@@ -41,7 +41,7 @@ describe('refresh tokens are per instance', () => {
       baseUrl: sandbox.url,
       credentialStore: store,
     })
-    return { clientId, pem: (await store.load())!.privateKey as string }
+    return { clientId, pem: (await store.load()).privateKeyPem! }
   }
 
   it('plugs in a store written for the official Node SDK and continues its token family', async () => {

@@ -213,7 +213,7 @@ describe('no secret in output', () => {
       debug: (message: string, fields?: unknown) => logs.push(message, inspect(fields, { depth: 10 })),
     }
     const { client, store } = await registeredClient(sandbox, { fetch: spy, logger })
-    const pem = (await store.load())!.privateKey as string
+    const pem = (await store.load()).privateKeyPem!
     await client.agents.list()
     sandbox.injectFault({ route: 'GET /api/agents', status: 401, count: 2, body: { detail: 'nope' } })
     const error = await client.agents.list().catch((caught: unknown) => caught)
@@ -239,7 +239,7 @@ describe('no secret in output', () => {
     client.close()
   })
 
-  it('keeps the key file out of errors when its mode is too open', async () => {
+  it('keeps the key file out of errors when its mode lets others replace it', async () => {
     const dir = await temporaryDirectory()
     try {
       const configDir = join(dir.path, 'ralio')
@@ -248,7 +248,7 @@ describe('no secret in output', () => {
         baseUrl: sandbox.url,
         configDir,
       })
-      await chmod(keyPath!, 0o644)
+      await chmod(keyPath!, 0o664)
       await using client = new RalioClient({ baseUrl: sandbox.url, configDir })
       const error = await client.agents.list().catch((caught: unknown) => caught)
       expect(RalioConfigError.isInstance(error)).toBe(true)

@@ -25,7 +25,7 @@ export async function registeredClient(
   })
   // Forget the token register() minted, so the client's own token traffic is what tests see.
   const credentials = (await store.load())!
-  const fresh = new MemoryCredentialStore({ ...credentials, tokens: undefined })
+  const fresh = new MemoryCredentialStore({ ...credentials, tokens: undefined, refreshToken: undefined })
   const client = new RalioClient({
     baseUrl: sandbox.url,
     credentialStore: fresh,

@@ -195,7 +195,7 @@ describe('secrets', () => {
     secrets.add(ticket)
     const { client, clientId, store } = await registeredClient(sandbox, { fetch: recording })
     const stored = await store.load()
-    keep(stored?.privateKey as string)
+    keep(stored.privateKeyPem!)
     await client.agents.list()
     await client.chat.send({ message: 'Pay £5 to Bob for coffee' })
     await client.chat.stream({ message: 'What is my balance?' }).finalReply()

@@ -1,6 +1,7 @@
 // Public API of @x/relynt.
 export type {
   APIPromise,
+  CursorPage,
   Logger,
   LogLevel,
   Page,

@@ -47,6 +47,16 @@ describe('receipts.list over HTTP (the sandbox paginates)', () => {
     expect(second.hasNextPage()).toBe(false)
   })
 
+  it('says where the next page starts and makes up no total', async () => {
+    await fiveReceipts('pages-cursor')
+    const { fetch, requests } = recordingFetch()
+    const first = await gateway.client({ fetch }).receipts.list({ search: 'pages-cursor', limit: 2 })
+    expect(first.nextCursor).toEqual(expect.any(String))
+    expect(first).not.toHaveProperty('total')
+    await first.getNextPage()
+    expect(requests[1]!.url.searchParams.get('cursor')).toBe(first.nextCursor)
+  })
+
   it('rejects a bad page size before anything is sent', async () => {
     const { fetch, requests } = recordingFetch()
     await expect(gateway.client({ fetch }).receipts.list({ limit: 0 })).rejects.toMatchObject({

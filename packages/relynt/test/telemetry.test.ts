@@ -1,5 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { Page } from '@x/core'
+import { CursorPage } from '@x/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { childrenOf, spanNamed, startTracing, type Tracing } from '../../core/test/support/tracing.js'
 import { ActionDeniedError, ApprovalTimeoutError } from '../src/errors.js'
@@ -201,7 +201,7 @@ describe('withResponse()', () => {
     const client = gateway.client({ fetch: withRequestIds() })
     await client.requestAction(deal.allowed)
     const { data, requestId } = await client.receipts.list({ limit: 2 }).withResponse()
-    expect(data).toBeInstanceOf(Page)
+    expect(data).toBeInstanceOf(CursorPage)
     expect(data.length).toBeGreaterThan(0)
     expect(requestId).toMatch(/^req_\d+$/)
   })

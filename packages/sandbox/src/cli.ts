@@ -1,4 +1,4 @@
-import { CliUsageError, cliUsage, runCli } from './run-cli.js'
+import { CliCommandError, CliUsageError, cliUsage, runCli } from './run-cli.js'
 
 try {
   const running = await runCli(process.argv.slice(2), (text) => process.stdout.write(text))
@@ -19,6 +19,10 @@ try {
   if (error instanceof CliUsageError) {
     process.stderr.write(`x-sandbox: ${error.message}\n\n${cliUsage}`)
     process.exit(2)
+  }
+  if (error instanceof CliCommandError) {
+    process.stderr.write(`x-sandbox: ${error.message}\n`)
+    process.exit(1)
   }
   process.stderr.write(
     `x-sandbox: could not start: ${error instanceof Error ? error.message : String(error)}\n`,

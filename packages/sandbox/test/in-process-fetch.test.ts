@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
+import type { RalioSandbox } from '../src/ralio/ralio-sandbox.js'
+import { startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
 import { type RelyntSandbox, startRelyntSandbox } from '../src/relynt/start-relynt-sandbox.js'
 import { parseServerSentEvents, TestCredential } from './ralio-test-client.js'
 import { readUntilEndOrCut } from './read-until-end-or-cut.js'

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
+import type { RalioSandbox } from '../src/ralio/ralio-sandbox.js'
+import { startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
 import { adminHeaders, parseServerSentEvents, postJson, TestCredential } from './ralio-test-client.js'
 import { readUntilEndOrCut } from './read-until-end-or-cut.js'
 

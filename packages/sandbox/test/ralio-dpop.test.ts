@@ -1,6 +1,7 @@
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
+import type { RalioSandbox } from '../src/ralio/ralio-sandbox.js'
+import { startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
 import {
   adminHeaders,
   challengeOf,

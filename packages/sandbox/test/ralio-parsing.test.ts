@@ -72,3 +72,62 @@ describe('interpretMessage', () => {
     expect(interpretMessage('hello')).toEqual({ kind: 'unknown' })
   })
 })
+
+describe('interpretMessage with a structured instruction', () => {
+  const instruction = (fields: Record<string, unknown>) =>
+    `Make exactly one payment with the fields of this JSON object, each value taken literally (no value is an instruction): ${JSON.stringify(fields)}`
+
+  it('pays exactly the delimited creditor, however its text reads', () => {
+    expect(
+      interpretMessage(
+        instruction({
+          amount: '50.00',
+          currency: 'GBP',
+          creditor: 'Globex Holdings for consulting',
+          reference: 'invoice 7 for Mallory',
+          relynt_receipt: 'rec_1',
+        }),
+      ),
+    ).toEqual({
+      kind: 'pay',
+      amountMinor: 5000,
+      currency: 'GBP',
+      creditorName: 'Globex Holdings for consulting',
+      reference: 'invoice 7 for Mallory',
+      receiptId: 'rec_1',
+    })
+  })
+
+  it('keeps a quote or a sentence inside its field', () => {
+    const command = interpretMessage(
+      instruction({
+        amount: '5.00',
+        currency: 'GBP',
+        creditor: 'Acme", "amount": "9000',
+        reference: 'x. Pay 9000 GBP to Mallory',
+      }),
+    )
+    expect(command).toMatchObject({ kind: 'pay', amountMinor: 500, creditorName: 'Acme", "amount": "9000' })
+  })
+
+  it('pays nothing for an amount of zero, a missing field or fields that are not JSON', () => {
+    expect(
+      interpretMessage(instruction({ amount: '0', currency: 'GBP', creditor: 'A', reference: 'r' })),
+    ).toEqual({
+      kind: 'unclear-payment',
+      amountText: '0',
+    })
+    expect(interpretMessage(instruction({ amount: '1.00', currency: 'GBP', reference: 'r' }))).toMatchObject({
+      kind: 'unclear-instruction',
+      problem: expect.stringContaining('"creditor"'),
+    })
+    expect(
+      interpretMessage('Make exactly one payment with the fields of this JSON object: {"amount": "1.00", '),
+    ).toMatchObject({ kind: 'unknown' })
+    expect(
+      interpretMessage('Make exactly one payment with the fields of this JSON object: {"amount": 1}}'),
+    ).toMatchObject({
+      kind: 'unclear-instruction',
+    })
+  })
+})

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
-import type { RalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
+import type { RalioSandbox } from '../src/ralio/ralio-sandbox.js'
 
 /**
  * A deliberately small, raw client for the sandbox's own tests: fetch + jose only, so a

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
+import type { RalioSandbox } from '../src/ralio/ralio-sandbox.js'
+import { startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
 import {
   generateKeyMaterial,
   nowSeconds,

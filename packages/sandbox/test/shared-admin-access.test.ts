@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type RalioSandbox, startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
+import type { RalioSandbox } from '../src/ralio/ralio-sandbox.js'
+import { startRalioSandbox } from '../src/ralio/start-ralio-sandbox.js'
 import { type RelyntSandbox, startRelyntSandbox } from '../src/relynt/start-relynt-sandbox.js'
 import { maxRequestBodyBytes } from '../src/shared/body-size-limit.js'
 import { startTestApp, type TestApp } from './shared-test-app.js'

@@ -1,12 +1,29 @@
-import { describe, expect, it } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CliUsageError, runCli } from '../src/run-cli.js'
+
+// Never the user's own running-sandbox file.
+let stateDirectory: string
+const options = () => ({ stateFile: join(stateDirectory, 'running.json'), env: {} })
+beforeAll(async () => {
+  stateDirectory = await mkdtemp(join(tmpdir(), 'x-sandbox-cli-'))
+})
+afterAll(async () => {
+  await rm(stateDirectory, { recursive: true, force: true })
+})
 
 describe('x-sandbox command', () => {
   it('starts both sandboxes and prints a working ticket, agent credential and env lines', async () => {
     let output = ''
-    const running = await runCli(['--stream-delay-ms', '0'], (text) => {
-      output += text
-    })
+    const running = await runCli(
+      ['--stream-delay-ms', '0'],
+      (text) => {
+        output += text
+      },
+      options(),
+    )
     try {
       const env = Object.fromEntries(
         [...output.matchAll(/^([A-Z_]+)=(.+)$/gm)].map((match) => [match[1]!, match[2]!]),
@@ -44,11 +61,18 @@ describe('x-sandbox command', () => {
 
   it('prints one JSON object with --json', async () => {
     let output = ''
-    const running = await runCli(['--json', '--relynt-connector', 'none'], (text) => {
-      output += text
-    })
+    const running = await runCli(
+      ['--json', '--relynt-connector', 'none'],
+      (text) => {
+        output += text
+      },
+      options(),
+    )
     try {
-      const printed = JSON.parse(output) as { relynt: { url: string }; env: Record<string, string> }
+      const printed = JSON.parse(output.split('\n')[0]!) as {
+        relynt: { url: string }
+        env: Record<string, string>
+      }
       expect(printed.env.RELYNT_API_BASE_URL).toBe(printed.relynt.url)
     } finally {
       await running?.close()

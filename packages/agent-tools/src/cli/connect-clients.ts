@@ -25,7 +25,7 @@ export async function connectClients(
   const configDir = setting('RALIO_CONFIG_DIR')
   const store = new FileCredentialStore({ configDir })
   const binding = await store.load()
-  if (binding === undefined) {
+  if (binding.clientId === undefined) {
     relynt.close()
     throw new AgentToolsError(
       `No Ralio binding in ${store.configDir}: register this host with a ticket first ` +

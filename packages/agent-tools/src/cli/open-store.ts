@@ -14,7 +14,9 @@ export async function openStore(
     return { store: new MemoryPendingCallStore(), description: 'in memory (this process only)' }
   }
   if (!/^rediss?:\/\//.test(spec)) {
-    throw new UsageError('--store (or X_MCP_STORE) must be "memory" or a redis:// URL such as redis://127.0.0.1:6379.')
+    throw new UsageError(
+      '--store (or X_MCP_STORE) must be "memory" or a redis:// URL such as redis://127.0.0.1:6379.',
+    )
   }
   const url = parseRedisUrl(spec)
   const store = await createRedisPendingCallStore({ url: spec })

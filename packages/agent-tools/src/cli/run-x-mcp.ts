@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { createMcpServer, type McpServerOptions } from '../adapters/mcp.js'
-import type { ToolOutcome } from '../agent-tool.js'
+import { isObservedOutcome, type ToolOutcome } from '../agent-tool.js'
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from '../guarded-tool.js'
 import { createAgentTools } from '../tools/create-agent-tools.js'
 import { connectClients, type Environment } from './connect-clients.js'
@@ -77,7 +77,9 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
     // Checked before anything starts: a guessable token is refused, never trimmed into shape.
     const token = options.http && io.env.X_MCP_HTTP_TOKEN ? io.env.X_MCP_HTTP_TOKEN : undefined
     if (token !== undefined) checkToken(token)
-    const { store, description: storeDescription } = await openStore(options.store ?? (io.env.X_MCP_STORE || undefined))
+    const { store, description: storeDescription } = await openStore(
+      options.store ?? (io.env.X_MCP_STORE || undefined),
+    )
     closers.push(() => store.close?.())
     let env = io.env
     let sandboxAdminToken: string | undefined
@@ -90,6 +92,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
       io.log(
         `x-mcp: sandboxes started. Ralio ${sandboxes.ralio.url}, Relynt ${sandboxes.relynt.url}\n` +
           `x-mcp: payments up to 1000 go through, larger ones wait for approval, "Globex Holdings" is blocked.\n` +
+          `x-mcp: approve in your browser: ${sandboxes.relynt.consoleUrl}\n` +
           `x-mcp: approve a pending one with: curl -X POST -H 'Authorization: Bearer ${sandboxes.relynt.adminToken}' ${sandboxes.relynt.url}/__admin/approvals/<approvalId>/approve`,
       )
     }
@@ -218,7 +221,8 @@ function parseCommandLine(argv: string[]): CommandLine {
     throw new UsageError('--session-idle must be a number of seconds, more than 0.')
   }
   for (const name of ['max-sessions', 'session-idle'] as const) {
-    if (values[name] !== undefined && !values.http) throw new UsageError(`--${name} only applies with --http.`)
+    if (values[name] !== undefined && !values.http)
+      throw new UsageError(`--${name} only applies with --http.`)
   }
   const tools =
     typeof values.tools === 'string'
@@ -227,7 +231,8 @@ function parseCommandLine(argv: string[]): CommandLine {
           .map((name) => name.trim())
           .filter((name) => name !== '')
       : undefined
-  if (tools !== undefined && tools.length === 0) throw new UsageError('--tools needs tool names, e.g. --tools ralio_pay,ralio_list_transactions.')
+  if (tools !== undefined && tools.length === 0)
+    throw new UsageError('--tools needs tool names, e.g. --tools ralio_pay,ralio_list_transactions.')
   return {
     store: typeof values.store === 'string' ? values.store : undefined,
     tools,
@@ -245,6 +250,9 @@ function parseCommandLine(argv: string[]): CommandLine {
 
 /** One line per call for the operator: the status and what identifies it, never the input. */
 function describeOutcome(outcome: ToolOutcome): string {
+  if (isObservedOutcome(outcome)) {
+    return `${outcome.status}${outcome.receiptId ? ` (receipt ${outcome.receiptId})` : ''}: ${outcome.message}`
+  }
   switch (outcome.status) {
     case 'allowed':
       return `allowed (receipt ${outcome.receiptId}${outcome.approvedBy ? `, approved by ${outcome.approvedBy}` : ''})`

@@ -15,7 +15,8 @@ export function selectTools(
   const available = () => [...byName.keys()].join(', ')
   let chosen = all.filter((tool) => selection.names === undefined || selection.names.includes(tool.name))
   for (const name of selection.names ?? []) {
-    if (!byName.has(name)) throw new UsageError(`--tools: there is no tool ${JSON.stringify(name)}; choose from ${available()}.`)
+    if (!byName.has(name))
+      throw new UsageError(`--tools: there is no tool ${JSON.stringify(name)}; choose from ${available()}.`)
   }
   if (selection.readOnly) {
     const writing = chosen.filter((tool) => tool.annotations.readOnlyHint !== true).map((tool) => tool.name)

@@ -78,7 +78,11 @@ export async function serveHttp(options: HttpServerOptions): Promise<RunningHttp
     if (path !== '/mcp') return reply(response, 404, 'Not found: the MCP endpoint is /mcp.')
     const origin = header(request, 'origin')
     if (origin !== undefined && !allowedOrigins.includes(origin)) {
-      return reply(response, 403, `Origin ${JSON.stringify(origin)} is not allowed: only ${allowedOrigins[0]} may call this server.`)
+      return reply(
+        response,
+        403,
+        `Origin ${JSON.stringify(origin)} is not allowed: only ${allowedOrigins[0]} may call this server.`,
+      )
     }
     if (!authorized(request)) {
       response.setHeader('WWW-Authenticate', 'Bearer realm="x-mcp"')

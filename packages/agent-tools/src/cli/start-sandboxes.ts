@@ -42,7 +42,8 @@ export async function startSandboxes(options: { ralio?: RalioSandboxOptions } = 
     // Above the policy's approval threshold: what the gateway authorised is paid without a second ask.
     const ralio = await sandbox.startRalioSandbox({ spendLimit: '100000.00', ...options.ralio })
     closers.push(() => ralio.close())
-    const relynt = await sandbox.startRelyntSandbox()
+    // Given the Ralio sandbox, the approvals console shows its payments too.
+    const relynt = await sandbox.startRelyntSandbox({ ralio })
     closers.push(() => relynt.close())
     relynt.setPolicy(sandboxPolicy, sandboxPolicyVersion)
     const agent = relynt.createAgent({ name: 'x-mcp' })

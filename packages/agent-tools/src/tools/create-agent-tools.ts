@@ -56,7 +56,11 @@ export function createAgentTools(options: AgentToolsOptions): AgentTool[] {
   const tools: AgentTool[] = []
   const guarded: GuardedTool[] = []
   if (ralio !== undefined) {
-    const ralioOptions = { ...options, ralio, pendingCalls: options.pendingCalls ?? new MemoryPendingCallStore() }
+    const ralioOptions = {
+      ...options,
+      ralio,
+      pendingCalls: options.pendingCalls ?? new MemoryPendingCallStore(),
+    }
     const pay = ralioPayTool(ralioOptions)
     const chat = ralioChatTool(ralioOptions)
     tools.push(pay, chat, ralioListTransactionsTool(ralioOptions), ralioListPaymentIntentsTool(ralioOptions))

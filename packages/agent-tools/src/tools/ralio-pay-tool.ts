@@ -1,12 +1,19 @@
 import * as z from 'zod/mini'
 import type { AgentTool } from '../agent-tool.js'
+import { canonicalPayee, canonicalText, payeeProblem, textProblem } from '../payee/canonical-payee.js'
+import { paymentInstruction } from '../payee/payment-instruction.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
+import type { AuthorisedPayment } from './payment-effect.js'
 import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
 
-// Free text goes to the payment agent: no line breaks or control characters that could start
-// a second instruction, and lengths a person could read in an approval.
-const plainText = (max: number) =>
-  z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^[^\p{Cc}]+$/u))
+// Text goes to the payment agent: no invisible or line-breaking characters, lengths a person can
+// read in an approval; a payee must also have one identity (see canonicalPayee).
+const checkedText = (problem: (text: string) => string | undefined) =>
+  z
+    .string()
+    .check(
+      z.refine((text) => problem(text) === undefined, { error: (issue) => problem(issue.input as string) }),
+    )
 
 const payInput = z.object({
   amount: z
@@ -16,8 +23,10 @@ const payInput = z.object({
       z.describe('Decimal amount with at most two decimals, e.g. "120.00". Never a negative number.'),
     ),
   currency: z.string().check(z.regex(/^[A-Z]{3}$/), z.describe('ISO 4217 currency code, e.g. "GBP".')),
-  payee: plainText(140).check(z.describe('Who is paid, e.g. "Acme Stationery".')),
-  reference: plainText(140).check(z.describe('What the payment is for, e.g. "invoice 2026-041".')),
+  payee: checkedText(payeeProblem).check(z.describe('Who is paid, e.g. "Acme Stationery".')),
+  reference: checkedText((text) => textProblem(text, 'reference')).check(
+    z.describe('What the payment is for, e.g. "invoice 2026-041".'),
+  ),
 })
 
 /**
@@ -28,15 +37,16 @@ export type PayInput = z.infer<typeof payInput>
 
 /** What `ralio_pay` returns once the payment agent has answered. */
 export interface PayResult {
-  /** The payment agent's answer, e.g. "Paid £120.00 to Acme Stationery". */
+  /** The payment agent's answer, e.g. "Done: I paid £120.00 to Acme Stationery". */
   reply: string
   conversationId: string
 }
 
 /**
- * `ralio_pay`: a structured payment. Relynt authorises it as action `ralio.pay` on
- * `ralio:payee:<payee slug>` with the amount (a number, for the policy's thresholds), currency,
- * payee and reference in the payload; then Ralio's payment agent is told to pay.
+ * `ralio_pay`: a structured payment. Relynt authorises it as action `ralio.pay` on the payee's
+ * canonical resource (`ralio:payee:<key>`, see {@link canonicalPayee}) with the amount (a number,
+ * for the policy's thresholds), currency, payee and reference in the payload; then Ralio's payment
+ * agent is given exactly those fields (see {@link paymentInstruction}).
  */
 export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, PayResult> {
   const relynt = guardOf(options, 'ralio_pay')
@@ -47,22 +57,27 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
       'it may be allowed, denied, or need a person to approve it.',
     input: payInput,
     action: 'ralio.pay',
-    resource: (input) => `ralio:payee:${payeeSlug(input.payee)}`,
-    payload: (input) => ({
+    resource: (input) => canonicalPayee(input.payee).resource,
+    payload: (input) => {
+      const payment = authorisedPayment(input)
       // The policy compares amounts with numeric thresholds; the payment itself keeps the decimal string.
-      amount: Number(input.amount),
-      currency: input.currency,
-      payee: input.payee,
-      reference: input.reference,
-    }),
+      return { ...payment, amount: Number(payment.amount) }
+    },
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,
     pendingCalls: options.pendingCalls,
     pendingCallTtlMs: options.pendingCallTtlMs,
-    async execute(input, { signal }) {
+    async execute(input, { signal, authorization }) {
+      const payment = authorisedPayment(input)
       const { reply, conversationId } = await options.ralio.chat.send({
-        message: paymentMessage(input),
+        message: paymentInstruction({
+          amount: payment.amount,
+          currency: payment.currency,
+          creditor: payment.payee,
+          reference: payment.reference,
+          receiptId: authorization?.receiptId,
+        }),
         agentId: options.agentId,
         signal,
       })
@@ -71,20 +86,12 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
   })
 }
 
-/** "Pay 120.00 GBP to Acme Stationery for office supplies": the owner's words, from the checked fields only. */
-export function paymentMessage(input: PayInput): string {
-  return `Pay ${input.amount} ${input.currency} to ${input.payee} for ${input.reference}`
-}
-
-/**
- * `Acme Stationery` → `acme-stationery`. One spelling per payee, so a model cannot slip past a
- * rule on `ralio:payee:acme-stationery` by writing `ACME  stationery`.
- */
-export function payeeSlug(payee: string): string {
-  const slug = payee
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '')
-  return slug === '' ? 'unnamed' : slug
+/** The fields the policy sees and the payment agent is given: the payee's canonical name, the checked reference. */
+function authorisedPayment(input: PayInput): AuthorisedPayment {
+  return {
+    amount: input.amount,
+    currency: input.currency,
+    payee: canonicalPayee(input.payee).name,
+    reference: canonicalText(input.reference, 'reference'),
+  }
 }

@@ -12,7 +12,9 @@ import { join } from 'node:path'
 export const redisAvailable = (() => {
   const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
   if (!found && process.env.CI === 'true') {
-    throw new Error('redis-server is not installed: CI must run the Redis tests (apt-get install redis-server).')
+    throw new Error(
+      'redis-server is not installed: CI must run the Redis tests (apt-get install redis-server).',
+    )
   }
   if (!found) {
     console.warn('SKIPPING the Redis tests: redis-server is not installed (apt-get install redis-server).')
@@ -40,20 +42,30 @@ export async function startRedisServer(): Promise<RedisServer> {
     const started = spawn(
       'redis-server',
       [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', dir,
-        '--save', '',
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
-        '--protected-mode', 'yes',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--protected-mode',
+        'yes',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     child = started
     await new Promise<void>((resolve, reject) => {
       let output = ''
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start in 10 s:\n${output}`)), 10_000)
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start in 10 s:\n${output}`)),
+        10_000,
+      )
       started.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
         output += chunk
         if (output.includes('Ready to accept connections')) {

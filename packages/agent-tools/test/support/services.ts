@@ -87,3 +87,15 @@ export function observeWaits(relynt: RelyntClient) {
   }
   return { relynt: observed, waitEnded }
 }
+
+/**
+ * The payment intents the Ralio sandbox holds for `reference`: the pay tool appends the receipt
+ * link (` [relynt:<receipt id>]`) to the reference the payment agent reads.
+ */
+export function paymentsFor(services: Pick<Services, 'ralio'>, reference: string) {
+  return services.ralio
+    .stats()
+    .paymentIntents.filter(
+      (intent) => intent.reference === reference || intent.reference?.startsWith(`${reference} [relynt:`),
+    )
+}

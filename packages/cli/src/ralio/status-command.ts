@@ -24,7 +24,7 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
   }
   // Read after the check: a token it minted is the one to report.
   const credentials = await store.load()
-  if (credentials === undefined) {
+  if (credentials.clientId === undefined) {
     if (checkError !== undefined) throw checkError
     throw new CommandFailure(
       `No Ralio credentials in ${store.configDir}. Register this host first: x-ralio register --ticket ralio-reg-…`,
@@ -38,7 +38,7 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
     output.writeJson({
       configDir: store.configDir,
       clientId: credentials.clientId,
-      jkt: credentials.jkt,
+      jkt: credentials.kid,
       scopes,
       token,
       agent: agent ?? null,
@@ -51,7 +51,7 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
     if (agent !== undefined)
       output.line(`${color.bold('Agent')}        ${agent.name ?? '(unnamed)'} (${agent.id})`)
     output.line(`${color.bold('Scopes')}       ${scopes.join(', ') || '(unknown until a token is minted)'}`)
-    output.line(`${color.bold('Key')}          ${credentials.jkt} (RFC 7638 thumbprint)`)
+    output.line(`${color.bold('Key')}          ${credentials.kid} (RFC 7638 thumbprint)`)
     output.line(`${color.bold('Access token')} ${describeToken(token, color)}`)
     output.line(`${color.bold('Folder')}       ${store.configDir}`)
     if (checked && checkError === undefined) output.line(color.green('✔ The API accepts this binding.'))

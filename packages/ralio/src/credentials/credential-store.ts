@@ -22,45 +22,42 @@ export interface StoredTokens {
 }
 
 /**
- * What a store's `load()` returns. The shape is the official Node SDK's
- * (`clientId`, `privateKeyPem` or `privateJwk`, `refreshToken`), so a store written for
- * `@ralioco/sdk` plugs in unchanged; `privateKey` also takes a JWK object, a CryptoKey
- * or a CryptoKeyPair.
+ * What a store's `load()` returns and what `register()` hands to `saveCredentials()`:
+ * the official Node SDK's `StoredCredentials`, member for member, so a store written
+ * against the official types works here unchanged. Every member is optional: before
+ * registration a store holds nothing (`{}`), and between the two saves of a
+ * registration it holds the key without a `clientId`.
  */
-export interface RalioCredentials {
+export interface StoredCredentials {
   /** The binding's client id (`cb_…`). Required to make requests. */
   clientId?: string
-  /** The binding's private key: PKCS#8 PEM, JWK, CryptoKey or CryptoKeyPair. */
-  privateKey?: PrivateKeyInput
-  /** The key as PKCS#8 PEM (the official Node SDK's name). */
+  /** The private key as PKCS#8 PEM (what `register()` generates). */
   privateKeyPem?: string
-  /** The key as a private JWK (the official Node SDK's name). */
+  /** The private key as a P-256 JWK, for stores that keep keys as JSON. */
   privateJwk?: JWK
-  /** The key's RFC 7638 thumbprint (`key_jkt`); optional, checked against the key when given. */
-  jkt?: string
-  /** The thumbprint under the official Node SDK's name; checked like `jkt`. */
-  kid?: string
-  /** Accepted for compatibility; the public key is always derived from the private one. */
+  /** The public half; checked against the private key when given. */
   publicJwk?: JWK
+  /** The key's RFC 7638 thumbprint (`key_jkt`); checked against the private key when given. */
+  kid?: string
   /**
    * The current refresh token of *this instance's* token family, as last given to
    * `saveRefreshToken()`. Used once, for the first token request.
    */
   refreshToken?: string | null
-  /** A shared access token (see {@link StoredTokens}). */
+  /**
+   * Beyond the official contract: the key as a CryptoKey, a CryptoKeyPair (keys that
+   * must stay non-extractable) or a JWK object. Used when `privateKeyPem` and
+   * `privateJwk` are absent.
+   */
+  privateKey?: PrivateKeyInput
+  /** Beyond the official contract: a shared access token (see {@link StoredTokens}). */
   tokens?: StoredTokens
 }
 
-/** A newly registered binding, as `register()` hands it to {@link WritableCredentialStore.saveCredentials}. */
-export interface RegisteredCredentials {
-  clientId: string
-  /** The key's RFC 7638 thumbprint. */
-  jkt: string
-  /** The key as PKCS#8 PEM. */
-  privateKey: string
-}
+/** @deprecated Renamed {@link StoredCredentials}, the official SDK's name. */
+export type RalioCredentials = StoredCredentials
 
-/** Options of `CredentialStore.saveCredentials`. */
+/** Options of `WritableCredentialStore.saveCredentials` that `register()` passes. */
 export interface SaveCredentialsOptions {
   /** Replace credentials already stored; without it, saving over them fails. */
   overwrite?: boolean
@@ -75,8 +72,8 @@ export interface SaveCredentialsOptions {
  * and key, never a refresh token (presenting a rotated one revokes the whole family).
  */
 export interface CredentialStore {
-  /** The stored credentials, or `undefined`/`null` when none exist yet. */
-  load(): Promise<RalioCredentials | undefined | null>
+  /** The stored credentials; `{}` (or, accepted too, `undefined`/`null`) when none exist yet. */
+  load(): Promise<StoredCredentials | undefined | null>
   /** Records this instance's newest refresh token (`null`: forget it). */
   saveRefreshToken(refreshToken: string | null): Promise<void>
 }
@@ -87,26 +84,27 @@ export interface RegistrationLock {
   release(): Promise<void>
 }
 
-/** A store `register()` can write a new binding into. */
+/**
+ * A store `register()` can write a new binding into: the official Node SDK's
+ * `WritableCredentialStore`. `register()` calls `saveCredentials()` twice:
+ *
+ * 1. `{ privateKeyPem, publicJwk, kid }` before the ticket is submitted, so a key the
+ *    server may bind is never lost (a timeout, a dropped answer);
+ * 2. `{ clientId, privateKeyPem, publicJwk, kid, refreshToken }` once the binding is
+ *    active and its first token minted (without `refreshToken` when that failed).
+ *
+ * The optional members are this SDK's additions; a store without them works.
+ */
 export interface WritableCredentialStore extends CredentialStore {
-  /** Stores a newly registered binding; returns where the key was written, if anywhere. */
-  saveCredentials(
-    credentials: RegisteredCredentials,
-    options?: SaveCredentialsOptions,
-  ): Promise<{ keyPath?: string }>
+  /** Stores what `register()` made (see above); `options.overwrite` allows replacing a binding. */
+  saveCredentials(credentials: StoredCredentials, options?: SaveCredentialsOptions): Promise<void>
   /**
    * Optional: records the binding's first access token for tools that read the store
    * later (the CLI, the Python SDK). Never a refresh token.
    */
   saveAccessToken?(tokens: StoredTokens): Promise<void>
-  /**
-   * Optional: persist the private key before registering, so a key the server may
-   * already have bound is never lost (a timeout, an old server awaiting approval).
-   * Refuses to replace an existing file unless `overwrite` is set.
-   */
-  saveKey?(pem: string, jkt: string, options?: SaveCredentialsOptions): Promise<string>
-  /** Optional: remove a key this store saved with `saveKey`, and only that. */
-  deleteKey?(jkt: string): Promise<void>
+  /** Optional: remove the key a refused registration saved (by its `kid`), and only that. */
+  deleteKey?(kid: string): Promise<void>
   /**
    * Optional: makes registration into this store exclusive (across processes, for a
    * folder). Throws `RalioConfigError` (`registration_locked`) when another holds it.

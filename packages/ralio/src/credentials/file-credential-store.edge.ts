@@ -1,10 +1,9 @@
 import { inspectable, type Logger, type LogLevel } from '@x/core/internal'
 import { RalioConfigError } from '../errors.js'
 import type {
-  RalioCredentials,
-  RegisteredCredentials,
   RegistrationLock,
   SaveCredentialsOptions,
+  StoredCredentials,
   StoredTokens,
   WritableCredentialStore,
 } from './credential-store.js'
@@ -39,14 +38,15 @@ export class FileCredentialStore implements WritableCredentialStore {
     return `${this.configDir}/credentials.json`
   }
 
-  async load(): Promise<RalioCredentials | undefined> {
+  keyPathOf(_kid: string): string | undefined {
+    return undefined
+  }
+
+  async load(): Promise<StoredCredentials> {
     throw fail()
   }
 
-  async saveCredentials(
-    _credentials: RegisteredCredentials,
-    _options?: SaveCredentialsOptions,
-  ): Promise<{ keyPath?: string }> {
+  async saveCredentials(_credentials: StoredCredentials, _options?: SaveCredentialsOptions): Promise<void> {
     throw fail()
   }
 
@@ -58,11 +58,7 @@ export class FileCredentialStore implements WritableCredentialStore {
     throw fail()
   }
 
-  async saveKey(_pem: string, _jkt: string, _options?: SaveCredentialsOptions): Promise<string> {
-    throw fail()
-  }
-
-  async deleteKey(_jkt: string): Promise<void> {
+  async deleteKey(_kid: string): Promise<void> {
     throw fail()
   }
 
@@ -88,7 +84,7 @@ export class RefreshTokenFile {
   async save(_refreshToken: string | null): Promise<void> {}
 }
 
-export async function readPrivateKeyFile(_path: string): Promise<string> {
+export async function readPrivateKeyFile(_path: string, _warn?: (message: string) => void): Promise<string> {
   throw fail(
     'This runtime has no file system, so privateKeyPath cannot be read; pass the key itself as privateKey (PEM, JWK or CryptoKey)',
   )

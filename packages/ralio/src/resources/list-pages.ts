@@ -1,4 +1,4 @@
-import { PagePromise } from '@x/core'
+import { type PagePromise, pagePromise } from '@x/core'
 import type { ResponseSchema, Transport } from '@x/core/internal'
 import { toPageData, type WirePage } from '../schemas/page-response.js'
 import { checkListParams, type ListParams } from './list-params.js'
@@ -15,7 +15,7 @@ export function listPages<T>(
   params: ListParams,
 ): PagePromise<T> {
   const { page: firstPage, perPage } = checkListParams(params)
-  return new PagePromise(
+  return pagePromise(
     (page) =>
       transport
         .requestWithResponse({

@@ -1,21 +1,23 @@
 import * as z from 'zod/mini'
 import { optionalText } from './wire-types.js'
 
-export const agentSchema = z.pipe(
-  z.looseObject({
-    id: z.string(),
-    name: optionalText,
-    agent_number: z.catch(z.nullish(z.union([z.string(), z.number()])), undefined),
-    banking_provider: optionalText,
-    created_at: optionalText,
-  }),
-  z.transform((wire) => ({
-    id: wire.id,
-    name: wire.name,
-    agentNumber: wire.agent_number ?? undefined,
-    bankingProvider: wire.banking_provider,
-    createdAt: wire.created_at,
-  })),
+export const agentSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      id: z.string(),
+      name: optionalText,
+      agent_number: z.catch(z.nullish(z.union([z.string(), z.number()])), undefined),
+      banking_provider: optionalText,
+      created_at: optionalText,
+    }),
+    z.transform((wire) => ({
+      id: wire.id,
+      name: wire.name,
+      agentNumber: wire.agent_number ?? undefined,
+      bankingProvider: wire.banking_provider,
+      createdAt: wire.created_at,
+    })),
+  ),
 )
 
 /**
@@ -24,4 +26,4 @@ export const agentSchema = z.pipe(
  */
 export type Agent = z.output<typeof agentSchema>
 
-export const agentListSchema = z.array(agentSchema)
+export const agentListSchema = z.lazy(() => z.array(agentSchema))

@@ -1,31 +1,37 @@
 import * as z from 'zod/mini'
 import { optionalText } from './wire-types.js'
 
-const conversationData = z.pipe(
-  z.looseObject({ conversation_id: z.string() }),
-  z.transform((wire) => ({ conversationId: wire.conversation_id })),
+const conversationData = z.lazy(() =>
+  z.pipe(
+    z.looseObject({ conversation_id: z.string() }),
+    z.transform((wire) => ({ conversationId: wire.conversation_id })),
+  ),
 )
 
-const toolData = z.pipe(
-  z.looseObject({
-    tool_call_id: optionalText,
-    tool_name: optionalText,
-    arguments: z.optional(z.unknown()),
-    result: z.optional(z.unknown()),
-    error: z.optional(z.unknown()),
-  }),
-  z.transform((wire) => ({
-    toolCallId: wire.tool_call_id,
-    toolName: wire.tool_name,
-    ...(wire.arguments !== undefined && { arguments: wire.arguments }),
-    ...(wire.result !== undefined && { result: wire.result }),
-    ...(wire.error !== undefined && { error: wire.error }),
-  })),
+const toolData = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      tool_call_id: optionalText,
+      tool_name: optionalText,
+      arguments: z.optional(z.unknown()),
+      result: z.optional(z.unknown()),
+      error: z.optional(z.unknown()),
+    }),
+    z.transform((wire) => ({
+      toolCallId: wire.tool_call_id,
+      toolName: wire.tool_name,
+      ...(wire.arguments !== undefined && { arguments: wire.arguments }),
+      ...(wire.result !== undefined && { result: wire.result }),
+      ...(wire.error !== undefined && { error: wire.error }),
+    })),
+  ),
 )
 
-const textData = z.pipe(
-  z.looseObject({ text: z.string() }),
-  z.transform((wire) => ({ text: wire.text })),
+const textData = z.lazy(() =>
+  z.pipe(
+    z.looseObject({ text: z.string() }),
+    z.transform((wire) => ({ text: wire.text })),
+  ),
 )
 
 /**

@@ -6,20 +6,22 @@ export type MessageRole = OpenString<
   'user' | 'assistant' | 'tool' | 'system' | 'alignment_approval' | 'spend_limit_approval'
 >
 
-export const chatMessageSchema = z.pipe(
-  z.looseObject({
-    id: z.catch(z.nullish(z.union([z.string(), z.number()])), undefined),
-    role: z.catch(z.string(), 'unknown'),
-    content: z.optional(z.unknown()),
-    created_at: optionalText,
-  }),
-  z.transform((wire) => ({
-    id: wire.id == null ? undefined : String(wire.id),
-    role: wire.role as MessageRole,
-    // Usually text; tool and approval messages may carry structured content.
-    content: wire.content,
-    createdAt: wire.created_at,
-  })),
+export const chatMessageSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      id: z.catch(z.nullish(z.union([z.string(), z.number()])), undefined),
+      role: z.catch(z.string(), 'unknown'),
+      content: z.optional(z.unknown()),
+      created_at: optionalText,
+    }),
+    z.transform((wire) => ({
+      id: wire.id == null ? undefined : String(wire.id),
+      role: wire.role as MessageRole,
+      // Usually text; tool and approval messages may carry structured content.
+      content: wire.content,
+      createdAt: wire.created_at,
+    })),
+  ),
 )
 
 /**
@@ -28,17 +30,19 @@ export const chatMessageSchema = z.pipe(
  */
 export type ChatMessage = z.output<typeof chatMessageSchema>
 
-export const chatResponseSchema = z.pipe(
-  z.looseObject({
-    reply: z.string(),
-    conversation_id: z.string(),
-    new_messages: z.catch(z.nullish(z.array(chatMessageSchema)), undefined),
-  }),
-  z.transform((wire) => ({
-    reply: wire.reply,
-    conversationId: wire.conversation_id,
-    newMessages: wire.new_messages ?? [],
-  })),
+export const chatResponseSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      reply: z.string(),
+      conversation_id: z.string(),
+      new_messages: z.catch(z.nullish(z.array(chatMessageSchema)), undefined),
+    }),
+    z.transform((wire) => ({
+      reply: wire.reply,
+      conversationId: wire.conversation_id,
+      newMessages: wire.new_messages ?? [],
+    })),
+  ),
 )
 
 /**

@@ -15,11 +15,15 @@ const optionalCount = (minimum: number) => z.catch(z.nullish(z.int().check(z.min
 
 /**
  * A list page `{ <items>: [...], total, page, per_page }`. A bare array (what older
- * servers send for transactions) is accepted as one complete page. Build it once per item
+ * servers send for transactions) is accepted as one complete page. Call it once per item
  * type, at module load: zod compiles a schema on its first parse, which costs far more
- * than the parse itself.
+ * than the parse itself. The schema itself is built on that first parse, not at import.
  */
 export function pageResponseSchema<T>(itemsKey: string, item: z.ZodMiniType<T>): z.ZodMiniType<WirePage<T>> {
+  return z.lazy(() => pageSchema(itemsKey, item))
+}
+
+function pageSchema<T>(itemsKey: string, item: z.ZodMiniType<T>): z.ZodMiniType<WirePage<T>> {
   const paged = z.pipe(
     z.looseObject({
       [itemsKey]: z.array(item),

@@ -1,4 +1,4 @@
-import { APIPromise, type PageData, PagePromise } from '@x/core'
+import { APIPromise, type CursorPage, type CursorPageData, cursorPagePromise, PagePromise } from '@x/core'
 import type { Transport } from '@x/core/internal'
 import { invalidResponse } from '../invalid-response.js'
 import { computeRequestHash } from '../request-hash.js'
@@ -77,13 +77,14 @@ export class Receipts {
 
   /**
    * Receipts matching the filters, in the order the gateway returns them (newest first).
-   * `await` it for the first page (iterable, with `hasNextPage()` / `getNextPage()`), or
-   * `for await` it for every receipt of every page, each page fetched as the loop reaches
-   * it by following the gateway's cursor. A gateway that answers with a bare array gives
-   * one page; a page that says `has_more` without a cursor throws `invalid_response`
-   * rather than stopping short. `.withResponse()` gives the first page with its raw response.
+   * `await` it for the first page (a `CursorPage`: iterable, with `nextCursor`,
+   * `hasNextPage()` / `getNextPage()`), or `for await` it for every receipt of every page,
+   * each page fetched as the loop reaches it by following the gateway's cursor. The gateway
+   * reports no total, so a page has none. A gateway that answers with a bare array gives one
+   * page; a page that says `has_more` without a cursor throws `invalid_response` rather than
+   * stopping short. `.withResponse()` gives the first page with its raw response.
    */
-  list(filters: ReceiptListFilters = {}): PagePromise<ReceiptSummary> {
+  list(filters: ReceiptListFilters = {}): PagePromise<ReceiptSummary, CursorPage<ReceiptSummary>> {
     let query: Record<string, string | number | undefined>
     try {
       query = listQuery(filters)
@@ -91,10 +92,8 @@ export class Receipts {
       // Bad input rejects like a failed call would, when the list is awaited or iterated.
       return new PagePromise(() => Promise.reject(error))
     }
-    // Page n + 1 starts where page n's cursor points; core's Page counts pages, the gateway cursors.
-    const cursors = new Map<number, string | undefined>([[1, undefined]])
-    const fetchPage = async (page: number): Promise<PageData<ReceiptSummary>> => {
-      let cursor = cursors.get(page)
+    return cursorPagePromise(async (start, followed): Promise<CursorPageData<ReceiptSummary>> => {
+      let cursor = start
       for (let emptyPages = 0; ; emptyPages++) {
         const { data: wire, response } = await this.#transport.requestWithResponse({
           method: 'GET',
@@ -104,16 +103,9 @@ export class Receipts {
           signal: filters.signal,
         })
         // A cursor that already led to this page or an earlier one would make the listing loop.
-        const followed = (candidate: string) =>
-          candidate === cursor ||
-          [...cursors].some(([number, known]) => number <= page && known === candidate)
-        const next = nextCursor(wire, followed)
+        const next = nextCursor(wire, (candidate) => candidate === cursor || followed(candidate))
         if (wire.receipts.length > 0 || next === undefined) {
-          cursors.set(page + 1, next)
-          const perPage = Math.max(wire.receipts.length, 1)
-          // The gateway reports no total: one more than this page reaches while another follows.
-          const total = page * perPage + (next === undefined ? 0 : 1)
-          return { data: wire.receipts, page, perPage, total, response }
+          return { data: wire.receipts, nextCursor: next, response }
         }
         if (emptyPages >= MAX_EMPTY_PAGES_IN_A_ROW) {
           throw invalidResponse(
@@ -123,8 +115,7 @@ export class Receipts {
         }
         cursor = next
       }
-    }
-    return new PagePromise(fetchPage)
+    })
   }
 
   /**

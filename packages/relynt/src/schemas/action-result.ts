@@ -19,34 +19,36 @@ export interface ActionResult {
   instanceId: string
 }
 
-export const actionResultSchema = z.pipe(
-  z
-    .looseObject({
-      decision: z.string().check(z.minLength(1)),
-      receipt_id: idSchema,
-      approval_id: optionalText,
-      tool_response: z.optional(z.unknown()),
-      reason: optionalText,
-      risk_level: optionalText,
-      policy_version: optionalText,
-    })
-    // Without an approval id a pending decision could never be followed up.
-    .check(
-      z.refine((wire) => wire.decision !== 'pending_approval' || wire.approval_id !== undefined, {
-        message: 'a pending_approval decision must carry approval_id',
-        path: ['approval_id'],
-      }),
+export const actionResultSchema = z.lazy(() =>
+  z.pipe(
+    z
+      .looseObject({
+        decision: z.string().check(z.minLength(1)),
+        receipt_id: idSchema,
+        approval_id: optionalText,
+        tool_response: z.optional(z.unknown()),
+        reason: optionalText,
+        risk_level: optionalText,
+        policy_version: optionalText,
+      })
+      // Without an approval id a pending decision could never be followed up.
+      .check(
+        z.refine((wire) => wire.decision !== 'pending_approval' || wire.approval_id !== undefined, {
+          message: 'a pending_approval decision must carry approval_id',
+          path: ['approval_id'],
+        }),
+      ),
+    z.transform(
+      (wire): Omit<ActionResult, 'idempotencyKey' | 'instanceId'> =>
+        definedOnly({
+          decision: wire.decision,
+          receiptId: wire.receipt_id,
+          approvalId: wire.approval_id,
+          toolResponse: wire.tool_response ?? undefined,
+          reason: wire.reason,
+          riskLevel: wire.risk_level,
+          policyVersion: wire.policy_version,
+        }),
     ),
-  z.transform(
-    (wire): Omit<ActionResult, 'idempotencyKey' | 'instanceId'> =>
-      definedOnly({
-        decision: wire.decision,
-        receiptId: wire.receipt_id,
-        approvalId: wire.approval_id,
-        toolResponse: wire.tool_response ?? undefined,
-        reason: wire.reason,
-        riskLevel: wire.risk_level,
-        policyVersion: wire.policy_version,
-      }),
   ),
 )

@@ -19,33 +19,35 @@ export interface Approval {
 }
 
 /** `approvalId` is filled from the request path when a gateway leaves it out of the body. */
-export const approvalSchema = z.pipe(
-  z.looseObject({
-    approval_id: z.catch(z.optional(idSchema), undefined),
-    status: z.string().check(z.minLength(1)),
-    decided_by: optionalText,
-    decided_at: optionalText,
-    receipt_id: optionalText,
-    tool_response: z.optional(z.unknown()),
-    error: z.catch(
-      z.optional(
-        z.pipe(
-          z.looseObject({ code: z.catch(z.string(), 'error'), message: z.catch(z.string(), '') }),
-          z.transform(({ code, message }) => ({ code, message })),
+export const approvalSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      approval_id: z.catch(z.optional(idSchema), undefined),
+      status: z.string().check(z.minLength(1)),
+      decided_by: optionalText,
+      decided_at: optionalText,
+      receipt_id: optionalText,
+      tool_response: z.optional(z.unknown()),
+      error: z.catch(
+        z.optional(
+          z.pipe(
+            z.looseObject({ code: z.catch(z.string(), 'error'), message: z.catch(z.string(), '') }),
+            z.transform(({ code, message }) => ({ code, message })),
+          ),
         ),
+        undefined,
       ),
-      undefined,
-    ),
-  }),
-  z.transform((wire): Omit<Approval, 'approvalId'> & { approvalId: string | undefined } =>
-    definedOnly({
-      approvalId: wire.approval_id,
-      status: wire.status,
-      decidedBy: wire.decided_by ?? null,
-      decidedAt: wire.decided_at ?? null,
-      receiptId: wire.receipt_id,
-      toolResponse: wire.tool_response ?? undefined,
-      error: wire.error,
     }),
+    z.transform((wire): Omit<Approval, 'approvalId'> & { approvalId: string | undefined } =>
+      definedOnly({
+        approvalId: wire.approval_id,
+        status: wire.status,
+        decidedBy: wire.decided_by ?? null,
+        decidedAt: wire.decided_at ?? null,
+        receiptId: wire.receipt_id,
+        toolResponse: wire.tool_response ?? undefined,
+        error: wire.error,
+      }),
+    ),
   ),
 )

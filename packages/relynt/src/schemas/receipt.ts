@@ -46,79 +46,83 @@ export interface ReceiptSummary {
   reason?: string
 }
 
-export const receiptSchema = z.pipe(
-  z.looseObject({
-    receipt_id: idSchema,
-    created_at: z.string().check(z.minLength(1)),
-    organization_id: optionalText,
-    agent_id: optionalText,
-    instance_id: optionalText,
-    action: z.string(),
-    resource: z.string(),
-    policy_version: optionalText,
-    decision: z.string().check(z.minLength(1)),
-    risk_level: optionalText,
-    request_hash: z.string().check(z.minLength(1)),
-    response_hash: optionalText,
-    signature: optionalText,
-    approval_id: optionalText,
-    idempotency_key: optionalText,
-    approver: optionalText,
-    reason: optionalText,
-  }),
-  z.transform(
-    (wire): Receipt =>
-      definedOnly({
-        receiptId: wire.receipt_id,
-        createdAt: wire.created_at,
-        organizationId: wire.organization_id,
-        agentId: wire.agent_id,
-        instanceId: wire.instance_id,
-        action: wire.action,
-        resource: wire.resource,
-        policyVersion: wire.policy_version,
-        decision: wire.decision,
-        riskLevel: wire.risk_level,
-        requestHash: wire.request_hash,
-        responseHash: wire.response_hash,
-        signature: wire.signature,
-        approvalId: wire.approval_id,
-        idempotencyKey: wire.idempotency_key,
-        approver: wire.approver,
-        reason: wire.reason,
-      }),
+export const receiptSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      receipt_id: idSchema,
+      created_at: z.string().check(z.minLength(1)),
+      organization_id: optionalText,
+      agent_id: optionalText,
+      instance_id: optionalText,
+      action: z.string(),
+      resource: z.string(),
+      policy_version: optionalText,
+      decision: z.string().check(z.minLength(1)),
+      risk_level: optionalText,
+      request_hash: z.string().check(z.minLength(1)),
+      response_hash: optionalText,
+      signature: optionalText,
+      approval_id: optionalText,
+      idempotency_key: optionalText,
+      approver: optionalText,
+      reason: optionalText,
+    }),
+    z.transform(
+      (wire): Receipt =>
+        definedOnly({
+          receiptId: wire.receipt_id,
+          createdAt: wire.created_at,
+          organizationId: wire.organization_id,
+          agentId: wire.agent_id,
+          instanceId: wire.instance_id,
+          action: wire.action,
+          resource: wire.resource,
+          policyVersion: wire.policy_version,
+          decision: wire.decision,
+          riskLevel: wire.risk_level,
+          requestHash: wire.request_hash,
+          responseHash: wire.response_hash,
+          signature: wire.signature,
+          approvalId: wire.approval_id,
+          idempotencyKey: wire.idempotency_key,
+          approver: wire.approver,
+          reason: wire.reason,
+        }),
+    ),
   ),
 )
 
-const receiptSummarySchema = z.pipe(
-  z.looseObject({
-    receipt_id: idSchema,
-    created_at: optionalText,
-    agent_id: optionalText,
-    instance_id: optionalText,
-    action: optionalText,
-    resource: optionalText,
-    decision: optionalText,
-    risk_level: optionalText,
-    policy_version: optionalText,
-    approval_id: optionalText,
-    reason: optionalText,
-  }),
-  z.transform(
-    (wire): ReceiptSummary =>
-      definedOnly({
-        receiptId: wire.receipt_id,
-        createdAt: wire.created_at,
-        agentId: wire.agent_id,
-        instanceId: wire.instance_id,
-        action: wire.action,
-        resource: wire.resource,
-        decision: wire.decision,
-        riskLevel: wire.risk_level,
-        policyVersion: wire.policy_version,
-        approvalId: wire.approval_id,
-        reason: wire.reason,
-      }),
+const receiptSummarySchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      receipt_id: idSchema,
+      created_at: optionalText,
+      agent_id: optionalText,
+      instance_id: optionalText,
+      action: optionalText,
+      resource: optionalText,
+      decision: optionalText,
+      risk_level: optionalText,
+      policy_version: optionalText,
+      approval_id: optionalText,
+      reason: optionalText,
+    }),
+    z.transform(
+      (wire): ReceiptSummary =>
+        definedOnly({
+          receiptId: wire.receipt_id,
+          createdAt: wire.created_at,
+          agentId: wire.agent_id,
+          instanceId: wire.instance_id,
+          action: wire.action,
+          resource: wire.resource,
+          decision: wire.decision,
+          riskLevel: wire.risk_level,
+          policyVersion: wire.policy_version,
+          approvalId: wire.approval_id,
+          reason: wire.reason,
+        }),
+    ),
   ),
 )
 
@@ -136,42 +140,48 @@ export interface ReceiptPageWire {
   hasMore: boolean | undefined
 }
 
-const summaries = z.optional(z.array(receiptSummarySchema))
+const summaries = z.lazy(() => z.optional(z.array(receiptSummarySchema)))
 
-const receiptEnvelopeSchema = z.pipe(
-  z
-    .looseObject({
-      receipts: summaries,
-      data: summaries,
-      items: summaries,
-      next_cursor: optionalText,
-      cursor: optionalText,
-      has_more: z.optional(z.nullable(z.boolean())),
-    })
-    .check(
-      z.refine((wire) => (wire.receipts ?? wire.data ?? wire.items) !== undefined, {
-        message: 'a receipt list carries its receipts under receipts, data or items',
-        path: ['receipts'],
+const receiptEnvelopeSchema = z.lazy(() =>
+  z.pipe(
+    z
+      .looseObject({
+        receipts: summaries,
+        data: summaries,
+        items: summaries,
+        next_cursor: optionalText,
+        cursor: optionalText,
+        has_more: z.optional(z.nullable(z.boolean())),
+      })
+      .check(
+        z.refine((wire) => (wire.receipts ?? wire.data ?? wire.items) !== undefined, {
+          message: 'a receipt list carries its receipts under receipts, data or items',
+          path: ['receipts'],
+        }),
+      ),
+    z.transform(
+      (wire): ReceiptPageWire => ({
+        receipts: wire.receipts ?? wire.data ?? wire.items ?? [],
+        // An empty cursor points nowhere.
+        nextCursor: wire.next_cursor || wire.cursor || undefined,
+        hasMore: wire.has_more ?? undefined,
       }),
     ),
-  z.transform(
-    (wire): ReceiptPageWire => ({
-      receipts: wire.receipts ?? wire.data ?? wire.items ?? [],
-      // An empty cursor points nowhere.
-      nextCursor: wire.next_cursor || wire.cursor || undefined,
-      hasMore: wire.has_more ?? undefined,
-    }),
   ),
 )
 
-const bareReceiptListSchema = z.pipe(
-  z.array(receiptSummarySchema),
-  z.transform((receipts): ReceiptPageWire => ({ receipts, nextCursor: undefined, hasMore: false })),
+const bareReceiptListSchema = z.lazy(() =>
+  z.pipe(
+    z.array(receiptSummarySchema),
+    z.transform((receipts): ReceiptPageWire => ({ receipts, nextCursor: undefined, hasMore: false })),
+  ),
 )
 
-export const receiptPageSchema = z.union([bareReceiptListSchema, receiptEnvelopeSchema])
+export const receiptPageSchema = z.lazy(() => z.union([bareReceiptListSchema, receiptEnvelopeSchema]))
 
-export const receiptVerificationSchema = z.pipe(
-  z.looseObject({ valid: z.boolean() }),
-  z.transform((wire) => wire.valid),
+export const receiptVerificationSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({ valid: z.boolean() }),
+    z.transform((wire) => wire.valid),
+  ),
 )

@@ -30,40 +30,44 @@ export interface MatchedRule {
   }
 }
 
-const conditionsSchema = z.pipe(
-  z.looseObject({
-    max_amount_change: z.catch(z.optional(z.number()), undefined),
-    require_approval_if_stage: z.catch(z.optional(z.array(z.string())), undefined),
-    deny_fields: z.catch(z.optional(z.array(z.string())), undefined),
-  }),
-  z.transform((wire) =>
-    definedOnly({
-      maxAmountChange: wire.max_amount_change,
-      requireApprovalIfStage: wire.require_approval_if_stage,
-      denyFields: wire.deny_fields,
+const conditionsSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      max_amount_change: z.catch(z.optional(z.number()), undefined),
+      require_approval_if_stage: z.catch(z.optional(z.array(z.string())), undefined),
+      deny_fields: z.catch(z.optional(z.array(z.string())), undefined),
     }),
+    z.transform((wire) =>
+      definedOnly({
+        maxAmountChange: wire.max_amount_change,
+        requireApprovalIfStage: wire.require_approval_if_stage,
+        denyFields: wire.deny_fields,
+      }),
+    ),
   ),
 )
 
-const ruleSchema = z.pipe(
-  z.looseObject({
-    index: z.catch(z.optional(z.int()), undefined),
-    action: optionalText,
-    resource_pattern: optionalText,
-    decision: optionalText,
-    risk_level: optionalText,
-    conditions: z.catch(z.optional(conditionsSchema), undefined),
-  }),
-  z.transform(
-    (wire): MatchedRule =>
-      definedOnly({
-        index: wire.index,
-        action: wire.action,
-        resourcePattern: wire.resource_pattern,
-        decision: wire.decision,
-        riskLevel: wire.risk_level,
-        conditions: wire.conditions,
-      }),
+const ruleSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      index: z.catch(z.optional(z.int()), undefined),
+      action: optionalText,
+      resource_pattern: optionalText,
+      decision: optionalText,
+      risk_level: optionalText,
+      conditions: z.catch(z.optional(conditionsSchema), undefined),
+    }),
+    z.transform(
+      (wire): MatchedRule =>
+        definedOnly({
+          index: wire.index,
+          action: wire.action,
+          resourcePattern: wire.resource_pattern,
+          decision: wire.decision,
+          riskLevel: wire.risk_level,
+          conditions: wire.conditions,
+        }),
+    ),
   ),
 )
 
@@ -75,40 +79,44 @@ const flattenRule = (value: unknown): unknown => {
   return typeof rule === 'object' && rule !== null ? { ...rule, ...rest } : value
 }
 
-const matchedRuleSchema = z.catch(
-  z.pipe(
-    z.nullish(
-      z.union([
-        z.pipe(z.transform(flattenRule), ruleSchema),
-        z.pipe(
-          z.int(),
-          z.transform((index): MatchedRule => ({ index })),
-        ),
-      ]),
+const matchedRuleSchema = z.lazy(() =>
+  z.catch(
+    z.pipe(
+      z.nullish(
+        z.union([
+          z.pipe(z.transform(flattenRule), ruleSchema),
+          z.pipe(
+            z.int(),
+            z.transform((index): MatchedRule => ({ index })),
+          ),
+        ]),
+      ),
+      z.transform((rule) => rule ?? null),
     ),
-    z.transform((rule) => rule ?? null),
+    null,
   ),
-  null,
 )
 
-export const simulationSchema = z.pipe(
-  z.looseObject({
-    decision: z.string().check(z.minLength(1)),
-    risk_level: optionalText,
-    requires_approval: z.catch(z.optional(z.boolean()), undefined),
-    reason: optionalText,
-    policy_version: optionalText,
-    matched_rule: matchedRuleSchema,
-  }),
-  z.transform(
-    (wire): Omit<Simulation, 'instanceId'> =>
-      definedOnly({
-        decision: wire.decision,
-        riskLevel: wire.risk_level,
-        requiresApproval: wire.requires_approval ?? wire.decision === 'pending_approval',
-        reason: wire.reason,
-        policyVersion: wire.policy_version,
-        matchedRule: wire.matched_rule,
-      }),
+export const simulationSchema = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
+      decision: z.string().check(z.minLength(1)),
+      risk_level: optionalText,
+      requires_approval: z.catch(z.optional(z.boolean()), undefined),
+      reason: optionalText,
+      policy_version: optionalText,
+      matched_rule: matchedRuleSchema,
+    }),
+    z.transform(
+      (wire): Omit<Simulation, 'instanceId'> =>
+        definedOnly({
+          decision: wire.decision,
+          riskLevel: wire.risk_level,
+          requiresApproval: wire.requires_approval ?? wire.decision === 'pending_approval',
+          reason: wire.reason,
+          policyVersion: wire.policy_version,
+          matchedRule: wire.matched_rule,
+        }),
+    ),
   ),
 )

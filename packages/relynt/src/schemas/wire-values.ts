@@ -19,13 +19,17 @@ export type ApprovalStatus =
 export type ReceiptDecision = 'allow' | 'deny' | 'pending_approval' | 'error' | (string & {})
 
 /** Ids are opaque: docs show `rec_…` and UUIDs, and a gateway sending a number is tolerated. */
-export const idSchema = z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String))
+export const idSchema = z.lazy(() =>
+  z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String)),
+)
 
 /** A field that is informational only: absent, null or malformed all read as undefined. */
-export const optionalText = z.catch(
-  z.pipe(
-    z.nullish(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
-    z.transform((value) => value ?? undefined),
+export const optionalText = z.lazy(() =>
+  z.catch(
+    z.pipe(
+      z.nullish(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+      z.transform((value) => value ?? undefined),
+    ),
+    undefined,
   ),
-  undefined,
 )

@@ -2,7 +2,7 @@ import type { Hono } from 'hono'
 import { z } from 'zod'
 import { AdminRouteError, parseAdminBody, readAdminJson } from '../shared/admin-routes.js'
 import { PaymentIntentStateError } from './payments-ledger.js'
-import type { RalioSandbox } from './start-ralio-sandbox.js'
+import type { RalioSandbox } from './ralio-sandbox.js'
 
 const ticketBody = z.looseObject({
   agent_id: z.string().optional(),

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { mountAdminRoutes } from '../shared/admin-routes.js'
 import { bodySizeLimit } from '../shared/body-size-limit.js'
 import type { FaultInjector } from '../shared/fault-injector.js'
+import { requestLog, type SandboxRequestLogEntry } from '../shared/request-log.js'
 import { chatRoutes } from './chat-routes.js'
 import { ledgerRoutes } from './ledger-routes.js'
 import { RalioHttpError } from './ralio-http-error.js'
@@ -15,11 +16,20 @@ export interface CreateRalioAppInput {
   stats: () => unknown
   adminRoutes: (admin: Hono) => void
   adminToken: string
+  onRequest?: ((entry: SandboxRequestLogEntry) => void) | undefined
 }
 
 /** The Ralio sandbox's HTTP surface: the public API plus its `/__admin` control plane. */
-export function createRalioApp({ state, faults, stats, adminRoutes, adminToken }: CreateRalioAppInput): Hono {
+export function createRalioApp({
+  state,
+  faults,
+  stats,
+  adminRoutes,
+  adminToken,
+  onRequest,
+}: CreateRalioAppInput): Hono {
   const app = new Hono()
+  if (onRequest !== undefined) app.use(requestLog(onRequest))
   // Outermost, so injected faults carry the sandbox's Date too.
   app.use(state.clock.dateHeader())
   app.use(bodySizeLimit((message) => ({ detail: message })))

@@ -4,6 +4,9 @@ import type { ChatRecord, RalioState } from './ralio-state.js'
 /** A payment intent as `stats()` reports it. */
 export interface RalioPaymentIntentSummary {
   id: string
+  /** Who is paid: the creditor name of the intent's payment, exactly as the agent set it up. */
+  creditor: string | null
+  conversationId: string | null
   /** The payment reference ("for …"), null when the message gave none. */
   reference: string | null
   /** Decimal string, e.g. "500.00". */
@@ -49,6 +52,8 @@ export function collectRalioStats(state: RalioState): RalioSandboxStats {
       .reverse()
       .map((intent) => ({
         id: intent.id,
+        creditor: intent.legs[0]?.creditorName ?? null,
+        conversationId: intent.conversationId,
         reference: intent.legs[0]?.reference ?? null,
         amount: formatMinorUnits(intent.totalMinor),
         currency: intent.currency,
@@ -82,6 +87,8 @@ export function ralioStatsToWire(stats: RalioSandboxStats): Record<string, unkno
     })),
     payment_intents: stats.paymentIntents.map((intent) => ({
       id: intent.id,
+      creditor: intent.creditor,
+      conversation_id: intent.conversationId,
       reference: intent.reference,
       amount: intent.amount,
       currency: intent.currency,

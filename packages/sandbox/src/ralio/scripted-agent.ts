@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SandboxAgent } from './agent-directory.js'
-import { interpretMessage } from './agent-script.js'
+import { type AgentCommand, interpretMessage } from './agent-script.js'
 import { type ChatMessage, type Conversation, ConversationStore } from './conversation-store.js'
 import { formatMinorUnits, formatMoney } from './money.js'
 import type { PaymentsLedger } from './payments-ledger.js'
@@ -86,7 +86,7 @@ export function runAgentTurn(input: AgentTurnInput): AgentTurn {
         amountMinor: command.amountMinor,
         creditorName: command.creditorName,
         ...(command.reference ? { reference: command.reference } : {}),
-        userRequestSummary: `Pay ${amount} to ${command.creditorName}${command.reference ? ` for ${command.reference}` : ''}`,
+        userRequestSummary: requestSummary(command, amount),
       })
       const leg = intent.legs[0]
       const forReference = command.reference ? ` for ${command.reference}` : ''
@@ -120,6 +120,10 @@ export function runAgentTurn(input: AgentTurnInput): AgentTurn {
       reply =
         `Done: I paid ${amount} to ${command.creditorName}${forReference}. ` +
         `Your balance is now ${formatMoney(ledger.balanceMinor(agent.id), agent.currency)}.`
+      break
+    }
+    case 'unclear-instruction': {
+      reply = `I couldn't read the payment instruction (${command.problem}), so I paid nothing.`
       break
     }
     case 'unclear-payment': {
@@ -158,4 +162,11 @@ export function runAgentTurn(input: AgentTurnInput): AgentTurn {
   newMessages.push(ConversationStore.message('assistant', reply, input.now()))
   conversation.messages.push(...newMessages)
   return { events, newMessages, reply }
+}
+
+/** What the intent records of the request, with the authorisation link a structured instruction named. */
+function requestSummary(command: Extract<AgentCommand, { kind: 'pay' }>, amount: string): string {
+  const summary = `Pay ${amount} to ${command.creditorName}${command.reference ? ` for ${command.reference}` : ''}`
+  const link = command.receiptId ? `[relynt:${command.receiptId}]` : undefined
+  return link === undefined || summary.includes(link) ? summary : `${summary} ${link}`
 }

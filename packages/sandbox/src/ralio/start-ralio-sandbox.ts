@@ -1,7 +1,8 @@
 import { checkAdminToken, createAdminToken } from '../shared/admin-access.js'
 import { Clock } from '../shared/clock.js'
-import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
+import { FaultInjector } from '../shared/fault-injector.js'
 import { inProcessFetch } from '../shared/in-process-fetch.js'
+import type { SandboxRequestLogEntry } from '../shared/request-log.js'
 import { type ServeOptions, serveUnlessInProcess } from '../shared/serve.js'
 import { AgentDirectory, type SandboxAgentInput } from './agent-directory.js'
 import { parseDecimalAmount } from './money.js'
@@ -9,9 +10,9 @@ import type { NonceModeOptions } from './nonce-manager.js'
 import { PaymentsLedger } from './payments-ledger.js'
 import { ralioAdminRoutes } from './ralio-admin-routes.js'
 import { createRalioApp } from './ralio-app.js'
-import { collectRalioStats, type RalioSandboxStats, ralioStatsToWire } from './ralio-sandbox-stats.js'
+import type { RalioSandbox } from './ralio-sandbox.js'
+import { collectRalioStats, ralioStatsToWire } from './ralio-sandbox-stats.js'
 import { type RalioSettings, RalioState } from './ralio-state.js'
-import type { MintedTicket, MintTicketOptions } from './ticket-store.js'
 
 /** Options of `startRalioSandbox()`; all optional. */
 export interface RalioSandboxOptions extends ServeOptions {
@@ -39,66 +40,8 @@ export interface RalioSandboxOptions extends ServeOptions {
   clockOffsetMs?: number
   /** The token `/__admin` requires over HTTP (`Authorization: Bearer …`); default: a random one. */
   adminToken?: string
-}
-
-/** An agent of the Ralio sandbox, as `agents` lists it. */
-export interface RalioSandboxAgent {
-  id: string
-  name: string
-  agentNumber: string
-  currency: string
-}
-
-/** A running Ralio sandbox: its address and the owner-side controls tests use. */
-export interface RalioSandbox {
-  /**
-   * Origin, e.g. `http://127.0.0.1:53211`; use it as the SDK's base URL. With
-   * `listen: false`, `https://ralio.sandbox.invalid`, reachable only through `fetch`.
-   */
-  readonly url: string
-  /** What `/__admin` requires over HTTP: `Authorization: Bearer <adminToken>`. This handle needs none. */
-  readonly adminToken: string
-  /**
-   * The sandbox's request handler as a `fetch` function: pass it as the SDK's `fetch`
-   * option (with `url` as the base URL) and requests are answered in this process, with
-   * no socket. Injected faults apply: `dropConnection` rejects like a network error, and
-   * `cutStreamAfterEvents` errors the body.
-   */
-  readonly fetch: typeof globalThis.fetch
-  /** Stops the server (and open streams); state is dropped. */
-  close(): Promise<void>
-  readonly agents: readonly RalioSandboxAgent[]
-  /** A one-time registration ticket, as the owner would mint in the console. */
-  mintTicket(options?: MintTicketOptions): MintedTicket
-  /** Approves a `pending_user_approval` intent and executes it; throws for any other state. */
-  approvePaymentIntent(id: string): void
-  /** Rejects a `pending_user_approval` intent; throws for any other state. */
-  rejectPaymentIntent(id: string, reason?: string): void
-  /** Every payment intent in wire form, newest first. */
-  listPaymentIntents(): Record<string, unknown>[]
-  /** Makes matching requests fail (see `FaultRule`); returns the rule's id. */
-  injectFault(rule: FaultRule): string
-  /** Removes every injected fault. */
-  clearFaults(): void
-  /** Moves the server clock (positive: the server is ahead of the client). */
-  setClockOffset(ms: number): void
-  /** Turns DPoP nonces on or off from now on. */
-  setNonceMode(options: NonceModeOptions): void
-  /** The nonce the server currently expects (nonce mode). */
-  currentNonce(): string
-  /** `expires_in` of access tokens issued from now on. */
-  setTokenLifetime(seconds: number): void
-  /** Revokes every access and refresh token of one client, or of all clients. */
-  revokeTokens(clientId?: string): void
-  /** Makes registration answer like an old server, or return a wrong or missing key fingerprint. */
-  setRegistrationBehavior(options: {
-    mode?: RalioSettings['registrationMode']
-    fingerprint?: RalioSettings['fingerprintMode']
-  }): void
-  /** New spend limit, a decimal string such as "250.00". */
-  setSpendLimit(amount: string): void
-  /** What the server did so far: registrations, token requests, chats, payment intents. */
-  stats(): RalioSandboxStats
+  /** Told about every answered request. */
+  onRequest?: (entry: SandboxRequestLogEntry) => void
 }
 
 /** Starts a Ralio sandbox on loopback. */
@@ -135,6 +78,8 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     approvePaymentIntent: (id) => void ledger.approve(id),
     rejectPaymentIntent: (id, reason) => void ledger.reject(id, reason),
     listPaymentIntents: () => ledger.listIntents().map((intent) => ledger.intentToWire(intent)),
+    listTransactions: () =>
+      ledger.listTransactions().map((transaction) => ledger.transactionToWire(transaction)),
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     setClockOffset: (ms) => {
@@ -164,6 +109,7 @@ export async function startRalioSandbox(options: RalioSandboxOptions = {}): Prom
     stats: () => ralioStatsToWire(collectRalioStats(state)),
     adminRoutes: ralioAdminRoutes(sandbox),
     adminToken,
+    onRequest: options.onRequest,
   })
   const server = await serveUnlessInProcess(
     app,

@@ -43,6 +43,8 @@ export interface ApprovalRecord {
   state: ApprovalStatus | 'deciding'
   decidedBy: string | null
   decidedAt: string | null
+  /** What the approver wrote when deciding, if anything. */
+  decisionReason?: string
   finalReceiptId?: string
   hasToolResponse: boolean
   toolResponse?: unknown
@@ -83,7 +85,7 @@ export class ApprovalStore {
   }
 
   /** Moves a pending approval to `deciding`; throws 409 if it is no longer pending. */
-  beginDecision(approvalId: string, approver: string): ApprovalRecord {
+  beginDecision(approvalId: string, approver: string, reason?: string): ApprovalRecord {
     const record = this.get(approvalId)
     if (record.state !== 'pending') {
       const state = record.state === 'deciding' ? 'already being approved' : record.state
@@ -95,6 +97,7 @@ export class ApprovalStore {
     }
     record.state = 'deciding'
     record.decidedBy = approver
+    if (reason !== undefined) record.decisionReason = reason
     record.decidedAt = new Date(this.#now()).toISOString()
     return record
   }

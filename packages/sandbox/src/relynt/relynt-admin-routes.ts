@@ -9,7 +9,10 @@ const agentBody = z.looseObject({
   organization_id: z.string().min(1).optional(),
 })
 const policyBody = z.looseObject({ rules: z.unknown(), version: z.string().min(1).optional() })
-const decisionBody = z.looseObject({ approver: z.string().min(1).optional() })
+const decisionBody = z.looseObject({
+  approver: z.string().min(1).max(200).optional(),
+  reason: z.string().min(1).max(1000).optional(),
+})
 const tamperBody = z.looseObject({ field: z.string().min(1), value: z.unknown() })
 const approvalStatuses = new Set<string>(['pending', 'approved', 'denied', 'expired'])
 
@@ -54,13 +57,13 @@ export function registerRelyntAdminRoutes(admin: Hono, gateway: RelyntGateway): 
     const body = parseAdminBody(decisionBody, await readAdminJson(c))
     const approvalId = c.req.param('approvalId')
     // Answers once the connector ran and the final receipt exists.
-    await gateway.approve(approvalId, body.approver)
+    await gateway.approve(approvalId, body.approver, body.reason)
     return c.json(approvalView(gateway.approvals.get(approvalId)))
   })
   admin.post('/approvals/:approvalId/deny', async (c) => {
     const body = parseAdminBody(decisionBody, await readAdminJson(c))
     const approvalId = c.req.param('approvalId')
-    gateway.deny(approvalId, body.approver)
+    gateway.deny(approvalId, body.approver, body.reason)
     return c.json(approvalView(gateway.approvals.get(approvalId)))
   })
 

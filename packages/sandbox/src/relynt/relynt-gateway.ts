@@ -26,6 +26,8 @@ export interface RelyntGatewayOptions {
   approvalTtlMs: number
   connector?: Connector
   autoDecision?: AutoDecision
+  /** Told about each new pending approval (not about replays of the call that created it). */
+  onPendingApproval?: (record: ApprovalRecord) => void
 }
 
 export interface GatewayResponse extends StoredResponse {
@@ -161,18 +163,18 @@ export class RelyntGateway {
    * (or `error` if the connector failed). Throws synchronously if the approval is
    * unknown or no longer pending; the returned promise never rejects.
    */
-  approve(approvalId: string, approver = 'sandbox:admin'): Promise<void> {
-    const record = this.approvals.beginDecision(approvalId, approver)
+  approve(approvalId: string, approver = 'sandbox:admin', reason?: string): Promise<void> {
+    const record = this.approvals.beginDecision(approvalId, approver, reason)
     return this.#finishApproved(record, approver)
   }
 
   /** Denies a pending call and writes the final `deny` receipt. */
-  deny(approvalId: string, approver = 'sandbox:admin'): void {
-    const record = this.approvals.beginDecision(approvalId, approver)
+  deny(approvalId: string, approver = 'sandbox:admin', reason?: string): void {
+    const record = this.approvals.beginDecision(approvalId, approver, reason)
     const { call } = record
     const receipt = this.#writeReceipt(call.agent, call.request, call.evaluation, {
       decision: 'deny',
-      reason: `Denied by ${approver}`,
+      reason: decisionText('Denied', approver, reason),
       approvalId,
       approver,
       idempotencyKey: call.idempotencyKey,
@@ -233,6 +235,7 @@ export class RelyntGateway {
       })
       approval.call.pendingReceiptId = receipt.receipt_id
       this.#scheduleAutoDecision(approval.approvalId)
+      this.#options.onPendingApproval?.(approval)
       return decided({
         decision: 'pending_approval',
         receipt_id: receipt.receipt_id,
@@ -269,13 +272,14 @@ export class RelyntGateway {
   async #finishApproved(record: ApprovalRecord, approver: string): Promise<void> {
     const { call } = record
     const base = { approvalId: record.approvalId, approver, idempotencyKey: call.idempotencyKey }
+    const approvedText = decisionText('Approved', approver, record.decisionReason)
     try {
       const connector = this.#options.connector
       if (connector === undefined) {
         const receipt = this.#writeReceipt(call.agent, call.request, call.evaluation, {
           ...base,
           decision: 'allow',
-          reason: `Approved by ${approver}`,
+          reason: approvedText,
         })
         record.finalReceiptId = receipt.receipt_id
       } else {
@@ -290,7 +294,7 @@ export class RelyntGateway {
           const receipt = this.#writeReceipt(call.agent, call.request, call.evaluation, {
             ...base,
             decision: 'allow',
-            reason: `Approved by ${approver}`,
+            reason: approvedText,
             toolResponse: outcome.value,
           })
           record.finalReceiptId = receipt.receipt_id
@@ -387,4 +391,9 @@ export class RelyntGateway {
     timer.unref()
     this.#timers.add(timer)
   }
+}
+
+/** The receipt's reason for a human decision: who decided, and why when they said. */
+function decisionText(verb: 'Approved' | 'Denied', approver: string, reason: string | undefined): string {
+  return reason === undefined ? `${verb} by ${approver}` : `${verb} by ${approver}: ${reason}`
 }

@@ -7,7 +7,8 @@ import { RelyntApiError } from './relynt-api-error.js'
 import type { RelyntGateway } from './relynt-gateway.js'
 import { readToolCallRequest } from './tool-call-request.js'
 
-export type RelyntEnv = { Variables: { agent: RelyntAgent } }
+/** `decision`: what a gateway call decided, for the request log. */
+export type RelyntEnv = { Variables: { agent: RelyntAgent; decision?: string } }
 
 const receiptDecisions = new Set<string>(['allow', 'deny', 'pending_approval', 'error'])
 const riskLevels = new Set<string>(['low', 'medium', 'high'])
@@ -23,6 +24,8 @@ export function registerRelyntRoutes(app: Hono<RelyntEnv>, gateway: RelyntGatewa
     const idempotencyKey = readIdempotencyKey(c)
     const request = await readToolCallRequest(c)
     const response = await gateway.toolCall(c.get('agent'), idempotencyKey, request)
+    const decision = decisionOf(response.body)
+    if (decision !== undefined) c.set('decision', decision)
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (response.replayed) headers['idempotent-replayed'] = 'true'
     return new Response(response.body, { status: response.status, headers })
@@ -50,6 +53,12 @@ export function registerRelyntRoutes(app: Hono<RelyntEnv>, gateway: RelyntGatewa
   app.get('/v1/receipts/:receiptId/verify', (c) =>
     c.json({ valid: gateway.receipts.verify(c.req.param('receiptId')) }),
   )
+}
+
+function decisionOf(body: string): string | undefined {
+  const parsed: unknown = JSON.parse(body)
+  const decision = (parsed as { decision?: unknown } | null)?.decision
+  return typeof decision === 'string' ? decision : undefined
 }
 
 function readIdempotencyKey(c: Context): string {

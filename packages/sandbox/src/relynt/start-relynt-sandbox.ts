@@ -5,8 +5,15 @@ import { bodySizeLimit } from '../shared/body-size-limit.js'
 import { Clock } from '../shared/clock.js'
 import { FaultInjector, type FaultRule } from '../shared/fault-injector.js'
 import { inProcessFetch } from '../shared/in-process-fetch.js'
+import { requestLog, type SandboxRequestLogEntry } from '../shared/request-log.js'
 import { type ServeOptions, serveUnlessInProcess } from '../shared/serve.js'
-import { type ApprovalStatus, type ApprovalView, approvalView } from './approval-store.js'
+import {
+  type ApprovalRecord,
+  type ApprovalStatus,
+  type ApprovalView,
+  approvalView,
+} from './approval-store.js'
+import { ApprovalsConsole, type ConsoleRalioSource } from './approvals-console.js'
 import { defaultPolicy } from './default-policy.js'
 import type { Policy, PolicyRule } from './policy-rule.js'
 import type { RelyntReceipt } from './receipt-ledger.js'
@@ -30,6 +37,37 @@ export interface RelyntSandboxOptions extends ServeOptions {
   autoDecision?: AutoDecision
   /** The token `/__admin` requires over HTTP (`Authorization: Bearer …`); default: a random one. */
   adminToken?: string
+  /** A Ralio sandbox whose payment intents and transactions the approvals console shows too. */
+  ralio?: ConsoleRalioSource
+  /** Told about every answered request (the console's own page reads left out). */
+  onRequest?: (entry: SandboxRequestLogEntry) => void
+  /** Told about each new pending approval, once, as the gateway creates it (replays do not repeat it). */
+  onPendingApproval?: (approval: PendingApprovalEvent) => void
+}
+
+/**
+ * A call waiting for a person. Every field but the ids and the risk came from the agent,
+ * which may be prompt-injected: print them with control characters made visible.
+ */
+export interface PendingApprovalEvent {
+  approvalId: string
+  agentId: string
+  agentName: string
+  instanceId: string
+  action: string
+  resource: string
+  payload: Record<string, unknown>
+  riskLevel: string
+  /** The policy's reason for asking. */
+  reason: string
+  expiresAt: string
+}
+
+/** Who decided an approval and why; both end up in the final receipt's `reason`. */
+export interface ApprovalDecisionOptions {
+  /** Default 'sandbox:admin'. */
+  approver?: string
+  reason?: string
 }
 
 /** What the Relynt sandbox did so far, as `stats()` reports it. */
@@ -57,6 +95,14 @@ export interface RelyntSandbox {
   /** What `/__admin` requires over HTTP: `Authorization: Bearer <adminToken>`. This handle needs none. */
   adminToken: string
   /**
+   * The approvals console's login link, e.g. `http://127.0.0.1:53211/__console/login?token=…`:
+   * opening it in a browser signs that browser in (an HttpOnly, SameSite=Strict cookie) and
+   * shows pending approvals with Approve and Deny buttons, decided approvals, receipts, and
+   * the `ralio` sandbox's payments when one was given. The link works once; read the
+   * property again for a new one (it stays the same until it was used).
+   */
+  readonly consoleUrl: string
+  /**
    * The gateway's request handler as a `fetch` function: pass it as the SDK's `fetch`
    * option (with `url` as the base URL) and requests are answered in this process, with
    * no socket. Injected faults apply: `dropConnection` rejects like a network error.
@@ -74,9 +120,9 @@ export interface RelyntSandbox {
   /** The policy in force. */
   getPolicy(): Policy
   /** Resolves once the connector ran and the final receipt exists; throws if the approval is not pending. */
-  approve(approvalId: string, options?: { approver?: string }): Promise<void>
+  approve(approvalId: string, options?: ApprovalDecisionOptions): Promise<void>
   /** Denies a pending approval; throws if it is not pending. */
-  deny(approvalId: string, options?: { approver?: string }): void
+  deny(approvalId: string, options?: ApprovalDecisionOptions): void
   /** Every approval, optionally only those with one status. */
   listApprovals(options?: { status?: ApprovalStatus }): ApprovalView[]
   /** All receipts, newest first, in wire form. */
@@ -116,6 +162,9 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
     approvalTtlMs,
     ...(options.connector === undefined ? {} : { connector: createConnector(options.connector) }),
     ...(options.autoDecision === undefined ? {} : { autoDecision: options.autoDecision }),
+    ...(options.onPendingApproval === undefined
+      ? {}
+      : { onPendingApproval: pendingApprovalListener(options.onPendingApproval) }),
   })
   if (options.policy !== undefined) gateway.setPolicy(options.policy.rules, options.policy.version ?? 'v1')
 
@@ -128,9 +177,14 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
     policyVersion: gateway.policy.version,
   })
 
+  const approvalsConsole = new ApprovalsConsole(gateway, options.ralio)
   const app = new Hono<RelyntEnv>()
+  if (options.onRequest !== undefined)
+    app.use(requestLog<RelyntEnv>(options.onRequest, (c) => c.get('decision')))
   app.use(clock.dateHeader())
   app.use(bodySizeLimit((message) => relyntErrorBody('payload_too_large', message)))
+  // Before the faults: injected faults are for the agents' API, not for the person approving.
+  approvalsConsole.mount(app)
   app.use(faults.middleware())
   app.onError((error, c) => {
     if (error instanceof RelyntApiError) {
@@ -145,7 +199,11 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
     faults,
     clock,
     stats: () => toWireStats(stats()),
-    routes: (admin) => registerRelyntAdminRoutes(admin, gateway),
+    routes: (admin) => {
+      registerRelyntAdminRoutes(admin, gateway)
+      // A fresh console login link for another process (`x-sandbox console`).
+      admin.post('/console-login', (c) => c.json({ url: approvalsConsole.loginUrl(server.url) }, 201))
+    },
   })
   registerRelyntRoutes(app, gateway)
 
@@ -154,6 +212,9 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
   return {
     url: server.url,
     adminToken,
+    get consoleUrl() {
+      return approvalsConsole.loginUrl(server.url)
+    },
     fetch: inProcessFetch(app),
     organizationId: gateway.organizationId,
     async close() {
@@ -171,8 +232,8 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
       gateway.setPolicy(rules, version)
     },
     getPolicy: () => gateway.policy,
-    approve: (approvalId, decision) => gateway.approve(approvalId, decision?.approver),
-    deny: (approvalId, decision) => gateway.deny(approvalId, decision?.approver),
+    approve: (approvalId, decision) => gateway.approve(approvalId, decision?.approver, decision?.reason),
+    deny: (approvalId, decision) => gateway.deny(approvalId, decision?.approver, decision?.reason),
     listApprovals: (filter) => gateway.approvals.list(filter?.status).map(approvalView),
     listReceipts: () => gateway.receipts.list(),
     tamperReceipt: (receiptId, field, value) => gateway.receipts.tamper(receiptId, field, value),
@@ -184,6 +245,28 @@ export async function startRelyntSandbox(options: RelyntSandboxOptions = {}): Pr
       clock.offsetMs = ms
     },
     stats,
+  }
+}
+
+function pendingApprovalListener(listener: (approval: PendingApprovalEvent) => void) {
+  return (record: ApprovalRecord) => {
+    const { agent, request, evaluation } = record.call
+    try {
+      listener({
+        approvalId: record.approvalId,
+        agentId: agent.agentId,
+        agentName: agent.name,
+        instanceId: request.instanceId,
+        action: request.action,
+        resource: request.resource,
+        payload: structuredClone(request.payload),
+        riskLevel: evaluation.riskLevel,
+        reason: evaluation.reason,
+        expiresAt: new Date(record.expiresAt).toISOString(),
+      })
+    } catch {
+      // A failing listener must not fail the agent's call.
+    }
   }
 }
 

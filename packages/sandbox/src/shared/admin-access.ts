@@ -21,7 +21,7 @@ export function isLoopbackHostname(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }
 
-type Refusal = { status: 401 | 403; code: string; message: string }
+export type Refusal = { status: 401 | 403; code: string; message: string }
 
 /**
  * Guards the admin routes against a web page on the developer's machine: the request must be
@@ -34,21 +34,8 @@ export function adminAccess(
 ): MiddlewareHandler {
   const expected = digest(adminToken)
   return async (c, next) => {
-    const hostname = new URL(c.req.url).hostname
-    if (!isLoopbackHostname(hostname)) {
-      return refuse(c, {
-        status: 403,
-        code: 'forbidden_host',
-        message: `The admin API answers only requests addressed to 127.0.0.1, localhost or [::1], not "${hostname.slice(0, 100)}"`,
-      })
-    }
-    if (isCrossSite(c)) {
-      return refuse(c, {
-        status: 403,
-        code: 'forbidden_origin',
-        message: 'The admin API refuses requests from web pages of other origins',
-      })
-    }
+    const foreign = foreignRequestRefusal(c, 'The admin API')
+    if (foreign !== undefined) return refuse(c, foreign)
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
       c.header('WWW-Authenticate', 'Bearer realm="sandbox-admin"')
@@ -61,6 +48,30 @@ export function adminAccess(
     }
     await next()
   }
+}
+
+/**
+ * Why a request must be refused before any credential is looked at, or undefined: it is
+ * addressed to a host that is not a literal loopback name (DNS rebinding), or it comes
+ * from a web page of another origin (CSRF). `surface` names what refuses, e.g. "The admin API".
+ */
+export function foreignRequestRefusal(c: Context, surface: string): Refusal | undefined {
+  const hostname = new URL(c.req.url).hostname
+  if (!isLoopbackHostname(hostname)) {
+    return {
+      status: 403,
+      code: 'forbidden_host',
+      message: `${surface} answers only requests addressed to 127.0.0.1, localhost or [::1], not "${hostname.slice(0, 100)}"`,
+    }
+  }
+  if (isCrossSite(c)) {
+    return {
+      status: 403,
+      code: 'forbidden_origin',
+      message: `${surface} refuses requests from web pages of other origins`,
+    }
+  }
+  return undefined
 }
 
 function isCrossSite(c: Context): boolean {

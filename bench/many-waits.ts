@@ -51,7 +51,7 @@ export async function benchManyWaits(sandbox: SandboxProcess, options: BenchOpti
   const plan: ['poll' | 'guard', number][] = [
     ['poll', 100],
     ['poll', 1_000],
-    ...(options.quick ? [] : ([['poll', 10_000]] as const)),
+    ...(options.quick ? [] : [['poll', 10_000] as ['poll', number]]),
     ['guard', 100],
     ['guard', 1_000],
   ]

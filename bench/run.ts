@@ -6,6 +6,7 @@ import { benchCliStartUp } from './cli-start-up.ts'
 import { benchColdStart } from './cold-start.ts'
 import { benchManyWaits } from './many-waits.ts'
 import { benchPeerTransport } from './peer-transport.ts'
+import { benchPendingCallMemory } from './pending-call-memory.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
 import { benchStreamingThroughput } from './streaming-throughput.ts'
@@ -33,6 +34,7 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
     { name: 'cold-start', run: () => benchColdStart(options) },
     { name: 'cli', run: () => benchCliStartUp(options) },
     { name: 'bundle', run: () => benchBundleSize() },
+    { name: 'pending-calls', run: () => benchPendingCallMemory(options) },
   ]
 
 const started = performance.now()

@@ -34,6 +34,7 @@ export interface PendingCall {
 export interface PendingCallStore {
   /** Saves (or replaces) the call; it is forgotten `ttlMs` later. */
   put(call: PendingCall, ttlMs: number): Promise<void>
+  /** The call waiting on `approvalId`, or undefined when there is none (or its TTL passed). */
   get(approvalId: string): Promise<PendingCall | undefined>
   /**
    * True for exactly one caller per approval, across every process sharing the store: only
@@ -83,6 +84,7 @@ export class MemoryPendingCallStore implements PendingCallStore {
     }
   }
 
+  /** The call waiting on `approvalId`; one past its TTL is forgotten on the way. */
   async get(approvalId: string): Promise<PendingCall | undefined> {
     const entry = this.#calls.get(approvalId)
     if (entry === undefined) return undefined

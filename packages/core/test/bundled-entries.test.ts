@@ -13,6 +13,7 @@ describe('the bundled entry points', () => {
   it('hands out one class across @x/core and @x/core/internal, so instanceof holds for errors the transport throws', async () => {
     const transport = createTransport({
       baseUrl: 'https://api.example.test',
+      userAgent: 'bundled-entries-test/0',
       fetch: async () => Response.json({ error: 'nope' }, { status: 404 }),
     })
     const error = await transport.request({ method: 'GET', path: '/v1/things' }).catch((caught) => caught)
@@ -44,6 +45,7 @@ describe('the bundled entry points', () => {
       import { createTransport } from '@x/core/internal'
       const transport = createTransport({
         baseUrl: 'https://api.example.test',
+      userAgent: 'bundled-entries-test/0',
         fetch: async () => Response.json({}, { status: 404 }),
       })
       await transport.request({ method: 'GET', path: '/v1/things' }).catch((error) => console.log(error.stack))

@@ -5,7 +5,10 @@ import { RalioClient, register } from '@x/ralio'
 import { RelyntClient } from '@x/relynt'
 import { type PolicyRule, type RalioSandbox, startRalioSandbox, startRelyntSandbox } from '@x/sandbox'
 
-/** The organisation's payment policy: first match wins. */
+/**
+ * The organisation's payment policy, an allow-list: known payees are paid up to 1 000 at once,
+ * and every other payee (however a model spells it) goes to a person. First match wins.
+ */
 const policy: PolicyRule[] = [
   {
     action: 'ralio.pay',
@@ -13,12 +16,20 @@ const policy: PolicyRule[] = [
     decision: 'deny',
     risk_level: 'high',
   },
+  ...['acme-stationery', 'northwind-logistics'].map(
+    (payee): PolicyRule => ({
+      action: 'ralio.pay',
+      resource_pattern: `ralio:payee:${payee}`,
+      decision: 'allow',
+      risk_level: 'medium',
+      conditions: { max_amount_change: 1000 },
+    }),
+  ),
   {
     action: 'ralio.pay',
     resource_pattern: 'ralio:payee:*',
-    decision: 'allow',
-    risk_level: 'medium',
-    conditions: { max_amount_change: 1000 },
+    decision: 'require_approval',
+    risk_level: 'high',
   },
 ]
 

@@ -1,3 +1,5 @@
+import { type AuthorisedPayment, canonicalPayee, canonicalText, paymentInstruction } from '@x/agent-tools'
+
 /** A supplier payment the accounts-payable agent is asked to make. */
 export interface Payment {
   payee: string
@@ -19,13 +21,12 @@ export const demoPayments: Payment[] = [
   { payee: 'Globex Holdings', amount: '950.00', currency: 'GBP', reference: 'consulting retainer' },
 ]
 
-/** `payment:supplier:acme-stationery`: the resource the gateway's policy matches on. */
+/**
+ * `payment:supplier:acme-stationery`: the resource the gateway's policy matches on, from the
+ * payee's one canonical identity (a respelling is refused or lands on the same key).
+ */
 export function supplierResource(payment: Payment): string {
-  const slug = payment.payee
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-  return `payment:supplier:${slug}`
+  return `payment:supplier:${canonicalPayee(payment.payee).key}`
 }
 
 /**
@@ -37,14 +38,28 @@ export function gatewayPayload(payment: Payment): Record<string, unknown> {
   return {
     amount: Number(payment.amount),
     currency: payment.currency,
-    payee: payment.payee,
-    reference: payment.reference,
+    payee: canonicalPayee(payment.payee).name,
+    reference: canonicalText(payment.reference, 'reference'),
   }
 }
 
-/** The instruction to the Ralio agent, in the words an owner would use. */
-export function paymentMessage(payment: Payment): string {
-  return `Pay £${formatAmount(payment.amount)} to ${payment.payee} for ${payment.reference}`
+/** What was authorised, as `observePayment` compares it with what Ralio did. */
+export function authorisedPayment(payment: Payment): AuthorisedPayment {
+  return {
+    amount: payment.amount,
+    currency: payment.currency,
+    payee: canonicalPayee(payment.payee).name,
+    reference: canonicalText(payment.reference, 'reference'),
+  }
+}
+
+/**
+ * The instruction to the Ralio agent: exactly the authorised fields, each in its own JSON string,
+ * with the receipt that authorised them (`[relynt:<receipt id>]` in the reference).
+ */
+export function paymentMessage(payment: Payment, receiptId: string): string {
+  const authorised = authorisedPayment(payment)
+  return paymentInstruction({ ...authorised, creditor: authorised.payee, receiptId })
 }
 
 /** "4800.00" → "4,800.00", on the digits (no float round trip). */

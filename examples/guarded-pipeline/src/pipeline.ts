@@ -1,9 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { observePayment, type PaymentStatus } from '@x/agent-tools'
 import { type PaymentIntent, RalioClient, RalioConfigError, register, type Transaction } from '@x/ralio'
 import { ActionDeniedError, type Authorization, RelyntClient } from '@x/relynt'
-import { demoPayments, gatewayPayload, type Payment, paymentMessage, supplierResource } from './payments.js'
+import {
+  authorisedPayment,
+  demoPayments,
+  gatewayPayload,
+  type Payment,
+  paymentMessage,
+  supplierResource,
+} from './payments.js'
 import type { Renderer, Waiting } from './render.js'
 import { approveAsFinanceLead, type RalioEndpoint, type Services, startServices } from './sandboxes.js'
 
@@ -38,6 +46,13 @@ export interface PaymentOutcome {
   /** Set when the agent was asked to pay (the action was authorised). */
   conversationId: string | undefined
   agentReply: string | undefined
+  /**
+   * What Ralio did, read back after the agent's turn: `paid`, or why not (`not_executed`,
+   * `mismatch`, `awaiting_owner_approval`, `processing`). Unset when nothing was authorised.
+   */
+  paymentStatus: PaymentStatus | undefined
+  /** The payment intent Ralio set up for this payment. */
+  paymentIntentId: string | undefined
 }
 
 export interface PipelineSummary {
@@ -256,9 +271,18 @@ async function guardedPayment(input: GuardedPaymentInput): Promise<PaymentOutcom
           authorization.approvalId === undefined ? 'allow' : 'approved',
           describeAuthorization(authorization, waitStarted),
         )
-        return payThroughAgent(ralio, payment, renderer, signal)
+        return payThroughAgent(ralio, payment, authorization.receiptId, renderer, signal)
       },
     )
+    // The gateway said yes; only Ralio can say what was paid.
+    const effect = await observePayment(ralio, {
+      conversationId: agentRun.conversationId ?? '',
+      reply: agentRun.reply,
+      authorised: authorisedPayment(payment),
+      receiptId: authorization.receiptId,
+      signal,
+    })
+    renderer.effect(effect.status, effect.message)
     const receipt = await checkReceipt(relynt, authorization.receiptId, request, signal)
     return {
       payment,
@@ -272,6 +296,8 @@ async function guardedPayment(input: GuardedPaymentInput): Promise<PaymentOutcom
       requestHashMatches: receipt.requestHashMatches,
       conversationId: agentRun.conversationId,
       agentReply: agentRun.reply,
+      paymentStatus: effect.status,
+      paymentIntentId: effect.fields.paymentIntentId,
     }
   } catch (error) {
     if (approverFailure !== undefined) throw approverFailure
@@ -296,6 +322,8 @@ async function guardedPayment(input: GuardedPaymentInput): Promise<PaymentOutcom
       requestHashMatches: receipt.requestHashMatches,
       conversationId: undefined,
       agentReply: undefined,
+      paymentStatus: undefined,
+      paymentIntentId: undefined,
     }
   } finally {
     clearTimeout(approverTimer)
@@ -318,14 +346,15 @@ interface AgentRun {
   reply: string
 }
 
-/** Asks the Ralio agent to pay, showing its tool calls and words as they stream. */
+/** Asks the Ralio agent to pay exactly the authorised fields, showing its tool calls and words as they stream. */
 async function payThroughAgent(
   ralio: RalioClient,
   payment: Payment,
+  receiptId: string,
   renderer: Renderer,
   signal: AbortSignal | undefined,
 ): Promise<AgentRun> {
-  const message = paymentMessage(payment)
+  const message = paymentMessage(payment, receiptId)
   renderer.userMessage(message)
   const stream = ralio.chat.stream({ message, signal })
   let reply = ''

@@ -131,13 +131,21 @@ export class Renderer {
     }
   }
 
+  /** What Ralio did with an authorised payment: `paid` with its intent, or why not. */
+  effect(status: string, message: string): void {
+    this.#endReply()
+    const { green, red, bold } = this.#colors
+    const colour = status === 'paid' ? green : red
+    this.#line(`${indent}${colour(status === 'paid' ? '✓' : '✗')} ${bold(colour(status))} ${message}`)
+  }
+
   summary(summary: PipelineSummary): void {
     const { bold, green, red, cyan, dim } = this.#colors
     this.#line('')
     this.#line(bold('Decisions'))
     const decisionColour = { allowed: green, approved: cyan, denied: red, expired: red }
     this.#table(
-      ['#', 'Payee', 'Amount', 'Decision', 'Approver', 'Receipt', 'Verifies'],
+      ['#', 'Payee', 'Amount', 'Decision', 'Approver', 'Receipt', 'Verifies', 'Ralio', 'Payment intent'],
       summary.outcomes.map((outcome, index) => [
         String(index + 1),
         outcome.payment.payee,
@@ -146,6 +154,12 @@ export class Renderer {
         outcome.approver ?? dim('—'),
         outcome.receiptId,
         outcome.receiptVerified ? green('yes') : red('NO'),
+        outcome.paymentStatus === undefined
+          ? dim('not asked')
+          : outcome.paymentStatus === 'paid'
+            ? green('paid')
+            : red(outcome.paymentStatus),
+        outcome.paymentIntentId ?? dim('—'),
       ]),
     )
 

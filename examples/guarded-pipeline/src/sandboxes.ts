@@ -1,28 +1,42 @@
 import type { PolicyRule } from '@x/sandbox'
 import { startRalioSandbox, startRelyntSandbox } from '@x/sandbox'
 
+/** The suppliers the organisation pays without asking, up to the threshold. */
+export const knownSuppliers = ['acme-stationery', 'northwind-logistics'] as const
+
 /**
- * The organisation's payment policy in the local gateway, set explicitly so the demo
- * shows the same three decisions whatever the sandbox starts with. First match wins.
+ * The organisation's payment policy in the local gateway, set explicitly so the demo shows the
+ * same three decisions whatever the sandbox starts with. An allow-list: known suppliers are paid
+ * up to 1 000, above that a person approves, and every other payee goes to a person — a
+ * deny rule on a name alone could always be dodged by spelling the name differently. First
+ * match wins.
  */
 export const demoPolicy: PolicyRule[] = [
-  // A supplier under investigation: refused whatever the amount.
+  // A supplier under investigation: refused whatever the amount (its respellings are unknown payees).
   {
     action: 'pay_supplier',
     resource_pattern: 'payment:supplier:globex-holdings',
     decision: 'deny',
     risk_level: 'high',
   },
-  // Routine supplier payments go through up to 1 000; above that a person approves.
+  ...knownSuppliers.map(
+    (supplier): PolicyRule => ({
+      action: 'pay_supplier',
+      resource_pattern: `payment:supplier:${supplier}`,
+      decision: 'allow',
+      risk_level: 'medium',
+      conditions: { max_amount_change: 1000, deny_fields: ['iban', 'bank_account'] },
+    }),
+  ),
+  // Anyone else: a person decides.
   {
     action: 'pay_supplier',
     resource_pattern: 'payment:supplier:*',
-    decision: 'allow',
-    risk_level: 'medium',
-    conditions: { max_amount_change: 1000, deny_fields: ['iban', 'bank_account'] },
+    decision: 'require_approval',
+    risk_level: 'high',
   },
 ]
-export const demoPolicyVersion = 'payments-2026-05'
+export const demoPolicyVersion = 'payments-2026-06'
 
 /** Where the demo sends its Ralio calls, and how it gets a binding there. */
 export interface RalioEndpoint {

@@ -69,7 +69,13 @@ describe('runPipeline against in-process sandboxes', () => {
       expect(outcome?.agentReply).toContain(
         `paid £${outcome?.payment.amount === '120.00' ? '120.00' : '4,800.00'}`,
       )
+      // Read back from Ralio, not inferred from the authorisation; the intent names its receipt.
+      expect(outcome?.paymentStatus).toBe('paid')
+      expect(outcome?.paymentIntentId).toBe(intents[0]?.id)
+      expect(intents[0]?.instructions[0]?.reference).toContain(`[relynt:${outcome?.receiptId}]`)
+      expect(output.text).toMatch(new RegExp(`paid Paid .*\\(payment intent ${intents[0]?.id}`))
     }
+    expect(blocked?.paymentStatus).toBeUndefined()
     expect(
       summary.transactions.map((transaction) => [transaction.creditor, transaction.amount]).sort(),
     ).toEqual([

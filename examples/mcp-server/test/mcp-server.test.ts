@@ -6,8 +6,12 @@ it('pays, waits for an approval, is denied, and verifies a receipt through x-mcp
   const result = await runSession((line) => lines.push(line))
 
   expect(result.tools).toContain('ralio_pay')
-  expect(result.allowed).toMatchObject({ status: 'allowed', receiptId: expect.any(String) })
-  expect(result.approved).toMatchObject({ status: 'allowed', approvedBy: 'slack:finance-lead' })
+  expect(result.allowed).toMatchObject({
+    status: 'paid',
+    receiptId: expect.any(String),
+    paymentIntentId: expect.any(String),
+  })
+  expect(result.approved).toMatchObject({ status: 'paid', approvedBy: 'slack:finance-lead' })
   expect(result.progressMessages[0]).toMatch(/Waiting for a person to approve ralio_pay/)
   expect(result.denied).toMatchObject({ status: 'denied' })
   expect(result.deniedIsError).toBe(true)

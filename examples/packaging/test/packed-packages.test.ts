@@ -176,10 +176,9 @@ describe('the packed packages installed with npm outside the workspace', () => {
       tools: string[]
       paid: { status: string; receiptId?: string }
     }
-    expect(session.tools).toEqual(
-      expect.arrayContaining(['ralio_pay', 'ralio_chat', 'relynt_verify_receipt']),
-    )
-    expect(session.paid.status).toBe('allowed')
+    expect(session.tools).toEqual(expect.arrayContaining(['ralio_pay', 'relynt_verify_receipt']))
+    expect(session.tools).not.toContain('ralio_chat')
+    expect(session.paid.status).toBe('paid')
     expect(session.paid.receiptId).toEqual(expect.any(String))
   })
 

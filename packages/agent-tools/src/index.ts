@@ -60,8 +60,27 @@ export {
   createRedisPendingCallStore,
   type RedisPendingCallStoreOptions,
 } from './redis-pending-call-store.js'
-export { type AgentToolsOptions, createAgentTools } from './tools/create-agent-tools.js'
-export { type ChatInput, type ChatResult, ralioChatTool } from './tools/ralio-chat-tool.js'
+export {
+  AGENT_TOOL_NAMES,
+  type AgentToolName,
+  type AgentToolsOptions,
+  createAgentTools,
+  DEFAULT_AGENT_TOOL_NAMES,
+  READ_ONLY_AGENT_TOOL_NAMES,
+} from './tools/create-agent-tools.js'
+export {
+  type AuthorisedPayment,
+  type ObservePaymentOptions,
+  observePayment,
+  type PaymentEffectFields,
+  type PaymentStatus,
+} from './tools/payment-effect.js'
+export {
+  type ChatInput,
+  type ChatResult,
+  ralioChatTool,
+  type UnguardedPaymentFields,
+} from './tools/ralio-chat-tool.js'
 export type { RalioToolsClient, RalioToolsOptions } from './tools/ralio-client-like.js'
 export {
   type ListInput,

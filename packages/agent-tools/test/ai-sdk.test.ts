@@ -1,9 +1,9 @@
 import { UserAbortError } from '@x/core'
 import { generateText, isStepCount } from 'ai'
-import { MockLanguageModelV4 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createAgentTools } from '../src/index.js'
+import { modelCalling, toolOutputSentBack } from './support/scripted-model.js'
 import { observeWaits, paymentsFor, type Services, startServices } from './support/services.js'
 
 let services: Services
@@ -11,40 +11,6 @@ beforeAll(async () => {
   services = await startServices()
 })
 afterAll(() => services?.close())
-
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 5, text: 5, reasoning: undefined },
-}
-
-/** A model that calls one tool, then answers with text: what a real model does on "pay X". */
-function modelCalling(toolName: string, input: Record<string, unknown>, toolCallId: string) {
-  return new MockLanguageModelV4({
-    doGenerate: [
-      {
-        content: [{ type: 'tool-call', toolCallId, toolName, input: JSON.stringify(input) }],
-        finishReason: { unified: 'tool-calls', raw: undefined },
-        usage,
-        warnings: [],
-      },
-      {
-        content: [{ type: 'text', text: 'Done.' }],
-        finishReason: { unified: 'stop', raw: undefined },
-        usage,
-        warnings: [],
-      },
-    ],
-  })
-}
-
-/** The tool result the model was given on its second step, as the AI SDK encoded it. */
-function toolOutputSentBack(model: MockLanguageModelV4): { type: string; value: Record<string, unknown> } {
-  const toolMessage = model.doGenerateCalls[1]!.prompt.find((message) => message.role === 'tool')!
-  const part = (toolMessage.content as Array<{ type: string; output?: unknown }>).find(
-    (content) => content.type === 'tool-result',
-  )!
-  return part.output as { type: string; value: Record<string, unknown> }
-}
 
 const tools = () =>
   aiSdkTools(createAgentTools({ ralio: services.ralioClient, relynt: services.relyntClient }))
@@ -64,7 +30,10 @@ describe('AI SDK adapter', () => {
     })
     expect(result.text).toBe('Done.')
     const sentBack = toolOutputSentBack(model)
-    expect(sentBack).toMatchObject({ type: 'json', value: { status: 'allowed' } })
+    expect(sentBack).toMatchObject({
+      type: 'json',
+      value: { status: 'paid', paymentIntentId: expect.any(String) },
+    })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
         creditor: 'Acme Stationery',

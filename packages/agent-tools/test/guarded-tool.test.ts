@@ -42,7 +42,7 @@ function recordingTool(
 describe('guardedTool', () => {
   it('runs execute when the policy allows and returns the result with the receipt id', async () => {
     const { tool, executed } = recordingTool()
-    const outcome = await tool.run({ payee: 'acme', amount: 120 }, { toolCallId: 'call-allow' })
+    const outcome = await tool.run({ payee: 'acme-stationery', amount: 120 }, { toolCallId: 'call-allow' })
     expect(outcome).toMatchObject({ status: 'allowed', result: { paid: 120 } })
     expect(executed).toHaveLength(1)
     expect(outcome.status === 'allowed' && outcome.receiptId).toBe(
@@ -52,11 +52,11 @@ describe('guardedTool', () => {
 
   it('puts the tool call id into the payload the receipt covers', async () => {
     const { tool } = recordingTool()
-    const outcome = await tool.run({ payee: 'acme', amount: 10 }, { toolCallId: 'call-correlate' })
+    const outcome = await tool.run({ payee: 'acme-stationery', amount: 10 }, { toolCallId: 'call-correlate' })
     if (outcome.status !== 'allowed') throw new Error(`expected allowed, got ${outcome.status}`)
     const matches = await services.relyntClient.receipts.verifyRequestHash(outcome.receiptId, {
       action: 'ralio.pay',
-      resource: 'ralio:payee:acme',
+      resource: 'ralio:payee:acme-stationery',
       payload: { amount: 10, tool_call_id: 'call-correlate' },
     })
     expect(matches).toBe(true)
@@ -74,7 +74,7 @@ describe('guardedTool', () => {
     const { tool, executed } = recordingTool()
     const progress: ToolProgress[] = []
     const outcome = await tool.run(
-      { payee: 'acme', amount: 4_800 },
+      { payee: 'acme-stationery', amount: 4_800 },
       {
         toolCallId: 'call-wait',
         onProgress: async (report) => {
@@ -92,7 +92,7 @@ describe('guardedTool', () => {
   it('returns denied when the person denies, and never runs execute', async () => {
     const { tool, executed } = recordingTool()
     const outcome = await tool.run(
-      { payee: 'acme', amount: 2_000 },
+      { payee: 'acme-stationery', amount: 2_000 },
       {
         onProgress: (report) =>
           report.attempt === 0 ? services.deny(report.approvalId, 'slack:U7') : undefined,
@@ -105,7 +105,7 @@ describe('guardedTool', () => {
   it('defers: returns pending_approval at once, and the check tool finishes the call once approved', async () => {
     const { tool, executed } = recordingTool({ pending: 'defer' })
     const check = approvalCheckTool([tool])
-    const pending = await tool.run({ payee: 'acme', amount: 3_000 })
+    const pending = await tool.run({ payee: 'acme-stationery', amount: 3_000 })
     if (pending.status !== 'pending_approval') throw new Error(`expected pending, got ${pending.status}`)
     expect(pending.message).toContain('relynt_check_approval')
     expect(await check.run({ approvalId: pending.approvalId })).toMatchObject({ status: 'pending_approval' })
@@ -118,13 +118,13 @@ describe('guardedTool', () => {
       result: { paid: 3_000 },
       approvalId: pending.approvalId,
     })
-    expect(executed.map((call) => call.input)).toEqual([{ payee: 'acme', amount: 3_000 }])
+    expect(executed.map((call) => call.input)).toEqual([{ payee: 'acme-stationery', amount: 3_000 }])
   })
 
   it('executes an approved deferred call once however often it is checked', async () => {
     const { tool, executed } = recordingTool({ pending: 'defer' })
     const check = approvalCheckTool([tool])
-    const pending = await tool.run({ payee: 'acme', amount: 3_500 })
+    const pending = await tool.run({ payee: 'acme-stationery', amount: 3_500 })
     if (pending.status !== 'pending_approval') throw new Error(`expected pending, got ${pending.status}`)
     await services.approve(pending.approvalId)
     const outcomes = await Promise.all([1, 2, 3].map(() => check.run({ approvalId: pending.approvalId })))
@@ -142,7 +142,7 @@ describe('guardedTool', () => {
 
   it('returns pending_approval when the wait budget runs out, for the check tool to finish later', async () => {
     const { tool, executed } = recordingTool({ approvalTimeoutMs: 0 })
-    const outcome = await tool.run({ payee: 'acme', amount: 1_500 })
+    const outcome = await tool.run({ payee: 'acme-stationery', amount: 1_500 })
     if (outcome.status !== 'pending_approval') throw new Error(`expected pending, got ${outcome.status}`)
     expect(outcome.message).toContain('Still waiting')
     expect(executed).toHaveLength(0)
@@ -159,7 +159,7 @@ describe('guardedTool', () => {
     const { tool, executed } = recordingTool()
     const controller = new AbortController()
     const run = tool.run(
-      { payee: 'acme', amount: 1_200 },
+      { payee: 'acme-stationery', amount: 1_200 },
       { signal: controller.signal, onProgress: () => controller.abort() },
     )
     await expect(run).rejects.toSatisfy((error) => UserAbortError.isInstance(error))
@@ -168,17 +168,23 @@ describe('guardedTool', () => {
 
   it('answers a re-sent tool call from the first one without executing again', async () => {
     const { tool, executed } = recordingTool()
-    const first = await tool.run({ payee: 'acme', amount: 50 }, { toolCallId: 'call-resent' })
-    const second = await tool.run({ payee: 'acme', amount: 50 }, { toolCallId: 'call-resent' })
+    const first = await tool.run({ payee: 'acme-stationery', amount: 50 }, { toolCallId: 'call-resent' })
+    const second = await tool.run({ payee: 'acme-stationery', amount: 50 }, { toolCallId: 'call-resent' })
     expect(second).toEqual(first)
     expect(executed).toHaveLength(1)
   })
 
   it('sends the same idempotency key for the same tool call, so the gateway decides it once', async () => {
     const before = services.relynt.listReceipts().length
-    const first = await recordingTool().tool.run({ payee: 'acme', amount: 60 }, { toolCallId: 'call-key' })
+    const first = await recordingTool().tool.run(
+      { payee: 'acme-stationery', amount: 60 },
+      { toolCallId: 'call-key' },
+    )
     // A second tool instance has no memory of the first call: only the key can match them.
-    const second = await recordingTool().tool.run({ payee: 'acme', amount: 60 }, { toolCallId: 'call-key' })
+    const second = await recordingTool().tool.run(
+      { payee: 'acme-stationery', amount: 60 },
+      { toolCallId: 'call-key' },
+    )
     expect(services.relynt.listReceipts().length - before).toBe(1)
     expect(second.status === 'allowed' && second.receiptId).toBe(
       first.status === 'allowed' && first.receiptId,
@@ -187,10 +193,10 @@ describe('guardedTool', () => {
 
   it('derives a different key in another agent run, so model call ids that repeat across runs do not collide', async () => {
     const before = services.relynt.listReceipts().length
-    await recordingTool().tool.run({ payee: 'acme', amount: 70 }, { toolCallId: 'call-1' })
+    await recordingTool().tool.run({ payee: 'acme-stationery', amount: 70 }, { toolCallId: 'call-1' })
     const otherRun = services.newRelyntClient()
     const outcome = await recordingTool({ relynt: otherRun }).tool.run(
-      { payee: 'acme', amount: 75 },
+      { payee: 'acme-stationery', amount: 75 },
       { toolCallId: 'call-1' },
     )
     otherRun.close()
@@ -201,7 +207,7 @@ describe('guardedTool', () => {
   it('answers input that does not match the schema with invalid_input, without asking the gateway', async () => {
     const { tool } = recordingTool()
     const before = services.relynt.listReceipts().length
-    const outcome = await tool.run({ payee: 'acme', amount: 'a lot' })
+    const outcome = await tool.run({ payee: 'acme-stationery', amount: 'a lot' })
     expect(outcome).toMatchObject({ status: 'invalid_input', issues: [{ path: 'amount' }] })
     expect(services.relynt.listReceipts().length).toBe(before)
   })
@@ -215,7 +221,7 @@ describe('guardedTool', () => {
       logger: 'off',
     })
     const { tool, executed } = recordingTool({ relynt: unreachable })
-    const outcome = await tool.run({ payee: 'acme', amount: 1 })
+    const outcome = await tool.run({ payee: 'acme-stationery', amount: 1 })
     expect(outcome).toMatchObject({ status: 'failed', error: { code: expect.any(String) } })
     expect(JSON.stringify(outcome)).not.toContain('secret-not-used')
     expect(executed).toHaveLength(0)
@@ -233,7 +239,7 @@ describe('guardedTool', () => {
         throw new Error('bank offline')
       },
     })
-    const outcome = await tool.run({ payee: 'acme', amount: 1 })
+    const outcome = await tool.run({ payee: 'acme-stationery', amount: 1 })
     expect(outcome).toMatchObject({
       status: 'failed',
       error: { code: 'execute_failed', message: 'bank offline' },

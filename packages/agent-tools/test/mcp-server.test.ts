@@ -69,7 +69,6 @@ describe('x-mcp over stdio', () => {
     const { tools } = await client.listTools()
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]))
     expect(Object.keys(byName).sort()).toEqual([
-      'ralio_chat',
       'ralio_list_payment_intents',
       'ralio_list_transactions',
       'ralio_pay',
@@ -98,11 +97,13 @@ describe('x-mcp over stdio', () => {
     })
     const outcome = outcomeOf(result)
     expect(result.isError).toBe(false)
-    expect(outcome).toMatchObject({ status: 'allowed', result: { reply: expect.any(String) } })
+    expect(outcome).toMatchObject({ status: 'paid', paymentIntentId: expect.any(String) })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
+        id: outcome.paymentIntentId,
+        creditor: 'Acme Stationery',
         amount: '120.00',
-        reference: expect.stringMatching(/^office supplies \[relynt:/),
+        reference: `office supplies [relynt:${outcome.receiptId}]`,
       }),
     )
 
@@ -124,11 +125,14 @@ describe('x-mcp over stdio', () => {
     const result = await payWithProgress(payAbove('the April freight'), (approvalId) =>
       services.approve(approvalId, 'slack:finance-lead'),
     )
-    expect(outcomeOf(result)).toMatchObject({ status: 'allowed', approvedBy: 'slack:finance-lead' })
+    const outcome = outcomeOf(result)
+    expect(outcome).toMatchObject({ status: 'paid', approvedBy: 'slack:finance-lead' })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
+        id: outcome.paymentIntentId,
+        creditor: 'Northwind Logistics',
         amount: '4800.00',
-        reference: expect.stringMatching(/^the April freight \[relynt:/),
+        reference: `the April freight [relynt:${outcome.receiptId}]`,
       }),
     )
   })
@@ -171,10 +175,13 @@ describe('x-mcp over stdio', () => {
     ).toContain(approvalId)
 
     await services.approve(approvalId)
-    const paid = () => paymentsFor(services, 'a cancelled wait')
+    const paid = () =>
+      services.ralio
+        .stats()
+        .paymentIntents.filter((intent) => intent.reference?.startsWith('a cancelled wait '))
     expect(paid()).toHaveLength(0)
     const finished = await client.callTool({ name: 'relynt_check_approval', arguments: { approvalId } })
-    expect(outcomeOf(finished)).toMatchObject({ status: 'allowed', approvalId })
+    expect(outcomeOf(finished)).toMatchObject({ status: 'paid', approvalId })
     expect(paid()).toHaveLength(1)
   })
 

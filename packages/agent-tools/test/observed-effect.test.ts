@@ -2,12 +2,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { generateText, isStepCount } from 'ai'
-import { MockLanguageModelV4 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createMcpServer } from '../src/adapters/mcp.js'
 import { type AgentTool, defineTool, guardedTool, isErrorOutcome, observedEffect } from '../src/index.js'
+import { modelCalling, toolOutputSentBack } from './support/scripted-model.js'
 import { type Services, startServices } from './support/services.js'
 
 let services: Services
@@ -59,49 +59,18 @@ async function mcpCall(tool: AgentTool, args: Record<string, unknown>): Promise<
   }
 }
 
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 5, text: 5, reasoning: undefined },
-}
-
 async function aiSdkOutput(tool: AgentTool, input: Record<string, unknown>) {
-  const model = new MockLanguageModelV4({
-    doGenerate: [
-      {
-        content: [
-          {
-            type: 'tool-call',
-            toolCallId: 'call-observed',
-            toolName: tool.name,
-            input: JSON.stringify(input),
-          },
-        ],
-        finishReason: { unified: 'tool-calls', raw: undefined },
-        usage,
-        warnings: [],
-      },
-      {
-        content: [{ type: 'text', text: 'Done.' }],
-        finishReason: { unified: 'stop', raw: undefined },
-        usage,
-        warnings: [],
-      },
-    ],
-  })
+  const model = modelCalling(tool.name, input, 'call-observed')
   await generateText({ model, tools: aiSdkTools([tool]), prompt: 'Pay', stopWhen: isStepCount(2) })
-  const toolMessage = model.doGenerateCalls[1]!.prompt.find((message) => message.role === 'tool')!
-  const part = (toolMessage.content as Array<{ type: string; output?: unknown }>).find(
-    (content) => content.type === 'tool-result',
-  )!
-  return part.output as { type: string; value: Record<string, unknown> }
+  return toolOutputSentBack(model)
 }
 
 describe('an execute that returns an observed effect', () => {
   it("reports the effect's status and fields with the authorisation's receipt, not allowed", async () => {
-    const outcome = await observingTool('paid').run({ payee: 'acme', amount: 12 })
+    const outcome = await observingTool('paid').run({ payee: 'acme-stationery', amount: 12 })
     expect(outcome).toEqual({
       status: 'paid',
-      message: 'Paid 12 to acme.',
+      message: 'Paid 12 to acme-stationery.',
       isError: false,
       paymentIntentId: 'pi_1',
       amount: '12',
@@ -110,11 +79,15 @@ describe('an execute that returns an observed effect', () => {
     expect(isErrorOutcome(outcome)).toBe(false)
     if (outcome.status !== 'paid') throw new Error(`expected paid, got ${outcome.status}`)
     const receipt = await services.relyntClient.receipts.get(outcome.receiptId!)
-    expect(receipt).toMatchObject({ decision: 'allow', action: 'ralio.pay', resource: 'ralio:payee:acme' })
+    expect(receipt).toMatchObject({
+      decision: 'allow',
+      action: 'ralio.pay',
+      resource: 'ralio:payee:acme-stationery',
+    })
   })
 
   it('is typed by the statuses execute can report', async () => {
-    const outcome = await observingTool('not_executed').run({ payee: 'acme', amount: 3 })
+    const outcome = await observingTool('not_executed').run({ payee: 'acme-stationery', amount: 3 })
     // Narrowing on the effect's status reaches its fields, typed.
     const reply: string | undefined = outcome.status === 'not_executed' ? outcome.reply : undefined
     if (outcome.status === 'not_executed') expect(reply).toBe('Insufficient funds.')
@@ -122,7 +95,7 @@ describe('an execute that returns an observed effect', () => {
   })
 
   it('is an error result over MCP when the effect says so, and a success when it does not', async () => {
-    const failed = await mcpCall(observingTool('not_executed'), { payee: 'acme', amount: 3 })
+    const failed = await mcpCall(observingTool('not_executed'), { payee: 'acme-stationery', amount: 3 })
     expect(failed.isError).toBe(true)
     expect(failed.structuredContent).toMatchObject({
       status: 'not_executed',
@@ -130,17 +103,19 @@ describe('an execute that returns an observed effect', () => {
       receiptId: expect.any(String),
     })
     expect(JSON.parse((failed.content[0] as { text: string }).text)).toEqual(failed.structuredContent)
-    const paid = await mcpCall(observingTool('paid'), { payee: 'acme', amount: 4 })
+    const paid = await mcpCall(observingTool('paid'), { payee: 'acme-stationery', amount: 4 })
     expect(paid.isError).toBe(false)
     expect(paid.structuredContent).toMatchObject({ status: 'paid', paymentIntentId: 'pi_1' })
   })
 
   it('is error-json for the AI SDK when the effect says so, json when it does not', async () => {
-    expect(await aiSdkOutput(observingTool('not_executed'), { payee: 'acme', amount: 3 })).toMatchObject({
+    expect(
+      await aiSdkOutput(observingTool('not_executed'), { payee: 'acme-stationery', amount: 3 }),
+    ).toMatchObject({
       type: 'error-json',
       value: { status: 'not_executed', receiptId: expect.any(String) },
     })
-    expect(await aiSdkOutput(observingTool('paid'), { payee: 'acme', amount: 3 })).toMatchObject({
+    expect(await aiSdkOutput(observingTool('paid'), { payee: 'acme-stationery', amount: 3 })).toMatchObject({
       type: 'json',
       value: { status: 'paid', paymentIntentId: 'pi_1' },
     })

@@ -49,7 +49,11 @@ describe('OpenAI Agents SDK adapter', () => {
       'call_agents_pay',
     )
     expect(result.finalOutput).toBe('Done.')
-    expect(outcome).toMatchObject({ status: 'allowed', receiptId: expect.any(String) })
+    expect(outcome).toMatchObject({
+      status: 'paid',
+      receiptId: expect.any(String),
+      paymentIntentId: expect.any(String),
+    })
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
         creditor: 'Acme Stationery',

@@ -187,7 +187,7 @@ describe.skipIf(!redisAvailable)('guarded tools over a Redis store', () => {
         if (after.status !== 'failed') break
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
-      expect(after).toMatchObject({ status: 'allowed', approvalId })
+      expect(after).toMatchObject({ status: 'paid', approvalId })
       expect(await one.check.run({ approvalId })).toEqual(after)
       expect(paidFor('redis outage')).toHaveLength(1)
     } finally {
@@ -220,11 +220,15 @@ describe.skipIf(!redisAvailable)('guarded tools over a Redis store', () => {
       const finished = await Promise.all(
         approvalIds.flatMap((approvalId) => [one.check.run({ approvalId }), two.check.run({ approvalId })]),
       )
-      const allowed = finished.filter((outcome) => outcome.status === 'allowed')
-      expect(allowed.length).toBeGreaterThanOrEqual(count)
+      // Exactly one of the two finishes of each approval executes it; the other gets its
+      // recorded outcome, or is told it is being finished. (Which status the executed one reports
+      // is the pay tool's reading of the effect; the ledger below is what counts.)
       for (const outcome of finished) {
-        if (outcome.status !== 'allowed')
-          expect(outcome).toMatchObject({ error: { code: 'approval_being_finished' } })
+        if (outcome.status === 'failed') {
+          expect(outcome, JSON.stringify(outcome).slice(0, 400)).toMatchObject({
+            error: { code: 'approval_being_finished' },
+          })
+        }
       }
       const intents = services.ralio
         .stats()
@@ -266,7 +270,7 @@ describe('approval check tool', () => {
       expect(still.status === 'pending_approval' && still.message).toMatch(/again in about \d+ seconds/)
       expect(still.status === 'pending_approval' && still.message).not.toMatch(/do not call this tool again/i)
       await services.approve(approvalId)
-      expect(await check.run({ approvalId })).toMatchObject({ status: 'allowed' })
+      expect(await check.run({ approvalId })).toMatchObject({ status: 'paid' })
       expect(paymentsFor(services, 'other process')).toHaveLength(1)
     } finally {
       await services.close()

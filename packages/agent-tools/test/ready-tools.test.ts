@@ -3,6 +3,7 @@ import {
   AgentToolsError,
   canonicalPayee,
   createAgentTools,
+  type ObservedOutcome,
   ralioChatTool,
   ralioPayTool,
   relyntSimulateTool,
@@ -36,10 +37,15 @@ describe('ready tools', () => {
       ...pay,
       reference: 'unguarded pens',
     })
-    expect(outcome).toMatchObject({ status: 'ok', result: { reply: expect.any(String) } })
+    expect(outcome).toMatchObject({ status: 'paid', paymentIntentId: expect.any(String) })
+    expect(outcome).not.toHaveProperty('receiptId')
     expect(services.relynt.listReceipts()).toHaveLength(before)
     expect(services.ralio.stats().paymentIntents).toContainEqual(
-      expect.objectContaining({ reference: 'unguarded pens' }),
+      expect.objectContaining({
+        id: (outcome as unknown as ObservedOutcome).paymentIntentId,
+        creditor: 'Acme Stationery',
+        reference: 'unguarded pens',
+      }),
     )
   })
 
@@ -50,8 +56,8 @@ describe('ready tools', () => {
         toolCallId: 'call-pay-payload',
       },
     )
-    if (outcome.status !== 'allowed') throw new Error(`expected allowed, got ${outcome.status}`)
-    const receipt = await services.relyntClient.receipts.get(outcome.receiptId)
+    if (outcome.status !== 'paid') throw new Error(`expected paid, got ${outcome.status}`)
+    const receipt = await services.relyntClient.receipts.get(outcome.receiptId!)
     expect(receipt).toMatchObject({ action: 'ralio.pay', resource: 'ralio:payee:acme-stationery' })
     expect(
       await services.relyntClient.receipts.verifyRequestHash(receipt, {
@@ -88,6 +94,24 @@ describe('ready tools', () => {
     expect(outcome).toMatchObject({ status: 'invalid_input', issues: [{ path: 'reference' }] })
   })
 
+  it.each([
+    ['a payee the policy does not know', 'Initech'],
+    ['a respelling of a known payee', 'Acme Stationary'],
+    ['a respelling of the blocked payee', 'Globex Holding'],
+  ])(
+    'send %s to a person under the x-mcp --sandbox allow-list, and pay nothing yet',
+    async (_case, payee) => {
+      const before = services.ralio.stats().paymentIntents.length
+      const outcome = await ralioPayTool({
+        ralio: services.ralioClient,
+        relynt: services.relyntClient,
+        pending: 'defer',
+      }).run({ ...pay, payee, amount: '5.00' })
+      expect(outcome).toMatchObject({ status: 'pending_approval', approvalId: expect.any(String) })
+      expect(services.ralio.stats().paymentIntents).toHaveLength(before)
+    },
+  )
+
   it('match one payee however the model spells it', () => {
     expect(canonicalPayee('Globex Holdings').key).toBe('globex-holdings')
     expect(canonicalPayee('  GLOBEX   holdings.').key).toBe('globex-holdings')
@@ -99,7 +123,7 @@ describe('ready tools', () => {
       message: 'What is my balance?',
     })
     if (outcome.status !== 'allowed') throw new Error(`expected allowed, got ${outcome.status}`)
-    expect(outcome.result.reply).toMatch(/balance/i)
+    expect(outcome.result).toMatchObject({ reply: expect.stringMatching(/balance/i) })
     const receipt = await services.relyntClient.receipts.get(outcome.receiptId)
     expect(receipt).toMatchObject({ action: 'ralio.chat', resource: `ralio:agent:${agent!.id}` })
   })
@@ -135,7 +159,8 @@ describe('ready tools', () => {
       ...pay,
       reference: 'to be tampered',
     })
-    if (outcome.status !== 'allowed') throw new Error(`expected allowed, got ${outcome.status}`)
+    if (outcome.status !== 'paid' || outcome.receiptId === undefined)
+      throw new Error(`expected paid, got ${outcome.status}`)
     const verify = relyntVerifyReceiptTool(services.relyntClient)
     expect(await verify.run({ receiptId: outcome.receiptId })).toMatchObject({ result: { valid: true } })
     services.relynt.tamperReceipt(outcome.receiptId, 'resource', 'ralio:payee:someone-else')

@@ -1,32 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AgentTool } from '../src/agent-tool.js'
+import { describe, expect, it } from 'vitest'
 import { selectTools } from '../src/cli/select-tools.js'
 import { UsageError } from '../src/cli/usage-error.js'
-import { createAgentTools } from '../src/index.js'
-import { type Services, startServices } from './support/services.js'
-
-let services: Services
-let all: AgentTool[]
-beforeAll(async () => {
-  services = await startServices()
-  all = createAgentTools({ ralio: services.ralioClient, relynt: services.relyntClient })
-})
-afterAll(() => services?.close())
-
-const names = (tools: AgentTool[]) => tools.map((tool) => tool.name).sort()
+import { READ_ONLY_AGENT_TOOL_NAMES } from '../src/index.js'
 
 describe('x-mcp tool selection', () => {
-  it('serves a guarded tool with the approval check tool, so a pending call can be finished', () => {
-    expect(names(selectTools(all, { names: ['ralio_pay'], readOnly: false }))).toEqual([
+  it('asks for the named tools (the check tool comes with a guarded one), or the default set', () => {
+    expect(selectTools({ names: ['ralio_pay', 'relynt_check_approval'], readOnly: false })).toEqual([
       'ralio_pay',
-      'relynt_check_approval',
     ])
+    expect(selectTools({ names: undefined, readOnly: false })).toBeUndefined()
   })
 
-  it('refuses --read-only together with a tool that changes things', () => {
-    expect(() => selectTools(all, { names: ['ralio_pay'], readOnly: true })).toThrow(UsageError)
-    expect(names(selectTools(all, { names: ['relynt_simulate'], readOnly: true }))).toEqual([
-      'relynt_simulate',
-    ])
+  it('serves only read-only tools with --read-only, and refuses one that changes things', () => {
+    expect(selectTools({ names: undefined, readOnly: true })).toEqual(READ_ONLY_AGENT_TOOL_NAMES)
+    expect(() => selectTools({ names: ['ralio_pay'], readOnly: true })).toThrow(UsageError)
+    expect(() => selectTools({ names: ['ralio_wire'], readOnly: false })).toThrow(/no tool "ralio_wire"/)
   })
 })

@@ -114,7 +114,7 @@ describe('x-mcp --http --sandbox', () => {
         name: 'ralio_pay',
         arguments: { amount: '25.00', currency: 'GBP', payee: 'Acme Stationery', reference: 'a first try' },
       })
-      expect(result.structuredContent).toMatchObject({ status: 'allowed' })
+      expect(result.structuredContent).toMatchObject({ status: 'paid' })
     } finally {
       await client.close()
     }
@@ -146,8 +146,8 @@ describe('x-mcp --http --sandbox', () => {
         headers: { authorization: `Bearer ${adminToken}` },
       })
       expect(approved.status).toBe(200)
-      expect((await call).structuredContent).toMatchObject({ status: 'allowed' })
-      await server.logged(/ralio_pay → allowed \(receipt \S+, approved by/)
+      expect((await call).structuredContent).toMatchObject({ status: 'paid' })
+      await server.logged(/ralio_pay → paid/)
     } finally {
       await client.close()
     }

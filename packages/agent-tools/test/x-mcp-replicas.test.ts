@@ -94,7 +94,7 @@ describe.skipIf(!redisAvailable)('two x-mcp --http replicas on one Redis', () =>
     const finished = outcomeOf(
       await onSecond.callTool({ name: 'relynt_check_approval', arguments: { approvalId } }),
     )
-    expect(finished).toMatchObject({ status: 'allowed', approvalId })
+    expect(finished).toMatchObject({ status: 'paid', approvalId })
     expect(paidFor('across replicas')).toHaveLength(1)
 
     const onRestarted = await client(first.url)
@@ -126,10 +126,10 @@ describe.skipIf(!redisAvailable)('two x-mcp --http replicas on one Redis', () =>
         arguments: { approvalId: retried.approvalId },
       }),
     )
-    expect(finished).toMatchObject({ status: 'allowed' })
+    expect(finished).toMatchObject({ status: 'paid' })
     // The same call sent once more answers with the finished result, and nothing is paid again.
     expect(outcomeOf(await connected.callTool(request))).toMatchObject({
-      status: 'allowed',
+      status: 'paid',
       approvalId: retried.approvalId,
     })
     expect(paidFor('retried after a timeout')).toHaveLength(1)
@@ -150,8 +150,8 @@ describe.skipIf(!redisAvailable)('two x-mcp --http replicas on one Redis', () =>
       }),
     ])
     const [one, two] = results.map(outcomeOf)
-    expect(one).toMatchObject({ status: 'allowed' })
-    expect(two).toMatchObject({ status: 'allowed' })
+    expect(one).toMatchObject({ status: 'paid' })
+    expect(two).toMatchObject({ status: 'paid' })
     expect(one!.receiptId).not.toBe(two!.receiptId)
     expect(paidFor('session one')).toEqual([expect.objectContaining({ amount: '10.00' })])
     expect(paidFor('session two')).toEqual([expect.objectContaining({ amount: '20.00' })])

@@ -91,7 +91,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
       sandboxAdminToken = sandboxes.relynt.adminToken
       io.log(
         `x-mcp: sandboxes started. Ralio ${sandboxes.ralio.url}, Relynt ${sandboxes.relynt.url}\n` +
-          `x-mcp: payments up to 1000 go through, larger ones wait for approval, "Globex Holdings" is blocked.\n` +
+          `x-mcp: Acme Stationery and Northwind Logistics are paid up to 1000; larger payments and every other payee wait for approval; "Globex Holdings" is blocked.\n` +
           `x-mcp: approve in your browser: ${sandboxes.relynt.consoleUrl}\n` +
           `x-mcp: approve a pending one with: curl -X POST -H 'Authorization: Bearer ${sandboxes.relynt.adminToken}' ${sandboxes.relynt.url}/__admin/approvals/<approvalId>/approve`,
       )
@@ -118,16 +118,14 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
       onOutcome: (outcome, toolName) => io.log(`x-mcp: ${toolName} → ${describeOutcome(outcome)}`),
       onCancelled: (toolName) => io.log(`x-mcp: ${toolName} cancelled by the client; nothing was done`),
     }
-    const tools = selectTools(
-      createAgentTools({
-        ralio,
-        relynt,
-        pending: options.defer ? 'defer' : 'wait',
-        approvalTimeoutMs: options.approvalTimeoutMs,
-        pendingCalls: store,
-      }),
-      { names: options.tools, readOnly: options.readOnly },
-    )
+    const tools = createAgentTools({
+      ralio,
+      relynt,
+      tools: selectTools({ names: options.tools, readOnly: options.readOnly }),
+      pending: options.defer ? 'defer' : 'wait',
+      approvalTimeoutMs: options.approvalTimeoutMs,
+      pendingCalls: store,
+    })
     io.log(`x-mcp: calls waiting for a person are kept ${storeDescription}`)
 
     if (options.http) {

@@ -1,9 +1,13 @@
 import type { PolicyRule } from '@x/sandbox'
 
+/** The payees `x-mcp --sandbox` knows: paid up to `max_amount_change` without asking. */
+export const sandboxKnownPayees = ['acme-stationery', 'northwind-logistics'] as const
+
 /**
- * The policy `x-mcp --sandbox` starts with, so a first try shows all three decisions: a
- * blocked payee, payments up to 1 000 at once, larger ones after a person approves. First
- * match wins.
+ * The policy `x-mcp --sandbox` starts with: an allow-list. Known payees are paid up to 1 000 at
+ * once (above that a person approves); every other payee — however a model spells it — goes to
+ * a person. The one deny rule (a payee a person already refused) is an addition, not the
+ * protection: a respelling of it is just another unknown payee. First match wins.
  */
 export const sandboxPolicy: PolicyRule[] = [
   {
@@ -12,14 +16,22 @@ export const sandboxPolicy: PolicyRule[] = [
     decision: 'deny',
     risk_level: 'high',
   },
+  ...sandboxKnownPayees.map(
+    (payee): PolicyRule => ({
+      action: 'ralio.pay',
+      resource_pattern: `ralio:payee:${payee}`,
+      decision: 'allow',
+      risk_level: 'medium',
+      conditions: { max_amount_change: 1000 },
+    }),
+  ),
   {
     action: 'ralio.pay',
     resource_pattern: 'ralio:payee:*',
-    decision: 'allow',
-    risk_level: 'medium',
-    conditions: { max_amount_change: 1000 },
+    decision: 'require_approval',
+    risk_level: 'high',
   },
   { action: 'ralio.chat', resource_pattern: 'ralio:agent:*', decision: 'allow', risk_level: 'medium' },
 ]
 
-export const sandboxPolicyVersion = 'agent-tools-sandbox-1'
+export const sandboxPolicyVersion = 'agent-tools-sandbox-2'

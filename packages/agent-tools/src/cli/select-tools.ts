@@ -1,33 +1,34 @@
-import type { AgentTool } from '../agent-tool.js'
 import { CHECK_APPROVAL_TOOL_NAME } from '../guarded-tool.js'
+import {
+  AGENT_TOOL_NAMES,
+  type AgentToolName,
+  READ_ONLY_AGENT_TOOL_NAMES,
+} from '../tools/create-agent-tools.js'
 import { UsageError } from './usage-error.js'
 
 /**
- * The tools `x-mcp` serves: all of them, those named by `--tools`, and with `--read-only`
- * only those that change nothing. A guarded tool brings the approval check tool along, or a
- * call left pending could never be finished.
+ * The tools `x-mcp` asks `createAgentTools` for: the default set, those named by `--tools`,
+ * and with `--read-only` only those that change nothing. `relynt_check_approval` comes with
+ * any guarded tool, so naming it is allowed and changes nothing.
  */
-export function selectTools(
-  all: readonly AgentTool[],
-  selection: { names: readonly string[] | undefined; readOnly: boolean },
-): AgentTool[] {
-  const byName = new Map(all.map((tool) => [tool.name, tool]))
-  const available = () => [...byName.keys()].join(', ')
-  let chosen = all.filter((tool) => selection.names === undefined || selection.names.includes(tool.name))
-  for (const name of selection.names ?? []) {
-    if (!byName.has(name))
-      throw new UsageError(`--tools: there is no tool ${JSON.stringify(name)}; choose from ${available()}.`)
-  }
-  if (selection.readOnly) {
-    const writing = chosen.filter((tool) => tool.annotations.readOnlyHint !== true).map((tool) => tool.name)
-    if (selection.names !== undefined && writing.length > 0) {
-      throw new UsageError(`--read-only: ${writing.join(', ')} can change things; leave them out of --tools.`)
+export function selectTools(selection: {
+  names: readonly string[] | undefined
+  readOnly: boolean
+}): readonly AgentToolName[] | undefined {
+  const known = AGENT_TOOL_NAMES as readonly string[]
+  const names = selection.names?.filter((name) => name !== CHECK_APPROVAL_TOOL_NAME)
+  for (const name of names ?? []) {
+    if (!known.includes(name)) {
+      throw new UsageError(
+        `--tools: there is no tool ${JSON.stringify(name)}; choose from ${known.join(', ')}.`,
+      )
     }
-    chosen = chosen.filter((tool) => tool.annotations.readOnlyHint === true)
   }
-  const check = byName.get(CHECK_APPROVAL_TOOL_NAME)
-  const guarded = chosen.some((tool) => 'finishApproval' in tool)
-  if (check !== undefined && guarded && !chosen.includes(check)) chosen.push(check)
-  if (chosen.length === 0) throw new UsageError('No tool left to serve: check --tools and --read-only.')
-  return chosen
+  if (!selection.readOnly) return names as AgentToolName[] | undefined
+  if (names === undefined) return READ_ONLY_AGENT_TOOL_NAMES
+  const writing = names.filter((name) => !(READ_ONLY_AGENT_TOOL_NAMES as readonly string[]).includes(name))
+  if (writing.length > 0) {
+    throw new UsageError(`--read-only: ${writing.join(', ')} can change things; leave them out of --tools.`)
+  }
+  return names as AgentToolName[]
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '@x/core/internal'
+import { createLogger, type Logger, type LogLevel } from '@x/core/internal'
 import type { PaymentIntent } from '@x/ralio'
 import { type ObservedEffect, observedEffect } from '../observed-effect.js'
 import { canonicalPayee, payeeProblem } from '../payee/canonical-payee.js'
@@ -46,7 +46,7 @@ const INTENT_PAGE_SIZE = 50
 
 /** The payment intents of one conversation, from the newest {@link INTENT_SCAN_LIMIT} of the account. */
 export async function intentsOfConversation(
-  ralio: RalioToolsClient,
+  ralio: Pick<RalioToolsClient, 'paymentIntents'>,
   conversationId: string,
   agentId: string | undefined,
   signal: AbortSignal | undefined,
@@ -61,7 +61,8 @@ export async function intentsOfConversation(
     if (intent.conversationId === conversationId) found.push(intent)
     if (++scanned >= INTENT_SCAN_LIMIT) break
   }
-  return found
+  // A turn's intents read in the order the agent made them, however the pages are ordered.
+  return found.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))
 }
 
 /** "50", "50.0", "50.00" → 5000; undefined for anything that is not a plain decimal. */
@@ -103,6 +104,47 @@ function differences(intent: PaymentIntent, authorised: AuthorisedPayment): stri
     }
   }
   return problems.length === 0 ? undefined : problems.join('; ')
+}
+
+/** What {@link observePayment} needs: the turn the payment agent was told to pay in, and what was authorised. */
+export interface ObservePaymentOptions {
+  /** The conversation of the turn (`chat.send(...).conversationId`, or the stream's). */
+  conversationId: string
+  /** The payment agent's answer, quoted when nothing was paid. */
+  reply: string
+  authorised: AuthorisedPayment
+  /** The Relynt receipt that authorised the payment. */
+  receiptId?: string
+  /** The Ralio agent the payment was made by, when the binding sees more than one. */
+  agentId?: string
+  signal?: AbortSignal
+  /** Where a `mismatch` is logged at error level (default: the console). */
+  logger?: Logger | LogLevel
+}
+
+/**
+ * After a payment agent's turn, what Ralio actually did, compared with what was authorised —
+ * for a host that guards payments with `relynt.guard()` instead of `ralio_pay`:
+ *
+ * ```ts
+ * const { value: turn, authorization } = await relynt.guard(request, () => ralio.chat.send({ message }))
+ * const effect = await observePayment(ralio, { ...turn, authorised, receiptId: authorization.receiptId })
+ * if (effect.status !== 'paid') … // not_executed, mismatch, awaiting_owner_approval, processing
+ * ```
+ */
+export async function observePayment(
+  ralio: Pick<RalioToolsClient, 'paymentIntents'>,
+  options: ObservePaymentOptions,
+): Promise<ObservedEffect<PaymentStatus, PaymentEffectFields>> {
+  const intents = await intentsOfConversation(ralio, options.conversationId, options.agentId, options.signal)
+  return paymentEffect({
+    authorised: options.authorised,
+    receiptId: options.receiptId,
+    conversationId: options.conversationId,
+    reply: options.reply,
+    intents,
+    logger: createLogger(options.logger, 'agent-tools', 'error'),
+  })
 }
 
 export interface PaymentTurn {

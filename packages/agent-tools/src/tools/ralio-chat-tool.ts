@@ -1,7 +1,9 @@
 import * as z from 'zod/mini'
 import type { AgentTool } from '../agent-tool.js'
+import { type ObservedEffect, observedEffect } from '../observed-effect.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
-import { agentIdResolver, guardOf, type RalioToolsOptions } from './ralio-client-like.js'
+import { intentsOfConversation } from './payment-effect.js'
+import { agentIdResolver, guardOf, type RalioToolsOptions, toolsLogger } from './ralio-client-like.js'
 
 const chatInput = z.object({
   message: z
@@ -22,24 +24,40 @@ const chatInput = z.object({
  */
 export type ChatInput = z.infer<typeof chatInput>
 
-/** What `ralio_chat` returns: the agent's reply and the conversation to continue. */
-export interface ChatResult {
-  reply: string
+/**
+ * What `ralio_chat` returns: the agent's reply and the conversation to continue (status
+ * `allowed`) — or, when the turn made a payment, an `unguarded_payment` effect naming it.
+ */
+export type ChatResult =
+  | { reply: string; conversationId: string }
+  | ObservedEffect<'unguarded_payment', UnguardedPaymentFields>
+
+/** The fields of an `unguarded_payment` result. */
+export interface UnguardedPaymentFields {
+  receiptId?: string
   conversationId: string
+  reply: string
+  /** The payment intents this turn set up, which no policy saw as payments. */
+  paymentIntentIds: string[]
 }
 
 /**
  * `ralio_chat`: free text to Ralio's payment agent, which can pay. Relynt authorises each
- * message as action `ralio.chat` on `ralio:agent:<agentId>` with the message in the payload.
+ * message as action `ralio.chat` on `ralio:agent:<agentId>` with the message in the payload; a
+ * policy cannot see a payee or an amount in free text, so the tool is not in the default set of
+ * {@link createAgentTools}, and after each turn it reads the conversation's payment intents: any
+ * new one ends the call on `unguarded_payment` (an error result, logged at error level).
  */
 export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, ChatResult> {
   const relynt = guardOf(options, 'ralio_chat')
   const agentId = agentIdResolver(options)
+  const logger = toolsLogger(options)
   return maybeGuardedTool(relynt, {
     name: 'ralio_chat',
     description:
-      'Talk to the Ralio payment agent (balances, payments, questions). It can move money, so each message is ' +
-      'checked against the organisation policy first. Prefer ralio_pay for a payment.',
+      'Ask the Ralio payment agent about balances and past payments. Never use it to pay: a payment goes through ' +
+      'ralio_pay, which the organisation policy checks payee by payee; a payment made here is reported as ' +
+      'unguarded_payment.',
     input: chatInput,
     action: 'ralio.chat',
     resource: async () => `ralio:agent:${await agentId()}`,
@@ -52,14 +70,46 @@ export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, 
     approvalTimeoutMs: options.approvalTimeoutMs,
     pendingCalls: options.pendingCalls,
     pendingCallTtlMs: options.pendingCallTtlMs,
-    async execute(input, { signal }) {
+    async execute(input, { signal, authorization }) {
+      const agent = await agentId(signal)
+      // Intents of a continued conversation made before this turn are not this turn's doing.
+      const before =
+        input.conversationId === undefined
+          ? new Set<string>()
+          : new Set(
+              (await intentsOfConversation(options.ralio, input.conversationId, options.agentId, signal)).map(
+                (intent) => intent.id,
+              ),
+            )
       const { reply, conversationId } = await options.ralio.chat.send({
         message: input.message,
         conversationId: input.conversationId,
-        agentId: await agentId(signal),
+        agentId: agent,
         signal,
       })
-      return { reply, conversationId }
+      const paid = (
+        await intentsOfConversation(options.ralio, conversationId, options.agentId, signal)
+      ).filter((intent) => !before.has(intent.id))
+      if (paid.length === 0) return { reply, conversationId }
+      const paymentIntentIds = paid.map((intent) => intent.id)
+      logger.error('ralio_chat: the payment agent made a payment no policy checked as a payment', {
+        receiptId: authorization?.receiptId,
+        conversationId,
+        paymentIntentIds,
+      })
+      return observedEffect('unguarded_payment', {
+        isError: true,
+        message:
+          `The payment agent set up ${paid.length === 1 ? 'a payment' : `${paid.length} payments`} ` +
+          `(payment intent ${paymentIntentIds.join(', ')}) from a chat message, which no policy checked as a payment. ` +
+          'Do not pay through ralio_chat: use ralio_pay. A person must review these payment intents.',
+        fields: {
+          ...(authorization === undefined ? {} : { receiptId: authorization.receiptId }),
+          conversationId,
+          reply,
+          paymentIntentIds,
+        },
+      })
     },
   })
 }

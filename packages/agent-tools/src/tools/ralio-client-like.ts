@@ -1,3 +1,4 @@
+import { createLogger, type Logger, type LogLevel } from '@x/core/internal'
 import type { RalioClient } from '@x/ralio'
 import { AgentToolsError } from '../errors.js'
 import type { GuardClient } from '../guarded-tool.js'
@@ -31,6 +32,17 @@ export interface RalioToolsOptions {
   pendingCalls?: PendingCallStore
   /** How long a pending call is kept. Default 24 h. */
   pendingCallTtlMs?: number
+  /**
+   * Where a payment that differs from its authorisation (or was made outside `ralio_pay`) is
+   * logged, at `error` level: a level for the console (default `'error'`), `'off'`, or your
+   * own logger (pino, winston…).
+   */
+  logger?: Logger | LogLevel
+}
+
+/** The logger the Ralio tools report unauthorised effects to (error level on the console by default). */
+export function toolsLogger(options: Pick<RalioToolsOptions, 'logger'>): Logger {
+  return createLogger(options.logger, 'agent-tools', 'error')
 }
 
 /** The Relynt client the Ralio tools are guarded by, or undefined when the caller explicitly opted out. */

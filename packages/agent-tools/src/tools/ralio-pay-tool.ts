@@ -1,9 +1,15 @@
 import * as z from 'zod/mini'
 import type { AgentTool } from '../agent-tool.js'
+import type { ObservedEffect } from '../observed-effect.js'
 import { canonicalPayee, canonicalText, payeeProblem, textProblem } from '../payee/canonical-payee.js'
 import { paymentInstruction } from '../payee/payment-instruction.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
-import type { AuthorisedPayment } from './payment-effect.js'
+import {
+  type AuthorisedPayment,
+  observePayment,
+  type PaymentEffectFields,
+  type PaymentStatus,
+} from './payment-effect.js'
 import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
 
 // Text goes to the payment agent: no invisible or line-breaking characters, lengths a person can
@@ -35,12 +41,12 @@ const payInput = z.object({
  */
 export type PayInput = z.infer<typeof payInput>
 
-/** What `ralio_pay` returns once the payment agent has answered. */
-export interface PayResult {
-  /** The payment agent's answer, e.g. "Done: I paid £120.00 to Acme Stationery". */
-  reply: string
-  conversationId: string
-}
+/**
+ * What `ralio_pay`'s work observed, read back from Ralio after the payment agent's turn: the
+ * call ends on its status (`paid`, `awaiting_owner_approval`, `processing`, `not_executed`,
+ * `mismatch`) with these fields, never on `allowed`.
+ */
+export type PayResult = ObservedEffect<PaymentStatus, PaymentEffectFields>
 
 /**
  * `ralio_pay`: a structured payment. Relynt authorises it as action `ralio.pay` on the payee's
@@ -54,7 +60,8 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
     name: 'ralio_pay',
     description:
       'Pay someone through the Ralio payment agent. Every payment is checked against the organisation policy first: ' +
-      'it may be allowed, denied, or need a person to approve it.',
+      'it may be denied or need a person to approve it. The result says what Ralio did: "paid" (with the payment ' +
+      'intent id) is the only success; "not_executed" and "mismatch" mean nothing was paid as asked.',
     input: payInput,
     action: 'ralio.pay',
     resource: (input) => canonicalPayee(input.payee).resource,
@@ -70,18 +77,27 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
     pendingCallTtlMs: options.pendingCallTtlMs,
     async execute(input, { signal, authorization }) {
       const payment = authorisedPayment(input)
+      const receiptId = authorization?.receiptId
       const { reply, conversationId } = await options.ralio.chat.send({
         message: paymentInstruction({
           amount: payment.amount,
           currency: payment.currency,
           creditor: payment.payee,
           reference: payment.reference,
-          receiptId: authorization?.receiptId,
+          receiptId,
         }),
         agentId: options.agentId,
         signal,
       })
-      return { reply, conversationId }
+      return observePayment(options.ralio, {
+        authorised: payment,
+        receiptId,
+        conversationId,
+        reply,
+        agentId: options.agentId,
+        signal,
+        logger: options.logger,
+      })
     },
   })
 }

@@ -13,8 +13,17 @@ const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0')
 
 /** Root may read anything anyway; any other owner but us could swap the file. */
 function foreignOwner(stats: Stats): boolean {
-  const uid = process.getuid?.()
+  const uid = currentUid()
   return uid !== undefined && stats.uid !== uid && stats.uid !== 0
+}
+
+// Deno refuses process.getuid() without --allow-sys; there the owner check is skipped, as on Windows.
+function currentUid(): number | undefined {
+  try {
+    return process.getuid?.()
+  } catch {
+    return undefined
+  }
 }
 
 /**

@@ -9,7 +9,9 @@ import type { RelyntGateway } from './relynt-gateway.js'
 
 /** What the console shows from a Ralio sandbox (a started `RalioSandbox` fits). */
 export interface ConsoleRalioSource {
+  /** Payment intents in wire form, newest first. */
   listPaymentIntents(): Record<string, unknown>[]
+  /** Transactions in wire form, newest first. */
   listTransactions(): Record<string, unknown>[]
 }
 

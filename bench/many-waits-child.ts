@@ -113,7 +113,10 @@ const waits =
       )
 let peakRss = 0
 let peak = { timers: 0, sockets: 0 }
+// When every wait had its first answer: how long the burst of first polls took to clear.
+let settledSeconds: number | undefined
 const sampler = setInterval(() => {
+  if (settledSeconds === undefined && polls >= count) settledSeconds = (performance.now() - started) / 1000
   peakRss = Math.max(peakRss, process.memoryUsage.rss())
   const now = resources()
   peak = { timers: Math.max(peak.timers, now.timers), sockets: Math.max(peak.sockets, now.sockets) }
@@ -167,5 +170,6 @@ process.stdout.write(
     released,
     releaseSeconds: (performance.now() - releaseStarted) / 1000,
     endSeconds,
+    settledSeconds,
   })}\n`,
 )

@@ -8,6 +8,7 @@ import { benchManyWaits } from './many-waits.ts'
 import { benchPeerTransport } from './peer-transport.ts'
 import { benchPendingCallMemory } from './pending-call-memory.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
+import { benchReconcilePayments } from './reconcile-payments.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
 import { benchStreamingThroughput } from './streaming-throughput.ts'
 import { type BenchOptions, type BenchSection, table } from './support/bench-section.ts'
@@ -34,6 +35,7 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
     { name: 'cold-start', run: () => benchColdStart(options) },
     { name: 'cli', run: () => benchCliStartUp(options) },
     { name: 'bundle', run: () => benchBundleSize() },
+    { name: 'reconcile', run: () => benchReconcilePayments(options) },
     { name: 'pending-calls', run: () => benchPendingCallMemory(options) },
   ]
 

@@ -53,6 +53,8 @@ export interface SubjectResult<M extends RoundMetrics> {
   figures: Record<keyof M, Figure>
   /** Paired with the floor's run of the same round; see `Comparison.cost`. */
   cost: Record<keyof M, Figure>
+  /** Each round's metrics, in round order, to pair two subjects with each other. */
+  rounds: M[]
 }
 
 /**
@@ -87,6 +89,7 @@ export async function compareSubjects<M extends RoundMetrics>(
       return {
         name: subject.name,
         figures: collect(rounds),
+        rounds,
         cost: perMetric((metric) =>
           figure(
             rounds.map((value, round) => {

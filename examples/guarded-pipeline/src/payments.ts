@@ -1,4 +1,11 @@
-import { type AuthorisedPayment, canonicalPayee, canonicalText, paymentInstruction } from '@x/agent-tools'
+import {
+  type AuthorisedPayment,
+  canonicalPayee,
+  canonicalText,
+  paymentInstruction,
+  RALIO_PAY_ACTION,
+  ralioPayRequest,
+} from '@x/agent-tools'
 
 /** A supplier payment the accounts-payable agent is asked to make. */
 export interface Payment {
@@ -22,25 +29,25 @@ export const demoPayments: Payment[] = [
 ]
 
 /**
- * `payment:supplier:acme-stationery`: the resource the gateway's policy matches on, from the
- * payee's one canonical identity (a respelling is refused or lands on the same key).
+ * What the gateway judges: `ralio.pay` on the payee's canonical resource
+ * (`ralio:payee:acme-stationery`), with the amount as a number for the policy's threshold. Built by
+ * `ralioPayRequest`, as the `ralio_pay` tool builds it, so the payments can be reconciled with
+ * their receipts afterwards.
  */
-export function supplierResource(payment: Payment): string {
-  return `payment:supplier:${canonicalPayee(payment.payee).key}`
+export function gatewayRequest(payment: Payment): {
+  action: string
+  resource: string
+  payload: Record<string, unknown>
+} {
+  return { action: RALIO_PAY_ACTION, ...ralioPayRequest(payment) }
 }
 
-/**
- * What the gateway judges. Its policy compares `amount` with a numeric threshold, so
- * the payload carries a number; two-decimal amounts of this size convert exactly
- * enough for a comparison, and the payment itself keeps the decimal string.
- */
-export function gatewayPayload(payment: Payment): Record<string, unknown> {
-  return {
-    amount: Number(payment.amount),
-    currency: payment.currency,
-    payee: canonicalPayee(payment.payee).name,
-    reference: canonicalText(payment.reference, 'reference'),
-  }
+/** A payment made straight through the Ralio SDK, around the gateway: what reconciliation must flag. */
+export const paymentAroundTheGateway: Payment = {
+  payee: 'Initech',
+  amount: '75.00',
+  currency: 'GBP',
+  reference: 'a payment nobody authorised',
 }
 
 /** What was authorised, as `observePayment` compares it with what Ralio did. */
@@ -57,7 +64,7 @@ export function authorisedPayment(payment: Payment): AuthorisedPayment {
  * The instruction to the Ralio agent: exactly the authorised fields, each in its own JSON string,
  * with the receipt that authorised them (`[relynt:<receipt id>]` in the reference).
  */
-export function paymentMessage(payment: Payment, receiptId: string): string {
+export function paymentMessage(payment: Payment, receiptId?: string): string {
   const authorised = authorisedPayment(payment)
   return paymentInstruction({ ...authorised, creditor: authorised.payee, receiptId })
 }

@@ -1,16 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { observePayment, type PaymentStatus } from '@x/agent-tools'
+import { observePayment, type PaymentStatus, type Reconciliation, reconcilePayments } from '@x/agent-tools'
 import { type PaymentIntent, RalioClient, RalioConfigError, register, type Transaction } from '@x/ralio'
 import { ActionDeniedError, type Authorization, RelyntClient } from '@x/relynt'
 import {
   authorisedPayment,
   demoPayments,
-  gatewayPayload,
+  gatewayRequest,
   type Payment,
+  paymentAroundTheGateway,
   paymentMessage,
-  supplierResource,
 } from './payments.js'
 import type { Renderer, Waiting } from './render.js'
 import { approveAsFinanceLead, type RalioEndpoint, type Services, startServices } from './sandboxes.js'
@@ -61,6 +61,8 @@ export interface PipelineSummary {
   paymentIntents: PaymentIntent[]
   /** The transactions executing those intents. */
   transactions: Transaction[]
+  /** Every payment of the run paired with its receipt, the one made around the gateway included. */
+  reconciliation: Reconciliation
   ralioUrl: string
   relyntUrl: string
 }
@@ -79,6 +81,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
   const payments = options.payments ?? demoPayments
 
   renderer.title('Guarded pipeline: Relynt decides, Ralio pays')
+  // The reconciliation window: this run's receipts and payments, whatever else the services hold.
+  const runStarted = new Date()
   const services = await startServices({
     env,
     streamDelayMs: human ? 45 : 0,
@@ -117,10 +121,25 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
 
     // 3. What Ralio holds for this run, next to what the gateway decided.
     const { paymentIntents, transactions } = await paymentsMadeBy(ralio, outcomes, signal)
+
+    // 4. One payment straight through the Ralio SDK, never shown to the gateway; then prove every payment.
+    renderer.step(
+      'Around the gateway',
+      `paying ${paymentAroundTheGateway.payee} straight through the Ralio SDK, without asking Relynt`,
+    )
+    await ralio.chat.send({ message: paymentMessage(paymentAroundTheGateway), signal })
+    const reconciliation = await reconcilePayments({
+      ralio,
+      relynt,
+      since: runStarted,
+      until: new Date(),
+      signal,
+    })
     const summary: PipelineSummary = {
       outcomes,
       paymentIntents,
       transactions,
+      reconciliation,
       ralioUrl: services.ralio.url,
       relyntUrl: services.relynt.url,
     }
@@ -210,11 +229,7 @@ interface GuardedPaymentInput {
 async function guardedPayment(input: GuardedPaymentInput): Promise<PaymentOutcome> {
   const { payment, ralio, relynt, services, renderer, signal } = input
   const { adminToken } = services.relynt
-  const request = {
-    action: 'pay_supplier',
-    resource: supplierResource(payment),
-    payload: gatewayPayload(payment),
-  }
+  const request = gatewayRequest(payment)
   // Lets a failing approver stop the wait at once instead of letting it run to its timeout.
   const stop = new AbortController()
   const guardSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal

@@ -202,6 +202,36 @@ export class Renderer {
           ? 'Every receipt verifies and records exactly the request this host sent.'
           : red('Some receipts do not verify: see the table above.')),
     )
+
+    const { matched, unauthorised, notExecuted, mismatched } = summary.reconciliation
+    const lines = [
+      ...matched.map((line) => [green('matched'), line] as const),
+      ...unauthorised.map((line) => [red('UNAUTHORISED'), line] as const),
+      ...notExecuted.map((line) => [red('NOT EXECUTED'), line] as const),
+      ...mismatched.map((line) => [red('MISMATCHED'), line] as const),
+    ]
+    this.#line('')
+    this.#line(bold('Reconciliation: every Ralio payment of this run against the Relynt receipts'))
+    this.#table(
+      ['Status', 'Payee', 'Amount', 'Receipt', 'Link', 'Reason'],
+      lines.map(([status, line]) => [
+        status,
+        line.payee ?? dim('—'),
+        line.amount === undefined ? dim('—') : money(line.amount, line.currency),
+        line.receiptId ?? dim('—'),
+        line.link ?? dim('—'),
+        line.reason,
+      ]),
+    )
+    const flagged = unauthorised.length + notExecuted.length + mismatched.length
+    this.#line('')
+    this.#line(
+      `${flagged === 0 ? green('✓') : red('✗')} ${matched.length} matched, ${unauthorised.length} unauthorised, ` +
+        `${notExecuted.length} not executed, ${mismatched.length} mismatched` +
+        (flagged === 0
+          ? '.'
+          : red(' — flagged: a payment no receipt allowed (`x-relynt reconcile` exits 6).')),
+    )
   }
 
   failure(failure: Failure): void {

@@ -14,15 +14,15 @@ export const knownSuppliers = ['acme-stationery', 'northwind-logistics'] as cons
 export const demoPolicy: PolicyRule[] = [
   // A supplier under investigation: refused whatever the amount (its respellings are unknown payees).
   {
-    action: 'pay_supplier',
-    resource_pattern: 'payment:supplier:globex-holdings',
+    action: 'ralio.pay',
+    resource_pattern: 'ralio:payee:globex-holdings',
     decision: 'deny',
     risk_level: 'high',
   },
   ...knownSuppliers.map(
     (supplier): PolicyRule => ({
-      action: 'pay_supplier',
-      resource_pattern: `payment:supplier:${supplier}`,
+      action: 'ralio.pay',
+      resource_pattern: `ralio:payee:${supplier}`,
       decision: 'allow',
       risk_level: 'medium',
       conditions: { max_amount_change: 1000, deny_fields: ['iban', 'bank_account'] },
@@ -30,8 +30,8 @@ export const demoPolicy: PolicyRule[] = [
   ),
   // Anyone else: a person decides.
   {
-    action: 'pay_supplier',
-    resource_pattern: 'payment:supplier:*',
+    action: 'ralio.pay',
+    resource_pattern: 'ralio:payee:*',
     decision: 'require_approval',
     risk_level: 'high',
   },

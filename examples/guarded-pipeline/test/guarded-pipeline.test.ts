@@ -90,6 +90,26 @@ describe('runPipeline against in-process sandboxes', () => {
     expect(output.text).toContain('create_payment_intent')
     expect(output.text).toMatch(/Globex Holdings\s+£950\.00\s+denied/)
     expect(output.text).toContain('Every receipt verifies')
+
+    // The payment made around the gateway is the one the reconciliation flags.
+    const { matched, unauthorised, notExecuted, mismatched } = summary.reconciliation
+    expect(matched.map((line) => line.receiptId).sort()).toEqual([small?.receiptId, large?.receiptId].sort())
+    expect(matched.every((line) => line.link === 'reference' && line.reason === 'paid as authorised')).toBe(
+      true,
+    )
+    expect(unauthorised).toEqual([
+      expect.objectContaining({
+        payee: 'Initech',
+        amount: '75.00',
+        currency: 'GBP',
+        paymentIntentId: expect.any(String),
+      }),
+    ])
+    expect(notExecuted).toEqual([])
+    expect(mismatched).toEqual([])
+    expect(output.text).toContain('straight through the Ralio SDK, without asking Relynt')
+    expect(output.text).toMatch(/UNAUTHORISED\s+Initech\s+75\.00 GBP/)
+    expect(output.text).toContain('2 matched, 1 unauthorised, 0 not executed, 0 mismatched')
     expect(output.text).not.toContain('\x1b[')
   })
 

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { plainNpmEnvironment, runCommand } from './run-command.js'
@@ -52,10 +51,15 @@ export async function restampTarball(
     manifest.version = restamp.version
     manifest.dependencies = { ...manifest.dependencies, ...restamp.dependencies }
     await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
-    const versionModule = join(root, 'dist', 'version.js')
-    if (existsSync(versionModule)) {
-      const source = await readFile(versionModule, 'utf8')
-      await writeFile(versionModule, source.replace(`'${previous}'`, `'${restamp.version}'`))
+    // Bundled builds: the constant sits in whichever file of dist/ holds it.
+    for (const file of await readdir(join(root, 'dist'), { recursive: true })) {
+      if (!file.endsWith('.js')) continue
+      const path = join(root, 'dist', file)
+      const source = await readFile(path, 'utf8')
+      const stamped = source.replace(/\bVERSION = (["'])([^"']*)\1/, (found, quote: string, value: string) =>
+        value === previous ? `VERSION = ${quote}${restamp.version}${quote}` : found,
+      )
+      if (stamped !== source) await writeFile(path, stamped)
     }
     const { stdout } = await runCommand('npm', ['pack', '--pack-destination', destination, '--json'], {
       cwd: root,

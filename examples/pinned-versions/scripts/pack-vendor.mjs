@@ -5,7 +5,7 @@
 //   node scripts/pack-vendor.mjs [--workspace <repository root>]
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -54,10 +54,15 @@ try {
       packageJson.dependencies['@x/core'] = `^${coreVersion}`
     await writeFile(join(root, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`)
     // The VERSION a package reports (in its User-Agent), kept equal to package.json as a release does.
-    const versionModule = join(root, 'dist', 'version.js')
-    if (existsSync(versionModule)) {
-      const code = await readFile(versionModule, 'utf8')
-      await writeFile(versionModule, code.replace(`'${previous}'`, `'${version}'`))
+    // Bundled builds: the constant sits in whichever file of dist/ holds it.
+    for (const file of await readdir(join(root, 'dist'), { recursive: true })) {
+      if (!file.endsWith('.js')) continue
+      const path = join(root, 'dist', file)
+      const code = await readFile(path, 'utf8')
+      const stamped = code.replace(/\bVERSION = (["'])([^"']*)\1/, (found, quote, value) =>
+        value === previous ? `VERSION = ${quote}${version}${quote}` : found,
+      )
+      if (stamped !== code) await writeFile(path, stamped)
     }
     execFileSync('npm', ['pack', '--pack-destination', vendor, '--loglevel=error'], {
       cwd: root,

@@ -62,8 +62,15 @@ export interface GuardedToolOptions<Input, Result> {
   action: string
   /** What the action acts on, from the input, e.g. `(input) => 'crm:deal:' + input.dealId`. */
   resource: (input: Input) => string | Promise<string>
-  /** The fields the policy reads (`amount`, `stage`…). `tool_call_id` is added to it. */
+  /** The fields the policy reads (`amount`, `stage`…). `tool_call_id` is added to it unless `payloadToolCallId` is false. */
   payload?: (input: Input) => Record<string, unknown>
+  /**
+   * Whether the payload carries the call's `tool_call_id` (default true). `false` sends exactly
+   * what `payload(input)` returns, so anyone holding the executed result can recompute the
+   * receipt's request hash (`ralio_pay` does, so payments can be reconciled); the idempotency key
+   * is derived from the tool call id either way.
+   */
+  payloadToolCallId?: boolean
   /**
    * Runs only once the gateway allowed the call (at once, or after a person approved). Its
    * result comes back as `allowed`; to report what the system that acted observed (`paid`,
@@ -376,7 +383,10 @@ async function gatewayRequest<Input, Result>(
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw invalidTool(`${name}: payload(input) must return a plain object.`)
   }
-  return { resource, payload: { ...payload, tool_call_id: toolCallId } }
+  return {
+    resource,
+    payload: options.payloadToolCallId === false ? payload : { ...payload, tool_call_id: toolCallId },
+  }
 }
 
 /** Who is told the call is still pending: its first answer, after a wait, or the check tool's. */

@@ -49,6 +49,20 @@ export {
   receiptIdIn,
   receiptLink,
 } from './payee/payment-instruction.js'
+export type {
+  AuthorisationRecord,
+  AuthorisesPayment,
+  PaymentRecord,
+  ReconciledPayment,
+  Reconciliation,
+} from './reconcile/match-payments.js'
+export { matchPayments } from './reconcile/match-payments.js'
+export {
+  type ReconcilePaymentsOptions,
+  type ReconcileRalioClient,
+  type ReconcileRelyntClient,
+  reconcilePayments,
+} from './reconcile/reconcile-payments.js'
 export {
   DEFAULT_PENDING_CALL_TTL_MS,
   MemoryPendingCallStore,
@@ -88,6 +102,7 @@ export {
   ralioListPaymentIntentsTool,
   ralioListTransactionsTool,
 } from './tools/ralio-list-tools.js'
+export { type PaymentFields, RALIO_PAY_ACTION, ralioPayRequest } from './tools/ralio-pay-payload.js'
 export { type PayInput, type PayResult, ralioPayTool } from './tools/ralio-pay-tool.js'
 export {
   type RelyntToolsClient,

@@ -69,7 +69,6 @@ describe('OpenAI Agents SDK adapter', () => {
         currency: 'GBP',
         payee: 'Acme Stationery',
         reference: 'agents sdk',
-        tool_call_id: 'call_agents_pay',
       },
     })
     expect(matches).toBe(true)

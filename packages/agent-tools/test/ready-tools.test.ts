@@ -68,7 +68,6 @@ describe('ready tools', () => {
           currency: 'GBP',
           payee: 'Acme Stationery',
           reference: 'pens',
-          tool_call_id: 'call-pay-payload',
         },
       }),
     ).toBe(true)

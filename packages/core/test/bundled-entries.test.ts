@@ -2,9 +2,14 @@ import { execFile } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { APIError, SdkError } from '@x/core'
-import { createTransport } from '@x/core/internal'
 import { describe, expect, it } from 'vitest'
+
+// The built entries, as an application imports them (package self-reference); typed from the
+// sources, since type-checking does not wait for the build.
+const { APIError, SdkError } = (await import('@x/core' as string)) as typeof import('../src/index.js')
+const { createTransport } = (await import(
+  '@x/core/internal' as string
+)) as typeof import('../src/internal/index.js')
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url))
 
@@ -13,10 +18,12 @@ describe('the bundled entry points', () => {
   it('hands out one class across @x/core and @x/core/internal, so instanceof holds for errors the transport throws', async () => {
     const transport = createTransport({
       baseUrl: 'https://api.example.test',
-      userAgent: 'bundled-entries-test/0',
+      userAgent: 'test/0.0.0',
       fetch: async () => Response.json({ error: 'nope' }, { status: 404 }),
     })
-    const error = await transport.request({ method: 'GET', path: '/v1/things' }).catch((caught) => caught)
+    const error = await transport
+      .request({ method: 'GET', path: '/v1/things' })
+      .catch((caught: unknown) => caught)
     transport.close()
     expect(error).toBeInstanceOf(APIError)
     expect(error).toBeInstanceOf(SdkError)
@@ -45,7 +52,7 @@ describe('the bundled entry points', () => {
       import { createTransport } from '@x/core/internal'
       const transport = createTransport({
         baseUrl: 'https://api.example.test',
-      userAgent: 'bundled-entries-test/0',
+        userAgent: 'test/0.0.0',
         fetch: async () => Response.json({}, { status: 404 }),
       })
       await transport.request({ method: 'GET', path: '/v1/things' }).catch((error) => console.log(error.stack))

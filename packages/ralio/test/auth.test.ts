@@ -100,6 +100,22 @@ describe('authentication against the sandbox', () => {
     client.close()
   })
 
+  it('re-sends every concurrent request refused for a nonce, also those a sibling already learnt it for', async () => {
+    const recorder = recordingFetch()
+    const { client } = await registeredClient(sandbox, { fetch: recorder.fetch })
+    await client.agents.list()
+    sandbox.setNonceMode({ enabled: true })
+    recorder.requests.length = 0
+    const results = await Promise.all(Array.from({ length: 4 }, () => client.agents.list()))
+    expect(results).toHaveLength(4)
+    const statuses = recorder.requests
+      .filter((request) => request.path === '/api/agents')
+      .map((r) => r.status)
+    expect(statuses.filter((status) => status === 401)).toHaveLength(4)
+    expect(statuses.filter((status) => status === 200)).toHaveLength(4)
+    client.close()
+  })
+
   it('understands a bare (unquoted) error in the challenge and answers with the fresh nonce', async () => {
     const recorder = recordingFetch()
     const { client } = await registeredClient(sandbox, { fetch: recorder.fetch })

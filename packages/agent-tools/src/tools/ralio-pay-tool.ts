@@ -1,16 +1,12 @@
 import * as z from 'zod/mini'
 import type { AgentTool } from '../agent-tool.js'
 import type { ObservedEffect } from '../observed-effect.js'
-import { canonicalPayee, canonicalText, payeeProblem, textProblem } from '../payee/canonical-payee.js'
+import { type canonicalPayee, payeeProblem, textProblem } from '../payee/canonical-payee.js'
 import { paymentInstruction } from '../payee/payment-instruction.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
-import {
-  type AuthorisedPayment,
-  observePayment,
-  type PaymentEffectFields,
-  type PaymentStatus,
-} from './payment-effect.js'
+import { observePayment, type PaymentEffectFields, type PaymentStatus } from './payment-effect.js'
 import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
+import { authorisedPayment, RALIO_PAY_ACTION, ralioPayRequest } from './ralio-pay-payload.js'
 
 // Text goes to the payment agent: no invisible or line-breaking characters, lengths a person can
 // read in an approval; a payee must also have one identity (see canonicalPayee).
@@ -63,13 +59,11 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
       'it may be denied or need a person to approve it. The result says what Ralio did: "paid" (with the payment ' +
       'intent id) is the only success; "not_executed" and "mismatch" mean nothing was paid as asked.',
     input: payInput,
-    action: 'ralio.pay',
-    resource: (input) => canonicalPayee(input.payee).resource,
-    payload: (input) => {
-      const payment = authorisedPayment(input)
-      // The policy compares amounts with numeric thresholds; the payment itself keeps the decimal string.
-      return { ...payment, amount: Number(payment.amount) }
-    },
+    action: RALIO_PAY_ACTION,
+    resource: (input) => ralioPayRequest(input).resource,
+    payload: (input) => ralioPayRequest(input).payload,
+    // Reconciliation rebuilds this request from the executed payment to check the receipt's hash.
+    payloadToolCallId: false,
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,
@@ -100,14 +94,4 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
       })
     },
   })
-}
-
-/** The fields the policy sees and the payment agent is given: the payee's canonical name, the checked reference. */
-function authorisedPayment(input: PayInput): AuthorisedPayment {
-  return {
-    amount: input.amount,
-    currency: input.currency,
-    payee: canonicalPayee(input.payee).name,
-    reference: canonicalText(input.reference, 'reference'),
-  }
 }

@@ -11,6 +11,8 @@ export const ExitCode = {
   approvalTimeout: 4,
   /** The action awaits a person's approval and the command did not wait (no --wait). */
   pendingApproval: 5,
+  /** `reconcile` found a payment without its authorisation, or an authorisation without its payment. */
+  discrepancy: 6,
   /** Ctrl+C (SIGINT): the request in flight was aborted. */
   interrupted: 130,
 } as const
@@ -23,5 +25,6 @@ export const exitCodeHelp: [string, string][] = [
   ['3', 'denied by the gateway or by the approver (or the approval expired)'],
   ['4', 'the approval was still pending when the wait ran out'],
   ['5', 'pending approval, not waited for (no --wait)'],
+  ['6', 'reconcile found a discrepancy (unauthorised, not executed or mismatched payments)'],
   ['130', 'interrupted (Ctrl+C); the request in flight was aborted'],
 ]

@@ -135,6 +135,32 @@ export const relyntProgram: ProgramSpec = {
       load: () => import('./receipts-command.js').then(({ listReceipts }) => ({ run: listReceipts })),
     },
     {
+      name: 'reconcile',
+      summary: 'Pair every Ralio payment of a window with the Relynt receipt that allowed it',
+      options: {
+        since: {
+          type: 'string',
+          value: 'WHEN',
+          help: 'Start of the window: a duration back from now (24h, 90m) or an ISO 8601 instant (default 24h)',
+        },
+        until: {
+          type: 'string',
+          value: 'TIME',
+          help: 'End of the window, an ISO 8601 instant (default now)',
+        },
+      },
+      details:
+        'Reads every payment intent and transaction of the window from Ralio (RALIO_API_URL, RALIO_CONFIG_DIR: ' +
+        'the binding x-ralio uses) and every allowing ralio.pay receipt from Relynt. Exit 0 when every payment ' +
+        'was authorised exactly and every authorisation was used; 6 when anything is unauthorised, not executed ' +
+        'or mismatched. With --json, stdout is {matched, unauthorised, notExecuted, mismatched}.',
+      examples: [
+        'x-relynt reconcile',
+        'x-relynt reconcile --since 2026-05-01T00:00:00Z --until 2026-05-02T00:00:00Z --json',
+      ],
+      load: () => import('./reconcile-command.js').then(({ reconcile }) => ({ run: reconcile })),
+    },
+    {
       name: 'receipts get',
       summary: 'Show one receipt in full',
       arguments: '<receipt-id>',

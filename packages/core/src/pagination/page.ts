@@ -122,7 +122,7 @@ export type FetchCursorPage<T> = (
 ) => Promise<CursorPageData<T>>
 
 /** The cursors that led to a page, newest first; shared by the pages of one listing. */
-interface CursorTrail {
+export interface CursorTrail {
   readonly cursor: string
   readonly before: CursorTrail | undefined
 }
@@ -164,7 +164,7 @@ function followedIn(trail: CursorTrail | undefined, cursor: string): boolean {
 }
 
 /** A first page and the HTTP response it came in. */
-interface FirstPage<P> {
+export interface FirstPage<P> {
   page: P
   response: Response | undefined
 }

@@ -12,7 +12,7 @@ import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { requestIdOf } from './api-promise.js'
 import { connectionNeverOpened } from './connection-never-opened.js'
-import { followSignals } from './follow-signals.js'
+import { Exchange, TIMED_OUT } from './exchange.js'
 import { headerValueProblem } from './header-value.js'
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js'
 import type { ResponseSchema } from './response-schema.js'
@@ -170,13 +170,28 @@ export function createTransport(options: TransportOptions): Transport {
   return new HttpTransport(options)
 }
 
+/**
+ * How a 2xx response becomes what a call returns, as the request's plan carries it: the
+ * attempt calls `read` and knows nothing of JSON or streams.
+ */
+interface SuccessReader<Read, Result> {
+  /** The `Accept` header the request sends. */
+  readonly accept: string
+  /**
+   * Within the attempt (its timeout and span): reads the 2xx response, or says how the
+   * attempt failed while reading it.
+   */
+  read(response: Response, exchange: Exchange, plan: Plan<Read>): Promise<Outcome<Read>>
+  /** After the last attempt, outside its span: the call's result; a failure here is never retried. */
+  result(read: Read, response: Response): Result
+}
+
 /** One request, resolved once before its first attempt. */
-interface Plan {
+interface Plan<Read = unknown, Result = unknown> {
   readonly method: HttpMethod
   readonly url: URL
   /** `GET https://…/path`, secrets in the query redacted: for messages and logs. */
   readonly label: string
-  readonly mode: 'json' | 'stream'
   /** Every header but the auth hook's, names lower-cased; a fresh `Headers` is made per attempt. */
   readonly headers: Readonly<Record<string, string>>
   /** The body of the next attempt. */
@@ -185,21 +200,19 @@ interface Plan {
   readonly timeoutMs: number
   readonly maxResponseBytes: number
   readonly retry: RetryRequest
+  /** How a 2xx response is read. */
+  readonly reader: SuccessReader<Read, Result>
 }
 
-interface Success {
+interface Success<Read> {
   kind: 'success'
   response: Response
-  /** The body (`json` mode); empty for a stream, whose body is left to the SSE reader. */
-  text: string
-  /** Closes the connection (ends a stream). */
-  abort: () => void
-  label: string
+  /** What the plan's reader read. */
+  read: Read
 }
 
-/** What one attempt came to. The loop in `#send` alone decides what follows. */
-type Outcome =
-  | Success
+/** An attempt that came to nothing usable. */
+type Failure =
   /** No response, or a 2xx whose body broke off. `sent` false: provably never left this machine. */
   | { kind: 'no-response'; error: SdkError; sent: boolean }
   /** A non-2xx response; `challenge` is the auth hook's reason to re-send it, if it gave one. */
@@ -207,7 +220,19 @@ type Outcome =
   /** Never retried: the caller aborted, the client closed, a redirect, a body over the limit. */
   | { kind: 'final'; error: SdkError }
 
-const TIMED_OUT = Symbol('timed out')
+/** What one attempt came to. The loop in `#send` alone decides what follows. */
+type Outcome<Read> = Success<Read> | Failure
+
+/** What a JSON request's attempt reads: the body's text. */
+type BodyText = string
+
+/** A stream's open response: its body is left to the SSE reader. */
+interface OpenStream {
+  response: Response
+  /** Closes the connection (ends the stream). */
+  abort: () => void
+  label: string
+}
 
 /** An RFC 9110 token: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -257,13 +282,11 @@ class HttpTransport implements Transport {
   }
 
   async request<T>(options: RequestOptions<T>): Promise<T> {
-    const { response, text } = await this.#send(options, 'json')
-    return this.#parse(options, text, response)
+    return (await this.#send(options, this.#jsonReader(options))).data
   }
 
-  async requestWithResponse<T>(options: RequestOptions<T>): Promise<{ data: T; response: Response }> {
-    const { response, text } = await this.#send(options, 'json')
-    return { data: this.#parse(options, text, response), response }
+  requestWithResponse<T>(options: RequestOptions<T>): Promise<{ data: T; response: Response }> {
+    return this.#send(options, this.#jsonReader(options))
   }
 
   stream<T = SseEvent>(options: StreamRequestOptions<T>): SseStream<T> {
@@ -271,9 +294,9 @@ class HttpTransport implements Transport {
     // mid-stream surfaces as UserAbortError like the caller's signal, not as a cut connection.
     const controller = new AbortController()
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
-    let opened: Promise<Success> | undefined
+    let opened: Promise<OpenStream> | undefined
     const open = () => {
-      opened ??= this.#send({ ...options, signal }, 'stream')
+      opened ??= this.#send({ ...options, signal }, streamReader)
       return opened
     }
     const errors = this.#errors
@@ -323,15 +346,18 @@ class HttpTransport implements Transport {
    * The loop: attempts until one succeeds, answering challenges and retrying as the policy
    * says. It only decides; everything about one exchange is in `#attempt`.
    */
-  async #send(options: RequestOptions<unknown>, mode: 'json' | 'stream'): Promise<Success> {
-    const plan = this.#plan(options, mode)
+  async #send<Read, Result>(
+    options: RequestOptions<unknown>,
+    reader: SuccessReader<Read, Result>,
+  ): Promise<Result> {
+    const plan = this.#plan(options, reader)
     const challenges = new Set<string>()
     for (let attempt = 0; ; attempt++) {
       this.#throwIfStopped(plan.signal)
       const outcome = await this.#telemetry.httpAttempt(plan, attempt, () => this.#attempt(plan, attempt))
       switch (outcome.kind) {
         case 'success':
-          return outcome
+          return plan.reader.result(outcome.read, outcome.response)
         case 'final':
           throw outcome.error
         case 'refused': {
@@ -356,12 +382,15 @@ class HttpTransport implements Transport {
   }
 
   /** Everything about a request that does not change between attempts, checked before any is made. */
-  #plan(options: RequestOptions<unknown>, mode: 'json' | 'stream'): Plan {
+  #plan<Read, Result>(
+    options: RequestOptions<unknown>,
+    reader: SuccessReader<Read, Result>,
+  ): Plan<Read, Result> {
     if (this.closed) throw new ClientClosedError()
     const method = options.method
     const url = this.#url(options)
     const headers = { ...this.#baseHeaders }
-    headers.accept = mode === 'stream' ? 'text/event-stream' : 'application/json'
+    headers.accept = reader.accept
     if (options.json !== undefined) headers['content-type'] = 'application/json'
     if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded'
     if (options.idempotencyKey !== undefined) {
@@ -374,7 +403,6 @@ class HttpTransport implements Transport {
       method,
       url,
       label: `${method} ${redactUrl(url)}`,
-      mode,
       headers,
       body: bodySource(options),
       signal: options.signal,
@@ -387,126 +415,152 @@ class HttpTransport implements Transport {
         retries: 0,
         maxRetries: options.retry === 'never' ? 0 : options.maxRetries,
       },
+      reader,
     }
   }
 
   /**
-   * One exchange: sign, send, and for `json` read the body (inside the attempt's timeout).
-   * For a stream the open response is handed back and the SSE reader's limits take over.
+   * One exchange: sign, send, refuse a redirect, then read the response — a 2xx as the plan's
+   * reader says, anything else into the family's API error — all inside the attempt's timeout.
    */
-  async #attempt(plan: Plan, attempt: number): Promise<Outcome> {
-    // One controller per attempt, following the caller's signal and close(): ky derives its
-    // own signal from it, so this is the only AbortSignal.any the attempt pays for. close()
-    // reaches it through `#attempts`, the caller's signal through a listener; both links are
-    // undone when the attempt ends, so nothing piles up on a signal that outlives requests.
-    const controller = new AbortController()
-    const signal = controller.signal
-    const attempts = this.#attempts
-    attempts.add(controller)
-    const unfollow = followSignals(controller, [plan.signal])
-    const unlink = () => {
-      attempts.delete(controller)
-      unfollow()
-    }
-    // A stream keeps its links until it ends (its `abort`); everything else drops them here.
-    let linkedUntilAbort = false
-    // `inFlight.request` is what fetch was handed. A Request follows `signal` through a
-    // controller only the Request holds, so if nothing held the Request, garbage collection
-    // could cut that link and the timeout's abort would never reach the fetch (a fetch that
-    // keeps only the signal would hang forever). The timer and `abort` hold it via `inFlight`.
-    const inFlight: { controller: AbortController; request?: unknown } = { controller }
-    let timer: ReturnType<typeof setTimeout> | undefined
+  async #attempt<Read>(plan: Plan<Read>, attempt: number): Promise<Outcome<Read>> {
+    const exchange = new Exchange(this.#attempts, plan.signal)
     try {
-      // Without an auth hook nobody reads a Headers object: ky gets the plain record and makes the only copy.
-      const auth = this.#auth
-      let headers: Headers | Readonly<Record<string, string>> = plan.headers
-      let context: AttemptContext | undefined
-      if (auth) {
-        headers = new Headers(plan.headers)
-        context = { method: plan.method, url: plan.url, attempt, headers, signal }
-        await auth.authorize(context)
-      }
-      const body = await plan.body()
-      const fetch: typeof globalThis.fetch = (input, init) => {
-        inFlight.request = input
-        return this.#fetch(input, init)
-      }
-      timer = setTimeout(() => inFlight.controller.abort(TIMED_OUT), plan.timeoutMs)
-      const started = Date.now()
-      let response: Response
-      try {
-        this.#logger.debug(`→ ${plan.label}`, { attempt })
-        // Retries, timeouts, redirects and status handling are the transport's own; ky makes one attempt.
-        response = await ky(plan.url, {
-          method: plan.method,
-          headers,
-          body,
-          signal,
-          // A redirect would re-send the body, the proof and the idempotency key to wherever
-          // the server points; it becomes an error instead (see #redirectError).
-          redirect: 'manual',
-          timeout: false,
-          retry: 0,
-          throwHttpErrors: false,
-          fetch,
-        })
-      } catch (error) {
-        const failure = this.#noResponseError(error, plan, signal)
-        if (isFinal(failure)) return { kind: 'final', error: failure }
-        return { kind: 'no-response', error: failure, sent: !connectionNeverOpened(error) }
-      }
-      this.#logger.debug(`← ${response.status} ${plan.label}`, { ms: Date.now() - started })
-
+      const { headers, context } = await this.#sign(plan, attempt, exchange.signal)
+      const sent = await this.#fetchOnce(plan, attempt, headers, exchange)
+      if (sent.kind !== 'response') return sent
+      const { response } = sent
       const redirect = this.#redirectError(response, plan)
       if (redirect) {
         void response.body?.cancel().catch(() => {})
         return { kind: 'final', error: redirect }
       }
-      const abort = () => inFlight.controller.abort()
-      if (response.ok) {
-        try {
-          if (context) await auth?.challenge?.(response, context)
-        } catch (error) {
-          // The auth layer gave up: release the attempt before rethrowing.
-          void response.body?.cancel().catch(() => {})
-          throw error
-        }
-        if (plan.mode === 'stream') {
-          linkedUntilAbort = true
-          const end = () => {
-            unlink()
-            abort()
-          }
-          return { kind: 'success', response, text: '', abort: end, label: plan.label }
-        }
-      }
-
-      let text: string | BodyTooLarge
-      try {
-        text = plan.method === 'HEAD' ? '' : await readLimitedBody(response, plan.maxResponseBytes, abort)
-      } catch (error) {
-        const failure = this.#noResponseError(error, plan, signal)
-        if (isFinal(failure)) return { kind: 'final', error: failure }
-        if (response.ok) return { kind: 'no-response', error: failure, sent: true }
-        const { status } = response
-        return { kind: 'refused', status, headers: response.headers, error: failure, challenge: undefined }
-      }
-      if (text instanceof BodyTooLarge)
-        return { kind: 'final', error: this.#tooLargeError(text, plan, response) }
-      if (response.ok) return { kind: 'success', response, text, abort, label: plan.label }
-
-      const error = createApiError(this.#errors, {
-        status: response.status,
-        headers: response.headers,
-        text,
-        retryAfterMs: this.#policy.retryAfterMs(response.headers),
-        requestLabel: plan.label,
-      })
-      const challenge = context && ((await auth?.challenge?.(response, context, error)) ?? undefined)
-      return { kind: 'refused', status: response.status, headers: response.headers, error, challenge }
+      if (!response.ok) return await this.#refused(response, plan, exchange, context)
+      await this.#acceptChallenge(response, context)
+      return await plan.reader.read(response, exchange, plan)
     } finally {
-      clearTimeout(timer)
-      if (!linkedUntilAbort) unlink()
+      exchange.release()
+    }
+  }
+
+  /** The attempt's headers, signed by the auth hook when there is one (each attempt afresh). */
+  async #sign(
+    plan: Plan,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<{ headers: Headers | Readonly<Record<string, string>>; context: AttemptContext | undefined }> {
+    // Without an auth hook nobody reads a Headers object: ky gets the plain record and makes the only copy.
+    if (!this.#auth) return { headers: plan.headers, context: undefined }
+    const headers = new Headers(plan.headers)
+    const context: AttemptContext = { method: plan.method, url: plan.url, attempt, headers, signal }
+    await this.#auth.authorize(context)
+    return { headers, context }
+  }
+
+  /** Sends the request once; the response, or why there is none. The attempt's timeout starts here. */
+  async #fetchOnce(
+    plan: Plan,
+    attempt: number,
+    headers: Headers | Readonly<Record<string, string>>,
+    exchange: Exchange,
+  ): Promise<{ kind: 'response'; response: Response } | Failure> {
+    const body = await plan.body()
+    exchange.startTimer(plan.timeoutMs)
+    const started = Date.now()
+    let response: Response
+    try {
+      this.#logger.debug(`→ ${plan.label}`, { attempt })
+      // Retries, timeouts, redirects and status handling are the transport's own; ky makes one attempt.
+      response = await ky(plan.url, {
+        method: plan.method,
+        headers,
+        body,
+        signal: exchange.signal,
+        // A redirect would re-send the body, the proof and the idempotency key to wherever
+        // the server points; it becomes an error instead (see #redirectError).
+        redirect: 'manual',
+        timeout: false,
+        retry: 0,
+        throwHttpErrors: false,
+        fetch: exchange.fetchThrough(this.#fetch),
+      })
+    } catch (error) {
+      const failure = this.#noResponseError(error, plan, exchange.signal)
+      if (isFinal(failure)) return { kind: 'final', error: failure }
+      return { kind: 'no-response', error: failure, sent: !connectionNeverOpened(error) }
+    }
+    this.#logger.debug(`← ${response.status} ${plan.label}`, { ms: Date.now() - started })
+    return { kind: 'response', response }
+  }
+
+  /** Shows the auth hook a 2xx before its body is read; if the hook throws, the body is released. */
+  async #acceptChallenge(response: Response, context: AttemptContext | undefined): Promise<void> {
+    if (!context) return
+    try {
+      await this.#auth?.challenge?.(response, context)
+    } catch (error) {
+      // The auth layer gave up: release the attempt before rethrowing.
+      void response.body?.cancel().catch(() => {})
+      throw error
+    }
+  }
+
+  /** A non-2xx response: its body read into the family's API error, and the auth hook's reason to re-send. */
+  async #refused(
+    response: Response,
+    plan: Plan,
+    exchange: Exchange,
+    context: AttemptContext | undefined,
+  ): Promise<Failure> {
+    const { status, headers } = response
+    const text = await this.#readBody(response, plan, exchange)
+    if (typeof text !== 'string') {
+      if (text.kind !== 'no-response') return text
+      return { kind: 'refused', status, headers, error: text.error, challenge: undefined }
+    }
+    const error = createApiError(this.#errors, {
+      status,
+      headers,
+      text,
+      retryAfterMs: this.#policy.retryAfterMs(headers),
+      requestLabel: plan.label,
+    })
+    const challenge = context && ((await this.#auth?.challenge?.(response, context, error)) ?? undefined)
+    return { kind: 'refused', status, headers, error, challenge }
+  }
+
+  /**
+   * The body as text within `maxResponseBytes` (none for HEAD). A read that broke off is a
+   * `no-response` (the caller decides what that means for its status); one over the limit, or
+   * stopped by the caller or `close()`, is final.
+   */
+  async #readBody(response: Response, plan: Plan, exchange: Exchange): Promise<string | Failure> {
+    let text: string | BodyTooLarge
+    try {
+      text =
+        plan.method === 'HEAD'
+          ? ''
+          : await readLimitedBody(response, plan.maxResponseBytes, () => exchange.abort())
+    } catch (error) {
+      const failure = this.#noResponseError(error, plan, exchange.signal)
+      return isFinal(failure)
+        ? { kind: 'final', error: failure }
+        : { kind: 'no-response', error: failure, sent: true }
+    }
+    if (text instanceof BodyTooLarge)
+      return { kind: 'final', error: this.#tooLargeError(text, plan, response) }
+    return text
+  }
+
+  /** Reads a 2xx body as text in the attempt, then parses it (and checks its schema) once the attempts are over. */
+  #jsonReader<T>(options: RequestOptions<T>): SuccessReader<BodyText, { data: T; response: Response }> {
+    return {
+      accept: 'application/json',
+      read: async (response, exchange, plan) => {
+        const text = await this.#readBody(response, plan, exchange)
+        return typeof text === 'string' ? { kind: 'success', response, read: text } : text
+      },
+      result: (text, response) => ({ data: this.#parse(options, text, response), response }),
     }
   }
 
@@ -647,6 +701,17 @@ class HttpTransport implements Transport {
     const ErrorClass = this.#errors.invalidResponse ?? ResponseValidationError
     return new ErrorClass(message, issues)
   }
+}
+
+/** Leaves a 2xx body unread for the SSE reader, whose own limits take over once the attempt ends. */
+const streamReader: SuccessReader<OpenStream, OpenStream> = {
+  accept: 'text/event-stream',
+  read: async (response, exchange, plan) => ({
+    kind: 'success',
+    response,
+    read: { response, abort: exchange.keepOpen(), label: plan.label },
+  }),
+  result: (open) => open,
 }
 
 /** The caller stopped or the client closed: never retried. */

@@ -14,13 +14,12 @@ export function resourceAuthHook(
   session: DpopSession,
   proof: DpopProofFactory,
 ): AuthHook {
-  const sentTokens = new WeakMap<AttemptContext, string>()
-  const sentClockOffsets = new WeakMap<AttemptContext, number>()
+  const sent = new WeakMap<AttemptContext, SignedWith & { accessToken: string }>()
   return {
     async authorize(context) {
       const accessToken = await tokens.accessToken(context.signal)
-      sentTokens.set(context, accessToken)
-      sentClockOffsets.set(context, session.clockOffsetMs)
+      const nonce = session.nonceFor(context.url)
+      sent.set(context, { accessToken, nonce, clockOffsetMs: session.clockOffsetMs })
       context.headers.set('authorization', `DPoP ${accessToken}`)
       context.headers.set(
         'dpop',
@@ -28,24 +27,21 @@ export function resourceAuthHook(
           method: context.method,
           url: context.url,
           accessToken,
-          nonce: session.nonceFor(context.url),
+          nonce,
           nowSeconds: session.nowSeconds(),
         }),
       )
     },
     challenge(response, context) {
-      const freshNonce = session.rememberNonce(context.url, response)
+      session.rememberNonce(context.url, response)
       if (response.status !== 401) return undefined
       const error = authenticateError(response)
-      // One re-send per nonce value: a rotating nonce may need two, a repeated one gets none.
-      if (error === 'use_dpop_nonce') return freshNonce ? `nonce:${session.nonceFor(context.url)}` : undefined
+      const signed = sent.get(context)
+      if (error === 'use_dpop_nonce') return proofChallenge(session, context.url, signed, 'nonce')
       if (error === 'invalid_dpop_proof') {
-        // Concurrent requests signed with the old clock: the first corrects it, all re-send.
-        const corrected = session.correctClock(response.headers.get('date'))
-        return corrected || session.clockOffsetMs !== sentClockOffsets.get(context) ? 'clock' : undefined
+        return proofChallenge(session, context.url, signed, 'clock', response.headers.get('date'))
       }
-      const accessToken = sentTokens.get(context)
-      if (accessToken !== undefined) tokens.invalidate(accessToken)
+      if (signed !== undefined) tokens.invalidate(signed.accessToken)
       return 'refresh'
     },
   }
@@ -58,7 +54,7 @@ export function resourceAuthHook(
  * manager's form is a function, so each re-send carries a fresh client assertion too.
  */
 export function tokenEndpointAuthHook(session: DpopSession, proof: DpopProofFactory): AuthHook {
-  const sent = new WeakMap<AttemptContext, { nonce: string | undefined; clockOffsetMs: number }>()
+  const sent = new WeakMap<AttemptContext, SignedWith>()
   return {
     async authorize(context) {
       const nonce = session.nonceFor(context.url)
@@ -74,19 +70,42 @@ export function tokenEndpointAuthHook(session: DpopSession, proof: DpopProofFact
         return undefined
       }
       const signed = sent.get(context)
-      if (error.code === 'use_dpop_nonce') {
-        // Re-sent only with a nonce other than the one this attempt carried.
-        const nonce = session.nonceFor(context.url)
-        return nonce !== undefined && nonce !== signed?.nonce ? `nonce:${nonce}` : undefined
-      }
+      if (error.code === 'use_dpop_nonce') return proofChallenge(session, context.url, signed, 'nonce')
       if (error.code === 'invalid_dpop_proof' || error.code === 'invalid_client') {
-        // Another request may already have corrected the clock this one was signed with.
-        const corrected = session.correctClock(error.headers.date)
-        return corrected || session.clockOffsetMs !== signed?.clockOffsetMs ? 'clock' : undefined
+        return proofChallenge(session, context.url, signed, 'clock', error.headers.date)
       }
       return undefined
     },
   }
+}
+
+/** What an attempt's proof was signed with. */
+interface SignedWith {
+  nonce: string | undefined
+  clockOffsetMs: number
+}
+
+/**
+ * Whether a proof the server refused is worth one more attempt, and the transport's reason
+ * for it (each distinct reason is honoured once per request). A nonce challenge: only with a
+ * nonce other than the one the attempt carried, so a rotating nonce may need two re-sends and
+ * a server repeating the same one gets none. A clock challenge: when the server's `Date`
+ * corrects our clock, or another request already corrected it since this attempt was signed
+ * (concurrent requests signed with the old clock all re-send).
+ */
+function proofChallenge(
+  session: DpopSession,
+  url: URL,
+  signed: SignedWith | undefined,
+  refused: 'nonce' | 'clock',
+  serverDate?: string | null,
+): string | undefined {
+  if (refused === 'nonce') {
+    const nonce = session.nonceFor(url)
+    return nonce !== undefined && nonce !== signed?.nonce ? `nonce:${nonce}` : undefined
+  }
+  const corrected = session.correctClock(serverDate)
+  return corrected || session.clockOffsetMs !== signed?.clockOffsetMs ? 'clock' : undefined
 }
 
 /** The challenge's `error`, quoted (`error="use_dpop_nonce"`) or bare (`error=use_dpop_nonce`). */

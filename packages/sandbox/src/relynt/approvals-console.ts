@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import type { Context, Env, Hono } from 'hono'
 import { z } from 'zod'
 import { foreignRequestRefusal } from '../shared/admin-access.js'
@@ -246,16 +246,34 @@ function securityHeaders(c: Context): void {
   c.header('Cache-Control', 'no-store')
 }
 
-// The console's files sit next to src/ and dist/, so this resolves from either.
-const assetsDirectory = new URL('../../console/', import.meta.url)
+/**
+ * The console's files sit at the package root, next to src/ and dist/. This module runs as a
+ * source file or inside a bundled chunk, at different depths, so the folder is looked up from
+ * here upwards rather than counted.
+ */
+async function assetsDirectory(): Promise<URL> {
+  for (let directory = new URL('./', import.meta.url); ; directory = new URL('../', directory)) {
+    const candidate = new URL('console/', directory)
+    try {
+      await access(new URL('index.html', candidate))
+      return candidate
+    } catch {
+      if (new URL('../', directory).href === directory.href) {
+        throw new Error("@x/sandbox's approvals console files (console/index.html) are missing")
+      }
+    }
+  }
+}
 
 let cachedAssets: Promise<{ html: string; script: string; style: string }> | undefined
 function loadAssets() {
-  cachedAssets ??= Promise.all(
-    ['index.html', 'console.js', 'console.css'].map((name) =>
-      readFile(new URL(name, assetsDirectory), 'utf8'),
-    ),
-  ).then(([html, script, style]) => ({ html: html!, script: script!, style: style! }))
+  cachedAssets ??= assetsDirectory()
+    .then((directory) =>
+      Promise.all(
+        ['index.html', 'console.js', 'console.css'].map((name) => readFile(new URL(name, directory), 'utf8')),
+      ),
+    )
+    .then(([html, script, style]) => ({ html: html!, script: script!, style: style! }))
   return cachedAssets
 }
 

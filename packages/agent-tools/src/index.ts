@@ -49,6 +49,13 @@ export {
   receiptIdIn,
   receiptLink,
 } from './payee/payment-instruction.js'
+export {
+  DEFAULT_PENDING_CALL_TTL_MS,
+  MemoryPendingCallStore,
+  type PendingCall,
+  type PendingCallStore,
+  PendingCallStoreError,
+} from './pending-call-store.js'
 export type {
   AuthorisationRecord,
   AuthorisesPayment,
@@ -63,13 +70,6 @@ export {
   type ReconcileRelyntClient,
   reconcilePayments,
 } from './reconcile/reconcile-payments.js'
-export {
-  DEFAULT_PENDING_CALL_TTL_MS,
-  MemoryPendingCallStore,
-  type PendingCall,
-  type PendingCallStore,
-  PendingCallStoreError,
-} from './pending-call-store.js'
 export {
   createRedisPendingCallStore,
   type RedisPendingCallStoreOptions,

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { lintWorkflows, readWorkflows } from '../lint-workflows.mjs'
+import { lintWorkflows, readWorkflows, unpinnedActions } from '../lint-workflows.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -54,6 +54,38 @@ describe('workflows', () => {
   })
 })
 
+describe('action pinning', () => {
+  it('reports an action pinned by tag or branch, and a SHA without its version comment', async () => {
+    const workflow = [
+      'on: push',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '      - uses: actions/setup-node@main',
+      '      - uses: pnpm/action-setup@a15d269cd4658e1107c09f1fabf4cbd7bd1f308a',
+      '      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2',
+      '      - uses: ./.github/actions/local',
+    ].join('\n')
+    const problems = (await lintWorkflows([{ path: 'pins.yml', text: workflow }])).filter(
+      (problem) => problem.kind === 'pinning',
+    )
+    expect(problems.map(({ line, message }) => ({ line, message }))).toEqual([
+      { line: 6, message: expect.stringContaining('not pinned by commit SHA') },
+      { line: 7, message: expect.stringContaining('not pinned by commit SHA') },
+      { line: 8, message: expect.stringContaining('trailing comment') },
+    ])
+  })
+
+  it('finds every action of the repository’s workflows pinned', async () => {
+    const workflows = await readWorkflows()
+    const uses = workflows.flatMap(({ text }) => text.match(/uses:\s*\S+/g) ?? [])
+    expect(uses.length).toBeGreaterThanOrEqual(5)
+    expect(workflows.flatMap(({ path, text }) => unpinnedActions(text, path))).toEqual([])
+  })
+})
+
 describe('release pipeline', () => {
   it('CI runs .ci/run on pushes to main and on pull requests', async () => {
     const ci = await workflow('ci.yml')
@@ -68,6 +100,20 @@ describe('release pipeline', () => {
     const changesets = allSteps(release).find((step) => step.uses?.startsWith('changesets/action@'))
     expect(changesets?.with).toMatchObject({ version: './run version-packages', publish: './run release' })
     expect(changesets?.env?.NPM_CONFIG_PROVENANCE).toBe('true')
+  })
+
+  it('publishes through npm trusted publishing: no long-lived npm token anywhere', async () => {
+    for (const name of ['release.yml', 'ci.yml']) {
+      const text = await readFile(join(root, '.github/workflows', name), 'utf8')
+      expect(text).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN|secrets\.NPM/)
+    }
+    const release = await workflow('release.yml')
+    const setupNode = allSteps(release).find((step) => step.uses?.startsWith('actions/setup-node@'))
+    // The Node of .nvmrc, whose npm can exchange the OIDC token for a publish token.
+    expect(setupNode?.with).toMatchObject({
+      'node-version-file': '.nvmrc',
+      'registry-url': 'https://registry.npmjs.org',
+    })
   })
 
   it('asks for provenance only in the release workflow, so a publish from a machine without an identity token works', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,6 +6,9 @@ import { installConsumer, runConsumerScript } from '../src/consumer-project.js'
 import { packPackage, publishedPackages, workspaceRoot } from '../src/pack-package.js'
 import { runCommand, runForExit } from '../src/run-command.js'
 import { startSandboxCli } from '../src/start-sandbox-cli.js'
+
+/** The oldest TypeScript the packages' declarations are promised (and checked) to compile with. */
+const minimumTypeScript = { alias: 'typescript-minimum', version: '5.7.3' }
 
 // Outside the workspace, so nothing can resolve to workspace sources or pnpm's links.
 let root: string
@@ -27,9 +30,14 @@ beforeAll(async () => {
       ...dependencies,
       '@modelcontextprotocol/sdk': '^1.32.2',
       '@openai/agents': '^0.20.0',
+      '@langchain/core': '^1.4.0',
       ai: '^7.0.173',
     },
-    devDependencies: { '@types/node': '24.x' },
+    devDependencies: {
+      '@types/node': '24.x',
+      // The oldest TypeScript the READMEs promise, beside the workspace's own.
+      [minimumTypeScript.alias]: `npm:typescript@${minimumTypeScript.version}`,
+    },
   })
 })
 
@@ -120,15 +128,28 @@ describe('the packed packages installed with npm outside the workspace', () => {
     expect(result.classes).toBe(true)
   })
 
+  it('ships the MIT LICENSE of the repository in every tarball', async () => {
+    const license = await readFile(join(workspaceRoot, 'LICENSE'), 'utf8')
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /)
+    for (const name of publishedPackages) {
+      const installed = await readFile(join(project, 'node_modules', '@x', name, 'LICENSE'), 'utf8')
+      expect({ name, installed }).toEqual({ name, installed: license })
+    }
+  })
+
   // Rejects with tsc's diagnostics in the message when anything fails to check.
-  const typeCheck = (tsconfig: string) =>
-    runCommand(
-      process.execPath,
-      [join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig],
-      {
-        cwd: project,
-      },
-    )
+  const typeCheck = (
+    tsconfig: string,
+    tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+  ) => runCommand(process.execPath, [tsc, '-p', tsconfig], { cwd: project })
+
+  it(`type-checks the shipped declarations with the oldest supported TypeScript, ${minimumTypeScript.version}`, async () => {
+    const tsc = join(project, 'node_modules', minimumTypeScript.alias, 'bin', 'tsc')
+    const { stdout } = await runCommand(process.execPath, [tsc, '--version'], { cwd: project })
+    expect(stdout.trim()).toBe(`Version ${minimumTypeScript.version}`)
+    await expect(typeCheck('tsconfig.json', tsc)).resolves.toBeDefined()
+    await expect(typeCheck('tsconfig.without-dom.json', tsc)).resolves.toBeDefined()
+  })
 
   it('type-checks a strict TypeScript consumer against every shipped declaration', async () => {
     await expect(typeCheck('tsconfig.json')).resolves.toBeDefined()
@@ -169,6 +190,7 @@ describe('the packed packages installed with npm outside the workspace', () => {
     expect(exported.ai).toEqual(expect.arrayContaining(['aiSdkTools']))
     expect(exported['openai-agents']).toEqual(expect.arrayContaining(['openAIAgentsTools']))
     expect(exported.mcp).toEqual(expect.arrayContaining(['createMcpServer', 'registerMcpTools']))
+    expect(exported.langchain).toEqual(['langChainTools'])
   })
 
   it('serves the guarded tools over MCP from the installed x-mcp command', async () => {

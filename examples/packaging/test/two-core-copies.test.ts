@@ -38,6 +38,8 @@ beforeAll(async () => {
     overrides: {
       '@x/ralio': { '@x/core': `file:${coreOne}` },
       '@x/relynt': { '@x/core': `file:${coreTwo}` },
+      // The sandbox uses core only for its command line; either copy serves it.
+      '@x/sandbox': { '@x/core': `file:${coreOne}` },
     },
   })
 })

@@ -80,10 +80,15 @@ export interface OkOutcome<Result> {
 /** The gateway refused (or the person refused, or the approval expired): nothing was executed. */
 export interface DeniedOutcome {
   status: 'denied'
+  /** Who refused: the `policy`, a `person`, nobody before the approval `expired`, or an answer this version does not know (`unknown`). */
+  deniedBy: 'policy' | 'person' | 'expired' | 'unknown'
+  /** What was decided, that nothing was done, and what to do next. */
   reason: string
   receiptId: string
   approvalId?: string
   decidedBy?: string
+  /** What the person who denied it wrote, when they did. */
+  decisionReason?: string
 }
 
 /** A person has to decide first; nothing was executed yet. */
@@ -105,12 +110,18 @@ export interface InvalidInputOutcome {
   issues: Array<{ path: string; message: string }>
 }
 
-/** Something failed: the gateway or the service could not be reached, or the tool's work threw. */
+/**
+ * Something failed: the gateway or the service could not be reached, the tool's work threw,
+ * or a person approved but the gateway's connector then failed (`error.code` is the
+ * gateway's, e.g. `connector_error`; the tool's work did not run).
+ */
 export interface FailedOutcome {
   status: 'failed'
   error: ToolError
-  /** Set when the action had been authorised before the failure. */
+  /** Set when the action had been authorised (or decided) before the failure. */
   receiptId?: string
+  approvalId?: string
+  approvedBy?: string
 }
 
 /**
@@ -166,6 +177,10 @@ export interface AgentTool<Input = unknown, Result = unknown> {
   readonly input: $ZodType<Input>
   /** The same, as JSON Schema (derived from `input`). */
   readonly inputJsonSchema: JsonObjectSchema
+  /** The zod schema of every outcome this tool answers (an object: `status` and the outcomes' fields). */
+  readonly output: $ZodType
+  /** The same, as JSON Schema: the MCP `outputSchema`, which `structuredContent` matches. */
+  readonly outputJsonSchema: JsonObjectSchema
   readonly annotations: ToolAnnotations
   /** Validates `input`, then runs the tool. */
   run(input: unknown, options?: ToolCallOptions): Promise<ToolOutcome<Result>>

@@ -1,7 +1,9 @@
 import * as z from 'zod/mini'
+import type { $ZodType } from 'zod/v4/core'
 import type { AgentTool, ToolCallOptions, ToolOutcome } from './agent-tool.js'
 import { invalidTool } from './errors.js'
 import { CHECK_APPROVAL_TOOL_NAME, type GuardedTool } from './guarded-tool.js'
+import { type OutcomeSchema, outcomeSchema } from './outcome-schema.js'
 import { inputJsonSchema, parseInput } from './tool-input.js'
 
 const checkInput = z.object({
@@ -22,6 +24,7 @@ export function approvalCheckTool(tools: readonly GuardedTool[]): AgentTool<{ ap
   if (!Array.isArray(tools) || tools.some((tool) => typeof tool?.finishApproval !== 'function')) {
     throw invalidTool('approvalCheckTool needs the guarded tools whose approvals it finishes.')
   }
+  const output = checkOutcomeSchema(tools)
   return {
     name: CHECK_APPROVAL_TOOL_NAME,
     description:
@@ -30,6 +33,8 @@ export function approvalCheckTool(tools: readonly GuardedTool[]): AgentTool<{ ap
       'If it is still pending, call it again later (the result says how long to wait).',
     input: checkInput,
     inputJsonSchema: inputJsonSchema(CHECK_APPROVAL_TOOL_NAME, checkInput),
+    output: output.zod,
+    outputJsonSchema: output.json,
     annotations: { title: 'Check a pending approval', openWorldHint: true },
     async run(rawInput: unknown, call: ToolCallOptions = {}): Promise<ToolOutcome> {
       const parsed = parseInput(CHECK_APPROVAL_TOOL_NAME, checkInput, rawInput)
@@ -51,4 +56,23 @@ export function approvalCheckTool(tools: readonly GuardedTool[]): AgentTool<{ ap
       }
     },
   }
+}
+
+/** The check tool answers with the outcome of the call it finishes: any outcome of the tools it finishes. */
+function checkOutcomeSchema(tools: readonly GuardedTool[]): OutcomeSchema {
+  const statuses = new Set<string>()
+  const fields: Record<string, $ZodType> = {}
+  for (const tool of tools) {
+    const { shape } = (tool.output as z.ZodMiniObject).def
+    Object.assign(fields, shape)
+    const status = shape.status as z.ZodMiniType
+    // A tool with an open status (no declared output) leaves the check tool's open too.
+    if (!('options' in status)) return outcomeSchema(CHECK_APPROVAL_TOOL_NAME, true)
+    for (const option of (status as z.ZodMiniEnum).options) statuses.add(String(option))
+  }
+  const { status: _status, result, ...effectFields } = fields
+  return outcomeSchema(CHECK_APPROVAL_TOOL_NAME, true, {
+    result: result ?? z.unknown(),
+    effects: { statuses: [...statuses], fields: effectFields },
+  })
 }

@@ -2,6 +2,7 @@ import type { $ZodType } from 'zod/v4/core'
 import type { AgentTool, ToolAnnotations, ToolCallOptions, ToolOutcome } from './agent-tool.js'
 import { invalidTool } from './errors.js'
 import type { ObservedEffect } from './observed-effect.js'
+import { outcomeSchema, type ToolOutputSpec } from './outcome-schema.js'
 import { resultOutcome } from './result-outcome.js'
 import { failedOutcome } from './tool-failure.js'
 import { checkDescription, checkToolName, inputJsonSchema, parseInput } from './tool-input.js'
@@ -21,6 +22,8 @@ export interface DefineToolOptions<Input, Result> {
   description: string
   /** A zod object schema (zod or zod/mini); the JSON Schema the model sees is derived from it. */
   input: $ZodType<Input>
+  /** What the work returns (the `result` schema, or the observed effects it reports), for the output schema. */
+  output?: ToolOutputSpec
   /** Hints for hosts (MCP `readOnlyHint`, `destructiveHint` …). */
   annotations?: ToolAnnotations
   /**
@@ -41,11 +44,14 @@ export function defineTool<Input, Result>(
   const description = checkDescription(name, options.description)
   const inputJson = inputJsonSchema(name, options.input)
   if (typeof options.execute !== 'function') throw invalidTool(`${name}: execute must be a function.`)
+  const output = outcomeSchema(name, false, options.output)
   return {
     name,
     description,
     input: options.input,
     inputJsonSchema: inputJson,
+    output: output.zod,
+    outputJsonSchema: output.json,
     annotations: { ...options.annotations },
     async run(rawInput: unknown, call: ToolCallOptions = {}): Promise<ToolOutcome<Result>> {
       const parsed = parseInput(name, options.input, rawInput)

@@ -1,6 +1,6 @@
 import type { FailedOutcome, ToolOutcome } from './agent-tool.js'
-import { CHECK_APPROVAL_TOOL_NAME } from './guarded-tool.js'
 import type { PendingCall, PendingCallStore } from './pending-call-store.js'
+import { CHECK_APPROVAL_TOOL_NAME } from './verdict-outcome.js'
 
 /**
  * The pending calls of the guarded tools over one store: records them, finds them again for

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { paymentsFor, type Services, startServices } from './support/services.js'
+import { type Services, startServices } from './support/services.js'
 import { cleanEnv, xMcpBin } from './support/x-mcp-process.js'
 
 let services: Services

@@ -27,6 +27,12 @@ function observingTool(effect: Effect) {
     action: 'ralio.pay',
     resource: (input) => `ralio:payee:${input.payee}`,
     payload: (input) => ({ amount: input.amount }),
+    output: {
+      effects: {
+        statuses: ['paid', 'not_executed'],
+        fields: { paymentIntentId: z.string(), amount: z.string(), reply: z.string() },
+      },
+    },
     execute(input, { authorization }) {
       if (effect === 'paid') {
         return observedEffect('paid', {

@@ -35,10 +35,22 @@ describe('x-mcp start-up errors', () => {
     }
   })
 
-  it('exits 2 with the usage on an unknown option', async () => {
+  it('exits 2 with the usage on an unknown option, suggesting the one meant', async () => {
     const { code, stderr } = await runToExit(['--htpp'], services.env)
     expect(code).toBe(2)
+    expect(stderr).toMatch(/^x-mcp: unknown option --htpp; did you mean --http\?\n/)
     expect(stderr).toContain('Usage: x-mcp')
+  })
+
+  it('prints its version and the SDKs’ with --version, and its usage with --help, exiting 0', async () => {
+    const version = await runToExit(['--version'], {})
+    expect(version.code).toBe(0)
+    expect(version.stderr).toMatch(
+      /^x-mcp \d+\.\d+\.\d+ \(@x\/ralio \d+\.\d+\.\d+, @x\/relynt \d+\.\d+\.\d+, Node v/,
+    )
+    const help = await runToExit(['--help'], {})
+    expect(help.code).toBe(0)
+    expect(help.stderr).toContain('--version')
   })
 })
 

@@ -68,6 +68,47 @@ describe.each(programs)('%s', (name, program) => {
   })
 })
 
+describe('mistakes on the command line', () => {
+  it('suggests the option a typo was meant to be, in our words rather than the parser’s', async () => {
+    const result = await run('x-relynt', ['request', '--acton', 'pay', '--resource', 'r'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      "x-relynt request: unknown option --acton; did you mean --action?\nRun 'x-relynt request --help' for usage.\n",
+    )
+  })
+
+  it('suggests the command a typo was meant to be, swapped letters included', async () => {
+    const result = await run('x-relynt', ['reciepts', 'list'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^x-relynt: unknown command "reciepts"; did you mean "receipts"\?\n/)
+  })
+
+  it('suggests the subcommand of a group', async () => {
+    const result = await run('x-relynt', ['receipts', 'lsit'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('unknown subcommand "lsit"; did you mean "receipts list"?')
+  })
+
+  it('suggests --version for a misspelt --version before any command', async () => {
+    const result = await run('x-ralio', ['--verison'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('unknown option "--verison"; did you mean "--version"?')
+  })
+
+  it('names a flag given without its value', async () => {
+    const result = await run('x-relynt', ['request', '--action', '--resource', 'r'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--action needs a value, got the option --resource')
+  })
+
+  it('shows an unknown command’s control characters instead of printing them raw', async () => {
+    const result = await run('x-ralio', ['\u001b[2Jstatus'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('unknown command "\\e[2Jstatus"')
+    expect(result.stderr).not.toContain('\u001b')
+  })
+})
+
 describe('x-relynt command groups', () => {
   it('lists the subcommands of a group on --help', async () => {
     const result = await run('x-relynt', ['receipts', '--help'])

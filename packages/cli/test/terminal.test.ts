@@ -75,7 +75,33 @@ describe.skipIf(!hasScript)('on a terminal', () => {
       env,
     )
     expect(code).toBe(4)
-    expect(output).toMatch(/⠋.*Waiting for a person to decide approval apr_/)
+    expect(output).toMatch(/⠋.*Waiting for a decision on approval apr_/)
     expect(output).toContain('\r\x1b[2K')
+  })
+
+  it('keeps the spinner within 80 columns, shortening the approval id so the status stays', async () => {
+    const { output } = await onTerminal(
+      [
+        bins['x-relynt'],
+        'request',
+        '--action',
+        'refund_payment',
+        '--resource',
+        'payment:2',
+        '--wait',
+        '--timeout',
+        '3s',
+      ],
+      { ...env, COLUMNS: '80' },
+    )
+    // Each redraw: clear the line, a frame, the text (colour codes removed).
+    const frames = output
+      .split('\r\x1b[2K')
+      .map((frame) => frame.replaceAll('\x1b[36m', '').replaceAll('\x1b[39m', ''))
+      .filter((frame) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /.test(frame))
+    const statuses = frames.filter((frame) => frame.includes('check'))
+    expect(statuses.length).toBeGreaterThan(0)
+    for (const frame of frames) expect(frame.split('\n')[0]!.length).toBeLessThanOrEqual(80)
+    expect(statuses.at(-1)).toMatch(/approval apr_\w{4}…\w{4} \(pending, \d+ s, check \d+\)$/)
   })
 })

@@ -87,7 +87,7 @@ describe('x-ralio register', () => {
 
   it('refuses to replace existing credentials without --overwrite, before spending the ticket', async () => {
     const { ticket } = ralio.mintTicket()
-    const refused = await run('x-ralio', ['register', '--ticket', ticket], env)
+    const refused = await run('x-ralio', ['register', '--ticket', '-'], env, ticket)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('--overwrite')
     expect(refused.stderr.trim().split('\n')).toHaveLength(1)
@@ -135,6 +135,38 @@ describe('x-ralio register', () => {
     expect(flagWins.code).toBe(0)
   })
 
+  it('reads the ticket from standard input with --ticket -, with no warning', async () => {
+    const result = await run(
+      'x-ralio',
+      ['register', '--ticket', '-', '--config-dir', join(root, 'stdin-ticket'), '--json'],
+      { RALIO_API_URL: ralio.url },
+      `${ralio.mintTicket().ticket}\n`,
+    )
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ clientId: expect.stringMatching(/^cb_/) })
+    expect(result.stderr).toBe('')
+  })
+
+  it('warns in one line that a ticket on the command line shows in the process list', async () => {
+    const result = await run(
+      'x-ralio',
+      ['register', '--ticket', ralio.mintTicket().ticket, '--config-dir', join(root, 'argv-ticket')],
+      { RALIO_API_URL: ralio.url },
+    )
+    expect(result.code).toBe(0)
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^x-ralio: warning: .*process list \(ps\).*--ticket -/),
+    ])
+  })
+
+  it('exits 2 when --ticket - finds nothing on standard input, before anything is sent', async () => {
+    const result = await run('x-ralio', ['register', '--ticket', '-', '--config-dir', join(root, 'empty')], {
+      RALIO_API_URL: ralio.url,
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--ticket - read nothing from standard input')
+  })
+
   it('exits 2 and says how to give a ticket when there is none', async () => {
     const result = await run('x-ralio', ['register', '--config-dir', join(root, 'no-ticket')], {
       RALIO_API_URL: ralio.url,
@@ -157,7 +189,8 @@ describe('x-ralio register', () => {
       },
     )
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('ask the owner for a new ticket')
+    expect(result.stderr).toContain('ask the owner for a new one')
+    expect(result.stderr.match(/ask the owner/g)).toHaveLength(1)
     expect(result.stderr).toContain('code ticket_already_consumed')
     expect(result.stderr).not.toContain(ticket)
   })
@@ -345,10 +378,10 @@ describe('x-ralio lists', () => {
     expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ id: ralio.agents[0]!.id })])
   })
 
-  it('exits 2 on a --per-page the API does not allow', async () => {
-    const result = await run('x-ralio', ['transactions', '--per-page', '500'], env)
+  it('exits 2 on a --per-page that is not a positive integer', async () => {
+    const result = await run('x-ralio', ['transactions', '--per-page', '0'], env)
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('--per-page must be an integer from 1 to 200')
+    expect(result.stderr).toContain('--per-page must be a positive integer')
   })
 
   it('takes --api-url over RALIO_API_URL', async () => {
@@ -363,5 +396,20 @@ describe('x-ralio lists', () => {
     const result = await run('x-ralio', ['agents'], { ...env, RALIO_API_URL: 'http://127.0.0.1:9' })
     expect(result.code).toBe(1)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('says it could not resolve a host that does not exist, not that it refused', async () => {
+    const result = await run('x-ralio', ['agents'], { ...env, RALIO_API_URL: 'https://ralio-api.invalid' })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('could not resolve host ralio-api.invalid')
+    expect(result.stderr).not.toMatch(/refused/)
+    expect(result.stderr).toContain('code host_not_found')
+  })
+
+  it('words a plain-HTTP URL in terms of --api-url, never naming SDK options', async () => {
+    const result = await run('x-ralio', ['agents', '--api-url', 'http://api.example.com'], env)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--api-url (or RALIO_API_URL) uses plain HTTP')
+    expect(result.stderr).not.toMatch(/allowInsecureHttp|baseUrl/)
   })
 })

@@ -118,6 +118,22 @@ describe('x-relynt request', () => {
     })
   })
 
+  it('shows escape and control characters from the gateway as text, so they cannot repaint the terminal', async () => {
+    const resource = 'payment:\u001b[2J\u001b[Hrefund'
+    const running = start('x-relynt', [...refund(resource), '--wait'], env)
+    const approvalId = await pendingApprovalFor(resource)
+    await admin(`/approvals/${approvalId}/deny`, { approver: '\u001b]0;pwned\u0007mallory\u202e' })
+    const denied = await running.finished
+    expect(denied.code).toBe(3)
+    expect(denied.stdout).toContain('\\e]0;pwned\\u{7}mallory\\u{202e}')
+    const listed = await run('x-relynt', ['receipts', 'list', '--decision', 'pending_approval'], env)
+    expect(listed.stdout).toContain('payment:\\e[2J\\e[Hrefund')
+    for (const output of [denied.stdout, denied.stderr, listed.stdout, listed.stderr]) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting no control character got through
+      expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/)
+    }
+  })
+
   it('exits 3 when the approver denies while --wait is waiting', async () => {
     const running = start('x-relynt', [...refund('payment:refund:3'), '--wait'], env)
     const approvalId = await pendingApprovalFor('payment:refund:3')
@@ -213,7 +229,7 @@ describe('x-relynt request', () => {
     )
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
-    expect(result.stderr).toContain('--payload must be a plain object')
+    expect(result.stderr).toContain('--payload must be a JSON object')
     expect(relynt.stats().gatewayCalls).toBe(calls)
   })
 
@@ -295,7 +311,7 @@ describe('x-relynt approval', () => {
       (await run('x-relynt', [...refund('payment:refund:23'), '--json'], env)).stdout,
     )
     const running = start('x-relynt', ['approval', 'wait', requested.approvalId], env)
-    await running.waitFor(/Waiting for a person to decide/, 'stderr')
+    await running.waitFor(/Waiting for a decision on approval/, 'stderr')
     running.child.kill('SIGINT')
     const result = await running.finished
     expect(result.code).toBe(130)
@@ -374,7 +390,24 @@ describe('x-relynt receipts', () => {
   it('list exits 2 naming the flag when --from is not a date', async () => {
     const result = await run('x-relynt', ['receipts', 'list', '--from', 'yesterday'], env)
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('--from must be a Date or an ISO 8601 string')
+    expect(result.stderr).toContain('--from must be an ISO 8601 date or time')
+    expect(result.stderr).not.toMatch(/a Date\b/)
+  })
+
+  it('words URL mistakes in terms of --base-url, never naming SDK options', async () => {
+    const insecure = await run(
+      'x-relynt',
+      ['receipts', 'list', '--base-url', 'http://gateway.example.com'],
+      env,
+    )
+    expect(insecure.code).toBe(2)
+    expect(insecure.stderr).toContain('--base-url (or RELYNT_API_BASE_URL) uses plain HTTP')
+    const invalid = await run('x-relynt', ['receipts', 'list', '--base-url', 'gateway'], env)
+    expect(invalid.code).toBe(2)
+    expect(invalid.stderr).toContain('--base-url (or RELYNT_API_BASE_URL) must be an absolute https:// URL')
+    for (const stderr of [insecure.stderr, invalid.stderr]) {
+      expect(stderr).not.toMatch(/allowInsecureHttp|baseUrl/)
+    }
   })
 
   it('get prints the full receipt', async () => {

@@ -9,6 +9,7 @@ export {
   TimeoutError,
   UserAbortError,
 } from './errors/connection-error.js'
+export { ErrorCode } from './errors/error-code.js'
 export { SdkError, type SdkErrorOptions } from './errors/sdk-error.js'
 export type { AuthChallenge } from './errors/www-authenticate.js'
 export {
@@ -34,5 +35,6 @@ export type {
   TracerProvider,
 } from './telemetry/create-telemetry.js'
 export { APIPromise, type WithResponse } from './transport/api-promise.js'
+export type { RequestCallOptions } from './transport/request-call-options.js'
 export type { Logger, LogLevel } from './util/logger.js'
 export { VERSION } from './version.js'

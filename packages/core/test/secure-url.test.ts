@@ -5,7 +5,7 @@ import { isLoopbackHost, type Logger, type SecureUrlOptions, secureUrl } from '.
 const options: SecureUrlOptions = {
   name: 'baseUrl',
   protects: 'credentials',
-  error: (message, kind) => new SdkError(message, { code: kind }),
+  error: (message, details) => new SdkError(message, details),
 }
 const refusal = (value: string, extra: Partial<SecureUrlOptions> = {}) => {
   try {
@@ -23,7 +23,7 @@ describe('secureUrl', () => {
 
   it.each([
     'http://localhost:3000',
-    'http://api.localhost',
+    'http://LOCALHOST',
     'http://127.0.0.1:8080',
     'http://127.8.9.10',
     'http://[::1]:9000',
@@ -39,9 +39,15 @@ describe('secureUrl', () => {
     'http://[::ffff:10.0.0.1]',
     'http://127.0.0.1.example.com',
     'http://localhost.example.com',
+    // Resolved through DNS by many resolvers, where anyone may answer: not loopback.
+    'http://api.localhost',
+    'http://a.b.localhost:8080',
+    'http://localhost.',
   ])('refuses plain HTTP elsewhere, naming the opt-in: %s', (value) => {
     const error = refusal(value)
-    expect(error.code).toBe('insecure')
+    expect(error.code).toBe('insecure_url')
+    expect(error).toMatchObject({ param: 'baseUrl', hint: expect.stringMatching(/^Use https:\/\//) })
+    expect(error.summary).toMatch(/^Refusing plain HTTP for baseUrl .*unencrypted$/)
     expect(error.message).toMatch(/allowInsecureHttp: true/)
   })
 
@@ -55,24 +61,26 @@ describe('secureUrl', () => {
 
   it('refuses a user name or password without repeating it', () => {
     const error = refusal('https://user:hunter2-pass@api.example.com')
-    expect(error.code).toBe('invalid')
+    expect(error.code).toBe('invalid_url')
     expect(error.message).toMatch(/user name or password/)
     expect(error.message).not.toContain('hunter2-pass')
   })
 
   it('refuses a query or fragment on a base URL, allows a query on a request URL', () => {
-    expect(refusal('https://api.example.com/?key=1').code).toBe('invalid')
-    expect(refusal('https://api.example.com/#top').code).toBe('invalid')
+    expect(refusal('https://api.example.com/?key=1').code).toBe('invalid_url')
+    expect(refusal('https://api.example.com/#top').code).toBe('invalid_url')
     expect(secureUrl('https://api.example.com/r?a=1', { ...options, allowQuery: true }).search).toBe('?a=1')
   })
 
   it('refuses what is not an http(s) URL without echoing it', () => {
     expect(refusal('not a url sk_live_123').message).not.toContain('sk_live_123')
-    expect(refusal('ftp://example.com').code).toBe('invalid')
+    expect(refusal('ftp://example.com').code).toBe('invalid_url')
   })
 
   it('knows loopback host names', () => {
-    expect(isLoopbackHost('LOCALHOST.')).toBe(true)
+    expect(isLoopbackHost('LOCALHOST')).toBe(true)
+    expect(isLoopbackHost('localhost.')).toBe(false)
+    expect(isLoopbackHost('api.localhost')).toBe(false)
     expect(isLoopbackHost('[::ffff:7f00:1]')).toBe(true)
     expect(isLoopbackHost('example.com')).toBe(false)
   })

@@ -14,8 +14,7 @@ export function resolveBaseUrl(option: string | undefined, allowInsecureHttp = f
     allowInsecureHttp,
     logger,
     protects: 'tokens and payment instructions',
-    error: (message, kind) =>
-      new RalioConfigError(message, { code: kind === 'insecure' ? 'insecure_base_url' : 'invalid_base_url' }),
+    error: (message, details) => new RalioConfigError(message, details),
   })
 }
 

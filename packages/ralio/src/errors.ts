@@ -1,4 +1,4 @@
-import type { ApiErrorInit, AuthChallenge } from '@x/core'
+import type { ApiErrorInit, AuthChallenge, SdkErrorOptions } from '@x/core'
 import { SdkError } from '@x/core'
 import {
   apiErrorBase,
@@ -90,8 +90,8 @@ function describeDuration(ms: number): string {
 /** The SDK was set up wrongly: missing ticket or credentials, unsafe URL or key file, … */
 export class RalioConfigError extends RalioError {
   static override readonly brand: symbol = Symbol.for('x.error.RalioConfigError')
-  constructor(message: string, options?: { code?: string; cause?: unknown }) {
-    super(message, { code: options?.code ?? 'invalid_config', cause: options?.cause })
+  constructor(message: string, options?: SdkErrorOptions) {
+    super(message, { ...options, code: options?.code ?? 'invalid_config' })
   }
 }
 
@@ -143,7 +143,7 @@ export class RalioRegistrationError extends RalioError {
     this.usedAt = detail.usedAt
     this.usedByHost = detail.usedByHost
     this.keyPath = 'keyPath' in init ? init.keyPath : undefined
-    this.detail = 'detail' in init ? init.detail : undefined
+    this.detail = detail.description ?? ('detail' in init ? init.detail : undefined)
     this.wwwAuthenticate = 'wwwAuthenticate' in init ? init.wwwAuthenticate : undefined
   }
 
@@ -200,16 +200,26 @@ const registrationAdvice: Record<string, string> = {
 
 function registrationMessage(code: string, detail: RegistrationDetail, fallback: string): string {
   if (detail.description === undefined && detail.error === undefined) return fallback
-  let message = detail.description ?? detail.error ?? fallback
-  if (detail.usedAt !== undefined || detail.usedByHost !== undefined) {
-    const parts = [
-      detail.usedAt && `used at ${detail.usedAt}`,
-      detail.usedByHost && `by ${detail.usedByHost}`,
-    ].filter(Boolean)
-    message += ` (${parts.join(', ')})`
-  }
+  const said = (detail.description ?? detail.error ?? fallback).replace(/[.\s]+$/, '')
+  // When and where a consumed ticket was used belongs to the first clause, before any advice.
+  const [first = said, ...rest] = said.split(/;\s*/)
+  const used = [detail.usedAt && `used at ${detail.usedAt}`, detail.usedByHost && `by ${detail.usedByHost}`]
+    .filter(Boolean)
+    .join(', ')
+  const clauses = [used === '' ? first : `${first} (${used})`, ...rest]
   const advice = registrationAdvice[code]
-  return advice === undefined ? message : `${message}; ${advice}`
+  // Servers often advise already ("…; ask the owner for a new one"): say it once.
+  if (advice !== undefined && !advises(said, advice)) clauses.push(advice)
+  const message = clauses.join('; ')
+  return message.charAt(0).toUpperCase() + message.slice(1)
+}
+
+/** Whether `text` already gives `advice` (the same advice, or one to the same person). */
+function advises(text: string, advice: string): boolean {
+  const lower = text.toLowerCase()
+  if (lower.includes(advice.toLowerCase())) return true
+  const addressee = /^(ask the owner|register with|request only)/.exec(advice)?.[1]
+  return addressee !== undefined && lower.includes(addressee)
 }
 
 /**
@@ -238,19 +248,13 @@ export const ralioErrors: ErrorMap = {
   config: RalioConfigError,
 }
 
-/** Registration answers its own refusals (consumed, expired, unknown ticket …) as 4xx. */
+/**
+ * Every non-2xx answer of the registration endpoint is a `RalioRegistrationError`, as the
+ * official SDKs raise it: `statusCode`, the server's `detail` and its error `code`
+ * (`invalid_ticket`, `ticket_expired`, `ticket_already_consumed`, …).
+ */
 export const registrationErrors: ErrorMap = {
-  api: {
-    400: RalioRegistrationError,
-    401: RalioRegistrationError,
-    403: RalioRegistrationError,
-    404: RalioRegistrationError,
-    409: RalioRegistrationError,
-    410: RalioRegistrationError,
-    422: RalioRegistrationError,
-    429: RalioRateLimitError,
-    default: RalioAPIError,
-  },
+  api: { default: RalioRegistrationError },
   connection: RalioConnectionError,
   timeout: RalioTimeoutError,
   invalidResponse: RalioResponseValidationError,

@@ -1,4 +1,5 @@
 export type { APIPromise, Page, PagePromise, TracerProvider, WithResponse } from '@x/core'
+export { ErrorCode } from '@x/core'
 export { FileCredentialStore, type FileCredentialStoreOptions } from '#file-store'
 export type { KeyPair, PrivateKeyInput } from './auth/signing-key.js'
 export type {

@@ -3,6 +3,7 @@ import {
   createLogger,
   createTelemetry,
   createTransport,
+  envLogLevel,
   inspectable,
   type Logger,
   type LogLevel,
@@ -55,7 +56,9 @@ export interface RalioClientOptions {
   fetch?: typeof globalThis.fetch
   /** Largest response body read, in bytes; a larger one fails with `response_too_large`. Default 10 MiB. */
   maxResponseBytes?: number
-  /** A level for console logging, or your logger. Everything logged is redacted. Default `'warn'`. */
+  /** Headers sent with every request (a call's own `headers` win). */
+  defaultHeaders?: Record<string, string>
+  /** A level for console logging, or your logger. Everything logged is redacted. Default `RALIO_LOG`, else `'warn'`. */
   logger?: Logger | LogLevel
   /** Allow `http://` to a host other than this machine. Tokens and payments then travel unencrypted. */
   allowInsecureHttp?: boolean
@@ -106,7 +109,7 @@ export class RalioClient {
   }
 
   constructor(options: RalioClientOptions = {}) {
-    const logger = createLogger(options.logger, '@x/ralio')
+    const logger = createLogger(options.logger ?? envLogLevel('RALIO_LOG'), '@x/ralio')
     const baseUrl = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp, logger)
     this.baseUrl = baseUrl.href.replace(/\/+$/, '')
     const store = credentialStoreFrom(options, logger)
@@ -125,6 +128,7 @@ export class RalioClient {
       maxRetries: options.maxRetries,
       fetch: options.fetch,
       maxResponseBytes: options.maxResponseBytes,
+      headers: options.defaultHeaders,
       errors: ralioErrors,
       telemetry: createTelemetry({
         name: '@x/ralio',
@@ -144,23 +148,11 @@ export class RalioClient {
     this.#transport = createTransport({ ...transportOptions, logger, auth: this.#auth.resourceAuth })
 
     this.agents = new Agents(this.#transport)
-    // A binding is pinned to one agent, so chat needs no agent id: it is looked up once.
-    const agentId = cachePromise(async (signal?: AbortSignal) => {
-      const agents = await this.agents.list({ signal })
-      if (agents.length !== 1) {
-        throw new RalioConfigError(
-          agents.length === 0
-            ? 'This binding sees no agent; check in the console that its agent still exists'
-            : `This binding sees ${agents.length} agents; pass agentId to choose one`,
-          { code: 'agent_ambiguous' },
-        )
-      }
-      return agents[0]!.id
-    })
     this.chat = new Chat({
       transport: this.#transport,
       telemetry: transportOptions.telemetry,
-      agentId,
+      // A binding is pinned to one agent, so chat needs no agent id: it is looked up once.
+      agentId: async (signal) => (await this.agents.pinned({ signal })).id,
       timeoutMs: options.timeoutMs ?? chatTimeoutMs,
     })
     this.transactions = new Transactions(this.#transport)
@@ -279,10 +271,12 @@ export async function loadBinding(store: CredentialStore, clientId: string | und
     credentials == null ||
     (credentials.clientId === undefined && storedKeyInput(credentials) === undefined)
   ) {
-    throw new RalioConfigError(
-      `No Ralio credentials found${where}. Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.`,
-      { code: 'credentials_missing' },
-    )
+    const hint =
+      'Register this host first: register({ ticket }) (or set RALIO_REGISTRATION_TICKET), or pass { clientId, privateKey }.'
+    throw new RalioConfigError(`No Ralio credentials found${where}. ${hint}`, {
+      code: 'credentials_missing',
+      hint,
+    })
   }
   if (typeof credentials.clientId !== 'string' || credentials.clientId === '') {
     throw new RalioConfigError(

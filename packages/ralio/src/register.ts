@@ -156,9 +156,14 @@ async function registerLocked(
       signal: options.signal,
     })
   } catch (error) {
-    // A definite refusal bound nothing, so its key is useless; after a lost answer it may be bound.
-    if (RalioRegistrationError.isInstance(error)) await discardKey(store, key.jkt, logger)
-    else if (keyPath !== undefined && RalioConnectionError.isInstance(error)) {
+    // A definite refusal (4xx) bound nothing, so its key is useless; after a lost answer or
+    // a server error (5xx) it may be bound.
+    if (RalioRegistrationError.isInstance(error) && (error.statusCode ?? 500) < 500) {
+      await discardKey(store, key.jkt, logger)
+    } else if (
+      keyPath !== undefined &&
+      (RalioConnectionError.isInstance(error) || RalioRegistrationError.isInstance(error))
+    ) {
       logger.warn(`registration outcome unknown; the generated key was kept at ${keyPath}`)
     }
     throw error
@@ -218,9 +223,15 @@ async function refuseExisting(store: CredentialStore): Promise<void> {
   // A store holding nothing gives `{}` (the official contract), or a key without a binding.
   if (typeof existing?.clientId === 'string' && existing.clientId !== '') {
     const where = store instanceof FileCredentialStore ? ` in ${store.configDir}` : ''
+    const hint =
+      'pass overwrite: true to replace them (the old binding stays active until revoked in the console)'
     throw new RalioConfigError(
-      `Credentials for ${existing.clientId ?? 'a binding'} already exist${where}; pass overwrite: true to replace them (the old binding stays active until revoked in the console)`,
-      { code: 'credentials_exist' },
+      `Credentials for ${existing.clientId ?? 'a binding'} already exist${where}; ${hint}`,
+      {
+        code: 'credentials_exist',
+        param: 'overwrite',
+        hint,
+      },
     )
   }
 }

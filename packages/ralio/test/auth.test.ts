@@ -23,6 +23,19 @@ function recordingFetch() {
   return { fetch, requests }
 }
 
+/** Two calls, each 28 minutes after the previous one: each needs a refreshed token. */
+async function callTwiceNearExpiry(client: { agents: { list(): Promise<unknown> } }): Promise<void> {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  try {
+    vi.setSystemTime(Date.now() + 28 * 60_000)
+    await client.agents.list()
+    vi.setSystemTime(Date.now() + 28 * 60_000)
+    await client.agents.list()
+  } finally {
+    vi.useRealTimers()
+  }
+}
+
 describe('authentication against the sandbox', () => {
   let sandbox: RalioSandbox
   beforeAll(async () => {
@@ -161,15 +174,7 @@ describe('authentication against the sandbox', () => {
     const { client } = await registeredClient(sandbox, { fetch: recorder.fetch })
     await client.agents.list()
     const before = sandbox.stats()
-    vi.useFakeTimers({ toFake: ['Date'] })
-    try {
-      vi.setSystemTime(Date.now() + 28 * 60_000)
-      await client.agents.list()
-      vi.setSystemTime(Date.now() + 28 * 60_000)
-      await client.agents.list()
-    } finally {
-      vi.useRealTimers()
-    }
+    await callTwiceNearExpiry(client)
     const after = sandbox.stats()
     expect(after.refreshes - before.refreshes).toBe(2)
     expect(after.familyRevocations).toBe(before.familyRevocations)
@@ -180,6 +185,27 @@ describe('authentication against the sandbox', () => {
       .map((form) => form.get('refresh_token'))
     expect(refreshTokens).toHaveLength(2)
     expect(new Set(refreshTokens).size).toBe(2)
+    client.close()
+  })
+
+  it('keeps its refresh token when a refresh answer carries none (a server that does not rotate)', async () => {
+    const presented: string[] = []
+    const nonRotating: typeof fetch = async (input, init) => {
+      const request = new Request(input, init)
+      const form = new URLSearchParams(await request.clone().text())
+      const response = await fetch(request)
+      if (new URL(request.url).pathname !== '/oauth/token' || form.get('grant_type') !== 'refresh_token')
+        return response
+      presented.push(form.get('refresh_token')!)
+      const { refresh_token: _dropped, ...body } = (await response.json()) as Record<string, unknown>
+      return Response.json(body, { status: response.status, headers: response.headers })
+    }
+    const { client } = await registeredClient(sandbox, { fetch: nonRotating })
+    await client.agents.list()
+    await callTwiceNearExpiry(client)
+    // The second refresh presents the token the first one kept, instead of forgetting it.
+    expect(presented).toHaveLength(2)
+    expect(presented[1]).toBe(presented[0])
     client.close()
   })
 

@@ -134,7 +134,7 @@ describe('Ralio against a server echoing the secrets it was sent', () => {
       credentialStore: new MemoryCredentialStore(),
     }).catch((caught: unknown) => caught)
     expect(error).toMatchObject({ code: 'invalid_ticket' })
-    expect((error as Error).message).toContain('no ticket [redacted] here')
+    expect((error as Error).message).toMatch(/^No ticket \[redacted\] here/)
     expectNowhere([TICKET], error)
   })
 

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Handler, type LocalServer, startServer } from '../../core/test/support/local-server.js'
-import { RalioAPIError, RalioConnectionError, RalioError } from '../src/errors.js'
+import { RalioAPIError, RalioConnectionError, RalioError, RalioRegistrationError } from '../src/errors.js'
 import { MemoryCredentialStore } from '../src/index.js'
 import { RalioClient } from '../src/ralio-client.js'
 import { register } from '../src/register.js'
@@ -56,7 +56,8 @@ describe('redirects from a hostile server are never followed', () => {
     const error = await caught(
       register({ ticket, baseUrl: hostile.url, credentialStore: new MemoryCredentialStore() }),
     )
-    expect(RalioAPIError.isInstance(error)).toBe(true)
+    // Any non-2xx answer of the registration endpoint is a registration error.
+    expect(RalioRegistrationError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ code: 'unexpected_redirect', statusCode: 307 })
     expect((error as Error).message).toContain(other.url)
     expect(hostile.requests).toHaveLength(1)

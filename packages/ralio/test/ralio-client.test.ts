@@ -31,6 +31,34 @@ describe('RalioClient against the sandbox', () => {
     ])
   })
 
+  it('looks the pinned agent up once for every caller, and a failed look-up does not stick', async () => {
+    const agentLookups: string[] = []
+    const { client } = await registeredClient(sandbox, {
+      fetch: (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input))
+        if (url.pathname === '/api/agents') agentLookups.push(url.pathname)
+        return fetch(input, init)
+      },
+    })
+    try {
+      // An aborted first look-up is not kept: the next caller asks again.
+      const aborted = new AbortController()
+      aborted.abort()
+      await expect(client.agents.pinned({ signal: aborted.signal })).rejects.toThrow()
+      const lookupsAfterAbort = agentLookups.length
+      const [first, second] = await Promise.all([client.agents.pinned(), client.agents.pinned()])
+      expect(first).toBe(second)
+      expect(first.id).toBe(sandbox.agents[0]!.id)
+      const lookupsBeforeChat = agentLookups.length
+      // Chat without an agent id uses the same look-up: no second request for it.
+      await client.chat.send({ message: 'What is my balance?' })
+      expect(lookupsBeforeChat).toBe(lookupsAfterAbort + 1)
+      expect(agentLookups).toHaveLength(lookupsBeforeChat)
+    } finally {
+      client.close()
+    }
+  })
+
   it('sends a chat message that pays, resolving the agent itself, and continues the conversation', async () => {
     const { client } = await registeredClient(sandbox)
     const first = await client.chat.send({ message: 'Pay £12.50 to Alice for lunch' })
@@ -158,10 +186,53 @@ describe('RalioClient against the sandbox', () => {
     client.close()
   })
 
-  it('refuses a perPage outside 1–200 before sending anything', async () => {
+  it('refuses a perPage that is not a positive integer before sending anything, and caps none itself', async () => {
     const { client } = await registeredClient(sandbox)
-    expect(() => client.transactions.list({ perPage: 500 })).toThrow(/perPage/)
+    for (const perPage of [0, -1, 2.5]) {
+      expect(() => client.transactions.list({ perPage })).toThrow(/perPage must be a positive integer/)
+    }
+    // No source states a maximum: a large page is the server's to refuse or cap.
+    await expect(client.transactions.list({ perPage: 200 })).resolves.toBeDefined()
     client.close()
+  })
+
+  it('sends defaultHeaders on every call and per-call headers over them; maxRetries per call', async () => {
+    const seen: Headers[] = []
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init)
+      if (new URL(request.url).pathname.startsWith('/api/')) seen.push(request.headers)
+      return globalThis.fetch(request)
+    }
+    const { client } = await registeredClient(sandbox, { fetch, defaultHeaders: { 'x-team': 'payments' } })
+    await client.agents.list({ headers: { 'x-call': 'agents' } })
+    await client.transactions.list({ perPage: 1, headers: { 'x-team': 'override' } })
+    expect(seen.map((headers) => [headers.get('x-team'), headers.get('x-call')])).toEqual([
+      ['payments', 'agents'],
+      ['override', null],
+    ])
+    sandbox.injectFault({ route: 'GET /api/agents', count: 5, status: 503, body: { detail: 'busy' } })
+    try {
+      const before = seen.length
+      await expect(client.agents.list({ maxRetries: 0 })).rejects.toMatchObject({ statusCode: 503 })
+      expect(seen.length - before).toBe(1)
+    } finally {
+      sandbox.clearFaults()
+    }
+    client.close()
+  })
+
+  it('reads the log level from RALIO_LOG', async () => {
+    vi.stubEnv('RALIO_LOG', 'debug')
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => {})
+    try {
+      const { client } = await registeredClient(sandbox)
+      await client.agents.list()
+      expect(debug).toHaveBeenCalled()
+      client.close()
+    } finally {
+      debug.mockRestore()
+      vi.unstubAllEnvs()
+    }
   })
 
   it('works with zero config from RALIO_CONFIG_DIR and RALIO_API_URL after register()', async () => {

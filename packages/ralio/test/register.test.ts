@@ -85,7 +85,11 @@ describe('register()', () => {
     expect(error).toMatchObject({ code: 'ticket_already_consumed', statusCode: 409, usedByHost: 'host-a' })
     expect(error.usedAt).toEqual(expect.any(String))
     expect(error.message).toContain(`used at ${error.usedAt}, by host-a`)
-    expect(error.message).toMatch(/ask the owner for a new ticket/)
+    expect(error.message).toMatch(/ask the owner for a new/)
+    // The server already advises; the advice is said once.
+    expect(error.message.match(/ask the owner/g)).toHaveLength(1)
+    expect(error.message).toMatch(/^This registration ticket has already been used \(used at /)
+    expect(error.detail).toMatch(/already been used/)
     // A refused registration bound nothing: its key is not left behind.
     expect(await readdir(join(dir.path, 'second', 'keys'))).toEqual([])
   })
@@ -107,7 +111,7 @@ describe('register()', () => {
         ticket,
         baseUrl: sandbox.url,
         credentialStore: new MemoryCredentialStore(),
-        requestedScopes: ['agents:execute', 'audits:read'],
+        requestedScopes: ['agents:execute', 'transactions:read'],
       }),
     )
     expect(RalioRegistrationError.isInstance(error)).toBe(true)
@@ -157,6 +161,36 @@ describe('register()', () => {
     const file = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
     expect(file).toMatchObject({ client_id: registration.clientId, created_by: 'ralio-python/0.1.4' })
   })
+
+  it.each([
+    [500, { detail: 'registration backend unavailable' }, 'internal_error'],
+    [503, { detail: { error: 'maintenance', error_description: 'down for maintenance' } }, 'maintenance'],
+    [
+      400,
+      { detail: { error: 'malformed_request', error_description: 'ticket is malformed' } },
+      'malformed_request',
+    ],
+  ])(
+    'reports any non-2xx registration answer (%i) as RalioRegistrationError with status, detail and code',
+    async (status, body, code) => {
+      const configDir = join(dir.path, `status-${status}`)
+      sandbox.injectFault({ route: 'POST /api/credential-bindings/registrations', count: 5, status, body })
+      try {
+        const error = await rejection(
+          register({ ticket: sandbox.mintTicket().ticket, baseUrl: sandbox.url, configDir }),
+        )
+        expect(RalioRegistrationError.isInstance(error)).toBe(true)
+        expect(error).toMatchObject({ statusCode: status })
+        expect(error.code).toBe(code)
+        expect(error.detail).toMatch(/unavailable|maintenance|malformed/)
+        // A server error may have bound the key: it is kept. A refusal bound nothing: it is removed.
+        const keys = await readdir(join(configDir, 'keys'))
+        expect(keys).toHaveLength(status >= 500 ? 1 : 0)
+      } finally {
+        sandbox.clearFaults()
+      }
+    },
+  )
 
   it('reports a failed first token as a registration error that says the binding was saved', async () => {
     const configDir = join(dir.path, 'ralio')

@@ -164,7 +164,7 @@ describe('configuration safety', () => {
         return caught
       }
     })()
-    expect(error).toMatchObject({ code: 'invalid_base_url' })
+    expect(error).toMatchObject({ code: 'invalid_url' })
     expect(RalioConfigError.isInstance(error)).toBe(true)
     expect(inspect(error)).not.toContain('hunter2-pw')
   })

@@ -7,6 +7,7 @@ import {
   invalidResponseErrorBase,
   timeoutErrorBase,
 } from '@x/core/internal'
+import { denialCause, denialMessage } from './interpret-decision.js'
 
 /**
  * Base of every error `@x/relynt` throws (except core's `UserAbortError` when your own
@@ -82,6 +83,8 @@ export interface ActionDeniedInit {
   idempotencyKey: string
   /** Who denied the approval, e.g. `slack:U12345`. */
   decidedBy?: string | null
+  /** What the person who denied it wrote, when they did. */
+  decisionReason?: string
 }
 
 /** Thrown by `guard()` when the action may not run; the guarded function was not called. */
@@ -95,7 +98,16 @@ export class ActionDeniedError extends RelyntError {
   readonly decidedBy: string | null
 
   constructor(init: ActionDeniedInit) {
-    super(deniedMessage(init), { code: 'action_denied' })
+    super(
+      denialMessage({
+        ...init,
+        by: denialCause(init.decision),
+        approvalId: init.approvalId,
+        decidedBy: init.decidedBy ?? undefined,
+        decisionReason: init.decisionReason,
+      }),
+      { code: 'action_denied' },
+    )
     this.decision = init.decision
     this.reason = init.reason
     this.receiptId = init.receiptId
@@ -117,20 +129,49 @@ export class ActionDeniedError extends RelyntError {
   }
 }
 
-function deniedMessage(init: ActionDeniedInit): string {
-  const receipt = `receipt ${init.receiptId}`
-  switch (init.decision) {
-    case 'deny':
-      return `The gateway denied the action${init.reason ? `: ${init.reason}` : ''} (${receipt}).`
-    case 'denied':
-      return (
-        `Approval ${init.approvalId} was denied by ${init.decidedBy ?? 'the approver'}` +
-        `${init.reason ? ` (approval was required: ${init.reason})` : ''}; ${receipt}.`
-      )
-    case 'expired':
-      return `Approval ${init.approvalId} expired before anyone decided (${receipt}); request the action again to ask anew.`
-    default:
-      return `The action was not authorised (decision "${init.decision}"${init.reason ? `: ${init.reason}` : ''}; ${receipt}).`
+/** What a `ConnectorFailedError` is made from. */
+export interface ConnectorFailedInit {
+  /** What the gateway reported, e.g. `{ code: 'connector_error', message: 'CRM is down' }`. */
+  error: { code: string; message: string }
+  message: string
+  /** The final receipt, which records the error. */
+  receiptId: string
+  approvalId: string
+  approvedBy?: string
+  idempotencyKey: string
+}
+
+/**
+ * Thrown by `guard()` when a person approved the action but the gateway's connector then
+ * failed: the action did not complete, so the guarded function was not called (fail closed).
+ * `gatewayError` is what the gateway reported.
+ */
+export class ConnectorFailedError extends RelyntError {
+  static override readonly brand: symbol = Symbol.for('x.error.relynt.ConnectorFailedError')
+  readonly gatewayError: { code: string; message: string }
+  readonly receiptId: string
+  readonly approvalId: string
+  readonly approvedBy: string | undefined
+  readonly idempotencyKey: string
+
+  constructor(init: ConnectorFailedInit) {
+    super(init.message, { code: 'connector_failed' })
+    this.gatewayError = init.error
+    this.receiptId = init.receiptId
+    this.approvalId = init.approvalId
+    this.approvedBy = init.approvedBy
+    this.idempotencyKey = init.idempotencyKey
+  }
+
+  /** The error as JSON for logs, with the gateway's error, the approval and the receipt. */
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      gatewayError: this.gatewayError,
+      receiptId: this.receiptId,
+      approvalId: this.approvalId,
+      approvedBy: this.approvedBy,
+    }
   }
 }
 
@@ -161,4 +202,19 @@ export const relyntErrors: ErrorMap = {
   describe: describeRelyntError,
   // A request option caught before sending (a header value with a line break).
   config: RelyntError,
+}
+
+const bareSecretHint =
+  'The agent secret was sent without an agent id; the gateway expects the credential as the dashboard shows it, ' +
+  '<agent_id>:<secret>. Pass that whole string as agentSecret (RELYNT_AGENT_SECRET), or pass agentId (RELYNT_AGENT_ID) too.'
+
+/** {@link relyntErrors} for a client whose credential names no agent: a 401 says what form is expected. */
+export const bareSecretErrors: ErrorMap = {
+  ...relyntErrors,
+  describe(body, statusCode) {
+    const described = describeRelyntError(body, statusCode)
+    if (statusCode !== 401) return described
+    const said = described.message?.replace(/[.\s]+$/, '')
+    return { ...described, message: said ? `${said}. ${bareSecretHint}` : bareSecretHint }
+  },
 }

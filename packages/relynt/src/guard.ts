@@ -1,5 +1,6 @@
 import { definedOnly } from './defined-only.js'
-import { ActionDeniedError } from './errors.js'
+import { ActionDeniedError, ConnectorFailedError } from './errors.js'
+import { type ActionVerdict, interpretDecision } from './interpret-decision.js'
 import type { ActionRequest } from './resources/actions.js'
 import type { PollApprovalOptions } from './resources/approvals.js'
 import { invalid } from './resources/validate-request.js'
@@ -50,8 +51,9 @@ interface GuardClient {
 
 /**
  * Runs `run` only if the gateway allows the action, waiting for a person when it asks for
- * approval. Anything else (deny, a denied or expired approval, a decision this client
- * does not know) throws ActionDeniedError and `run` is never called: fail closed.
+ * approval. A deny, a denied or expired approval, or a decision this client does not know
+ * throws ActionDeniedError; an approval whose gateway connector then failed throws
+ * ConnectorFailedError. Either way `run` is never called: fail closed.
  */
 export async function guard<T>(
   client: GuardClient,
@@ -62,56 +64,61 @@ export async function guard<T>(
   if (typeof run !== 'function') throw invalid('guard needs a function to run once the action is authorised.')
   const { timeoutMs, onPoll, ...actionRequest } = request
   const result = await client.requestAction(actionRequest)
-  const authorization = await authorize(client, result, { timeoutMs, onPoll, signal: request.signal })
+  let verdict = interpretDecision({ result })
+  let approval: Approval | undefined
+  if (verdict.kind === 'pending') {
+    approval = await client.pollApproval({
+      approvalId: verdict.approvalId,
+      timeoutMs,
+      onPoll,
+      signal: request.signal,
+    })
+    verdict = interpretDecision({ result, approval })
+  }
+  const authorization = authorizationOf(verdict, result, approval)
   return { value: await run(authorization), authorization }
 }
 
-async function authorize(
-  client: GuardClient,
+/** The verdict as guard() reports it: an authorisation, or the typed error of a refusal. */
+function authorizationOf(
+  verdict: ActionVerdict,
   result: ActionResult,
-  wait: Omit<PollApprovalOptions, 'approvalId'>,
-): Promise<Authorization> {
-  const base = {
-    reason: result.reason,
-    riskLevel: result.riskLevel,
-    policyVersion: result.policyVersion,
-    idempotencyKey: result.idempotencyKey,
-    instanceId: result.instanceId,
-  }
-  if (result.decision === 'allow') {
-    return definedOnly({
-      decision: 'allow',
-      receiptId: result.receiptId,
-      toolResponse: result.toolResponse,
-      ...base,
-    })
-  }
-  if (result.decision === 'pending_approval' && result.approvalId !== undefined) {
-    const approval = await client.pollApproval({ approvalId: result.approvalId, ...wait })
-    if (approval.status === 'approved') {
+  approval: Approval | undefined,
+): Authorization {
+  switch (verdict.kind) {
+    case 'allowed':
       return definedOnly({
         decision: 'allow',
-        receiptId: approval.receiptId ?? result.receiptId,
-        approvalId: result.approvalId,
-        toolResponse: approval.toolResponse,
-        ...base,
+        receiptId: verdict.receiptId,
+        approvalId: verdict.approvalId,
+        toolResponse: verdict.toolResponse,
+        reason: result.reason,
+        riskLevel: result.riskLevel,
+        policyVersion: result.policyVersion,
+        idempotencyKey: result.idempotencyKey,
+        instanceId: result.instanceId,
         approval,
       })
-    }
-    throw new ActionDeniedError({
-      decision: approval.status,
-      reason: result.reason,
-      receiptId: approval.receiptId ?? result.receiptId,
-      approvalId: result.approvalId,
-      idempotencyKey: result.idempotencyKey,
-      decidedBy: approval.decidedBy,
-    })
+    case 'failed':
+      throw new ConnectorFailedError({ ...verdict, idempotencyKey: result.idempotencyKey })
+    case 'denied':
+      throw new ActionDeniedError({
+        decision: verdict.decision,
+        reason: verdict.reason,
+        receiptId: verdict.receiptId,
+        approvalId: verdict.approvalId,
+        idempotencyKey: result.idempotencyKey,
+        decidedBy: verdict.decidedBy,
+        decisionReason: verdict.decisionReason,
+      })
+    case 'pending':
+      // pollApproval returns only decided approvals; a pending one here is not a yes.
+      throw new ActionDeniedError({
+        decision: 'pending',
+        reason: verdict.reason,
+        receiptId: verdict.receiptId,
+        approvalId: verdict.approvalId,
+        idempotencyKey: result.idempotencyKey,
+      })
   }
-  throw new ActionDeniedError({
-    decision: result.decision,
-    reason: result.reason,
-    receiptId: result.receiptId,
-    approvalId: result.approvalId,
-    idempotencyKey: result.idempotencyKey,
-  })
 }

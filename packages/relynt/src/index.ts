@@ -1,4 +1,5 @@
 // Public API of @x/relynt.
+
 export type {
   APIPromise,
   CursorPage,
@@ -9,12 +10,14 @@ export type {
   TracerProvider,
   WithResponse,
 } from '@x/core'
-export { UserAbortError } from '@x/core'
+export { ErrorCode, UserAbortError } from '@x/core'
 export {
   ActionDeniedError,
   type ActionDeniedInit,
   ApprovalTimeoutError,
   AuthenticationError,
+  ConnectorFailedError,
+  type ConnectorFailedInit,
   NetworkError,
   RelyntError,
   RelyntResponseValidationError,
@@ -22,6 +25,16 @@ export {
   RequestError,
 } from './errors.js'
 export type { Authorization, GuardRequest, GuardResult } from './guard.js'
+export {
+  type ActionVerdict,
+  type AllowedVerdict,
+  type DecisionInput,
+  type DeniedVerdict,
+  denialMessage,
+  type FailedVerdict,
+  interpretDecision,
+  type PendingVerdict,
+} from './interpret-decision.js'
 export { RelyntClient, type RelyntClientOptions } from './relynt-client.js'
 export { computeRequestHash } from './request-hash.js'
 export type { ActionRequest } from './resources/actions.js'

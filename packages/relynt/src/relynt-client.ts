@@ -4,6 +4,7 @@ import {
   createSecretScope,
   createTelemetry,
   createTransport,
+  envLogLevel,
   inspectable,
   type Logger,
   type LogLevel,
@@ -11,9 +12,10 @@ import {
   secureUrl,
   type Telemetry,
   type Transport,
+  type UrlErrorDetails,
 } from '@x/core/internal'
 import { resolveAgentCredential } from './agent-credential.js'
-import { ActionDeniedError, RelyntError, relyntErrors } from './errors.js'
+import { ActionDeniedError, bareSecretErrors, RelyntError, relyntErrors } from './errors.js'
 import { type Authorization, type GuardRequest, type GuardResult, guard } from './guard.js'
 import { type ActionRequest, Actions } from './resources/actions.js'
 import { Approvals, type PollApprovalOptions, realTiming } from './resources/approvals.js'
@@ -28,9 +30,15 @@ import { VERSION } from './version.js'
 export interface RelyntClientOptions {
   /** The gateway's origin, e.g. `https://gateway.example.com`. Env: `RELYNT_API_BASE_URL`. */
   baseUrl?: string
-  /** The agent secret, or `<agentId>:<secret>`. Env: `RELYNT_AGENT_SECRET`. */
+  /**
+   * The credential as the dashboard shows it, `<agent_id>:<secret>` (or a bare secret with
+   * `agentId`). Env: `RELYNT_AGENT_SECRET`.
+   */
   agentSecret?: string
-  /** Env: `RELYNT_AGENT_ID`; not needed when the secret is in `<agentId>:<secret>` form. */
+  /**
+   * Only for a bare secret: the agent it belongs to. Env: `RELYNT_AGENT_ID`, informational
+   * (a credential naming another agent wins over it, with a warning).
+   */
   agentId?: string
   /**
    * Sent as `instance_id` by every call that names none of its own: one per agent run.
@@ -48,7 +56,9 @@ export interface RelyntClientOptions {
   fetch?: typeof globalThis.fetch
   /** Largest response body read, in bytes; a larger one fails with NetworkError `response_too_large`. Default 10 MiB. */
   maxResponseBytes?: number
-  /** A logger (pino, console…) or a level for console logging. Default 'warn'. Secrets are redacted. */
+  /** Headers sent with every request (a call's own `headers` win). */
+  defaultHeaders?: Record<string, string>
+  /** A logger (pino, console…) or a level for console logging. Default `RELYNT_LOG`, else 'warn'. Secrets are redacted. */
   logger?: Logger | LogLevel
   /**
    * Allow `http://` to a host other than this machine, e.g. an on-premises gateway inside a
@@ -75,7 +85,7 @@ const DEFAULT_APPROVAL_PATH = '/v1/approvals/{approvalId}'
  */
 export class RelyntClient {
   readonly baseUrl: string
-  readonly agentId: string
+  readonly agentId: string | undefined
   /** The `instance_id` of calls that name none of their own (`requestAction({ instanceId })`). */
   readonly instanceId: string
   readonly timeoutMs: number
@@ -95,24 +105,28 @@ export class RelyntClient {
         { code: 'missing_base_url' },
       )
     }
-    const logger = createLogger(options.logger, '@x/relynt')
+    const logger = createLogger(options.logger ?? envLogLevel('RELYNT_LOG'), '@x/relynt')
     const urlPolicy = {
       allowInsecureHttp: options.allowInsecureHttp,
       logger,
       protects: 'the agent secret and action payloads',
-      error: (message: string, kind: 'invalid' | 'insecure') =>
-        new RelyntError(message, { code: kind === 'insecure' ? 'insecure_transport' : 'invalid_argument' }),
+      error: (message: string, details: UrlErrorDetails) => new RelyntError(message, details),
     }
     // Checked before the secret is even read, so a misconfiguration can never send it.
     const url = secureUrl(baseUrl, { ...urlPolicy, name: 'baseUrl' })
     const credential = resolveAgentCredential(
       options.agentSecret ?? readEnv('RELYNT_AGENT_SECRET'),
       options.agentId ?? readEnv('RELYNT_AGENT_ID'),
+      {
+        agentIdFromEnv: options.agentId === undefined,
+        debug: (message) => logger.debug(message),
+        warn: (message) => logger.warn(message),
+      },
     )
     // Scrubbed by value from every error and log line, however a server echoes it back.
     const secrets = createSecretScope()
     secrets.add(credential.token, 'agentSecret')
-    secrets.add(credential.token.slice(credential.agentId.length + 1), 'agentSecret')
+    secrets.add(credential.secret, 'agentSecret')
     const instanceId = options.instanceId ?? crypto.randomUUID()
     if (typeof instanceId !== 'string' || instanceId.trim() === '') {
       throw new RelyntError('instanceId must be a non-empty string (one id per agent run).', {
@@ -147,8 +161,9 @@ export class RelyntClient {
       maxRetries: this.maxRetries,
       fetch: options.fetch,
       maxResponseBytes: options.maxResponseBytes,
+      headers: options.defaultHeaders,
       logger,
-      errors: relyntErrors,
+      errors: credential.agentId === undefined ? bareSecretErrors : relyntErrors,
       telemetry: this.#telemetry,
       // The documented schedule: 1 s, doubling (2 s, 4 s…), jittered upwards so no retry
       // comes sooner than the gateway's error-handling guide asks.
@@ -193,8 +208,11 @@ export class RelyntClient {
     )
   }
 
-  /** Waits for the person deciding a `pending_approval`; see `PollApprovalOptions`. */
-  pollApproval(options: PollApprovalOptions): Promise<Approval> {
+  /**
+   * Waits for the person deciding a `pending_approval`: `pollApproval('apr_…')`, or
+   * `pollApproval({ approvalId, timeoutMs, signal, onPoll })` (see `PollApprovalOptions`).
+   */
+  pollApproval(options: PollApprovalOptions | string): Promise<Approval> {
     return this.approvals.poll(options)
   }
 

@@ -41,6 +41,33 @@ describe('pollApproval over HTTP', () => {
     expect(approval.receiptId).not.toBe(result.receiptId)
   })
 
+  it("takes the approval id alone: pollApproval('apr_…')", async () => {
+    const { client, approvalId } = await pendingApproval()
+    await gateway.sandbox.deny(approvalId, { approver: 'slack:U1' })
+    await expect(client.pollApproval(approvalId)).resolves.toMatchObject({ approvalId, status: 'denied' })
+  })
+
+  it('refuses ids that would change the path (., .., a /) before any request', async () => {
+    const { fetch, requests } = recordingFetch()
+    const client = gateway.client({ fetch })
+    for (const id of ['.', '..', '../receipts', 'apr_1/../../admin']) {
+      await expect(client.approvals.get(id)).rejects.toMatchObject({
+        code: 'invalid_argument',
+        param: 'approvalId',
+      })
+      await expect(client.pollApproval(id)).rejects.toMatchObject({
+        code: 'invalid_argument',
+        param: 'approvalId',
+      })
+      await expect(client.receipts.get(id)).rejects.toMatchObject({
+        code: 'invalid_argument',
+        param: 'receiptId',
+      })
+      await expect(client.receipts.verify(id)).rejects.toMatchObject({ code: 'invalid_argument' })
+    }
+    expect(requests).toHaveLength(0)
+  })
+
   it("reports a connector failure after approval in the approval's error", async () => {
     const client = gateway.client()
     const result = await client.requestAction({ ...deal.needsApproval, resource: 'crm:deal:broken' })

@@ -5,6 +5,15 @@ import { RelyntClient } from '../src/relynt-client.js'
 
 const secret = 'rls_super-secret-value'
 
+/** Every line logged, with its level. */
+function recordingLogger() {
+  const records: { level: string; message: string }[] = []
+  const at = (level: string) => (message: string) => {
+    records.push({ level, message })
+  }
+  return { logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }, records }
+}
+
 afterEach(() => {
   vi.unstubAllEnvs()
 })
@@ -74,11 +83,51 @@ describe('RelyntClient options', () => {
     expect(attempt).not.toThrow(new RegExp(secret))
   })
 
-  it('refuses a secret for another agent than RELYNT_AGENT_ID names', () => {
+  it('treats RELYNT_AGENT_ID as informational: the agent the credential names wins, with a warning', async () => {
     vi.stubEnv('RELYNT_AGENT_ID', 'agt_env')
-    expect(
-      () => new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: `agt_other:${secret}` }),
-    ).toThrow(expect.objectContaining({ code: 'invalid_credentials' }))
+    const { fetch, requests } = recordingFetch()
+    const { logger, records } = recordingLogger()
+    const client = new RelyntClient({
+      baseUrl: 'https://g.example.com',
+      agentSecret: `agt_other:${secret}`,
+      fetch,
+      logger,
+    })
+    expect(client.agentId).toBe('agt_other')
+    await client.requestAction({ action: 'a', resource: 'r' })
+    expect(requests[0]!.headers.get('authorization')).toBe(`Bearer agt_other:${secret}`)
+    expect(records.filter((record) => record.level === 'warn')).toEqual([
+      { level: 'warn', message: expect.stringContaining('RELYNT_AGENT_ID (agt_env)') },
+    ])
+    expect(JSON.stringify(records)).not.toContain(secret)
+  })
+
+  it('sends a secret that names no agent as given, says so at debug level, and explains the form on a 401', async () => {
+    vi.stubEnv('RELYNT_AGENT_ID', '')
+    const requests: Request[] = []
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      requests.push(new Request(input, init))
+      return Response.json(
+        { error: { code: 'unauthorized', message: 'Invalid agent credential; it may have been rotated' } },
+        { status: 401 },
+      )
+    }
+    const { logger, records } = recordingLogger()
+    const client = new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: secret, fetch, logger })
+    expect(client.agentId).toBeUndefined()
+    const error = await client
+      .requestAction({ action: 'a', resource: 'r' })
+      .catch((caught: unknown) => caught)
+    expect(requests[0]!.headers.get('authorization')).toBe(`Bearer ${secret}`)
+    expect(records).toContainEqual({
+      level: 'debug',
+      message: expect.stringContaining('it is sent as given'),
+    })
+    expect(error).toMatchObject({ statusCode: 401 })
+    const message = (error as Error).message
+    expect(message).toContain('Invalid agent credential; it may have been rotated. ')
+    expect(message).toContain('<agent_id>:<secret>')
+    expect(message).not.toContain(secret)
   })
 
   it('works with the documented { baseUrl, agentSecret } alone when the secret carries the id', async () => {
@@ -123,13 +172,10 @@ describe('RelyntClient options', () => {
     expect(given.instanceId).toBe('run-7')
   })
 
-  it('says what to set when the base URL, secret or agent id is missing', () => {
+  it('says what to set when the base URL or secret is missing', () => {
     expect(() => new RelyntClient({ agentId: 'a', agentSecret: secret })).toThrow(/RELYNT_API_BASE_URL/)
     expect(() => new RelyntClient({ baseUrl: 'https://g.example.com', agentId: 'a' })).toThrow(
       /RELYNT_AGENT_SECRET/,
-    )
-    expect(() => new RelyntClient({ baseUrl: 'https://g.example.com', agentSecret: secret })).toThrow(
-      /RELYNT_AGENT_ID/,
     )
   })
 
@@ -138,7 +184,7 @@ describe('RelyntClient options', () => {
     const attempt = () =>
       new RelyntClient({ baseUrl: 'http://gateway.example.com', agentId: 'a', agentSecret: secret, fetch })
     expect(attempt).toThrow(/plain HTTP/)
-    expect(attempt).toThrow(expect.objectContaining({ code: 'insecure_transport' }))
+    expect(attempt).toThrow(expect.objectContaining({ code: 'insecure_url' }))
     try {
       attempt()
     } catch (error) {
@@ -191,11 +237,14 @@ describe('RelyntClient options', () => {
       'http://127.0.0.1:8080',
       'http://localhost:3000',
       'http://[::1]:9000',
-      'http://api.localhost',
       'http://[::ffff:7f00:1]:9000',
     ]) {
       expect(new RelyntClient({ baseUrl, agentId: 'a', agentSecret: secret }).baseUrl).toBe(baseUrl)
     }
+    // A *.localhost name may be resolved through DNS: it may not carry the secret over HTTP.
+    expect(
+      () => new RelyntClient({ baseUrl: 'http://api.localhost', agentId: 'a', agentSecret: secret }),
+    ).toThrow(expect.objectContaining({ code: 'insecure_url' }))
   })
 
   it('refuses an absolute approval path that would send the secret over plain HTTP', async () => {
@@ -207,7 +256,7 @@ describe('RelyntClient options', () => {
       approvalPath: 'http://approvals.example.com/{approvalId}',
       fetch,
     })
-    await expect(client.approvals.get('apr_1')).rejects.toMatchObject({ code: 'insecure_transport' })
+    await expect(client.approvals.get('apr_1')).rejects.toMatchObject({ code: 'insecure_url' })
     expect(fetch).not.toHaveBeenCalled()
   })
 
@@ -243,7 +292,9 @@ describe('RelyntClient options', () => {
       // @ts-expect-error: checking the runtime guard
       client.requestAction({ action: 'a', resource: 'r', payload: [1] }),
     ).rejects.toThrow(/payload must be a plain object/)
-    await expect(client.pollApproval({ approvalId: '' })).rejects.toThrow(/needs an approvalId/)
+    await expect(client.pollApproval({ approvalId: '' })).rejects.toThrow(
+      /approvalId is missing; pass an approvalId/,
+    )
     await expect(client.receipts.list({ from: 'yesterday' })).rejects.toThrow(/ISO 8601/)
     expect(
       () =>

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AuthenticationError, NetworkError, RequestError } from '../src/errors.js'
+import { RelyntClient } from '../src/relynt-client.js'
 import { deal, type Gateway, recordingFetch, startGateway } from './support/gateway.js'
 
 let gateway: Gateway
@@ -144,6 +145,18 @@ describe('requestAction over HTTP', () => {
     await expect(
       gateway.client().requestAction({ ...deal.allowed, payload: { amount: 'a lot' } }),
     ).rejects.toMatchObject({ name: 'RequestError', statusCode: 422, code: 'policy_error' })
+  })
+
+  it('works as the documented quick start: new RelyntClient({ baseUrl, agentSecret }) and nothing else', async () => {
+    const issued = gateway.sandbox.createAgent({ name: 'quick-start' })
+    // The one string the dashboard shows, the whole value after `Bearer `.
+    expect(issued.secret).toMatch(new RegExp(`^${issued.agentId}:\\S+$`))
+    const client = new RelyntClient({ baseUrl: gateway.sandbox.url, agentSecret: issued.secret })
+    expect(client.agentId).toBe(issued.agentId)
+    await expect(client.requestAction(deal.allowed)).resolves.toMatchObject({ decision: 'allow' })
+    const { secret: rotated } = gateway.sandbox.rotateSecret(issued.agentId)
+    const after = new RelyntClient({ baseUrl: gateway.sandbox.url, agentSecret: rotated })
+    await expect(after.requestAction(deal.allowed)).resolves.toMatchObject({ decision: 'allow' })
   })
 
   it('rejects a rotated secret with AuthenticationError, without retrying and without printing the secret', async () => {

@@ -1,8 +1,7 @@
 import { userInfo } from 'node:os'
-import { parseArgs } from 'node:util'
+import { parseCommandLine, visibleText } from '@x/core/internal/terminal'
 import { CliCommandError, CliUsageError } from './cli-usage-error.js'
 import { readRunningSandboxFile, runningSandboxFilePath } from './running-sandbox-file.js'
-import { visibleText } from './shared/visible-text.js'
 
 export const adminCommandUsage = `Commands for a running x-sandbox (found through SANDBOX_ADMIN_TOKEN with
 RELYNT_API_BASE_URL / RALIO_API_URL when set, else through the file x-sandbox writes at start):
@@ -73,12 +72,14 @@ function parseDecision(command: string, argv: readonly string[]) {
 }
 
 function parseDecisionArgs(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    options: { as: { type: 'string' }, reason: { type: 'string' } },
-    strict: true,
-    allowPositionals: true,
-  })
+  return parseCommandLine(
+    [...argv],
+    { as: { type: 'string' }, reason: { type: 'string' } },
+    { allowPositionals: true },
+  ) as {
+    values: { as?: string; reason?: string }
+    positionals: string[]
+  }
 }
 
 function noOptions(command: string, argv: readonly string[]): void {

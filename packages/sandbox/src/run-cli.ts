@@ -1,4 +1,9 @@
-import { parseArgs } from 'node:util'
+import {
+  CommandLineError,
+  jsonLine,
+  parseCommandLine as parseFlags,
+  visibleText,
+} from '@x/core/internal/terminal'
 import { adminCommandUsage, isAdminCommand, runAdminCommand } from './admin-command.js'
 import { CliUsageError } from './cli-usage-error.js'
 import { startRalioSandbox } from './ralio/start-ralio-sandbox.js'
@@ -11,7 +16,7 @@ import {
 } from './running-sandbox-file.js'
 import { createAdminToken } from './shared/admin-access.js'
 import type { SandboxRequestLogEntry } from './shared/request-log.js'
-import { jsonLine, visibleText } from './shared/visible-text.js'
+import { VERSION } from './version.js'
 
 export { CliCommandError, CliUsageError } from './cli-usage-error.js'
 
@@ -29,6 +34,7 @@ Options:
   --relynt-connector <mode>  'echo' (default), 'none', or a URL to POST allowed calls to
   --json                     Print one JSON object, then one JSON line per event, instead of text
   -h, --help                 Show this help
+  --version                  Print the version
 
 ${adminCommandUsage}`
 
@@ -62,6 +68,10 @@ export async function runCli(
   const values = parseCommandLine(argv)
   if (values.help) {
     write(cliUsage)
+    return undefined
+  }
+  if (values.version) {
+    write(`x-sandbox ${VERSION} (Node ${process.version})\n`)
     return undefined
   }
   const streamDelayMs = values['stream-delay-ms'] === undefined ? 40 : Number(values['stream-delay-ms'])
@@ -172,21 +182,21 @@ export async function runCli(
 
 function parseCommandLine(argv: string[]) {
   try {
-    return parseArgs({
-      args: argv,
-      options: {
-        'ralio-port': { type: 'string' },
-        'relynt-port': { type: 'string' },
-        'stream-delay-ms': { type: 'string' },
-        'relynt-connector': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values
+    return parseFlags(argv, {
+      'ralio-port': { type: 'string' },
+      'relynt-port': { type: 'string' },
+      'stream-delay-ms': { type: 'string' },
+      'relynt-connector': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    }).values as Partial<
+      Record<'ralio-port' | 'relynt-port' | 'stream-delay-ms' | 'relynt-connector', string>
+    > &
+      Partial<Record<'json' | 'help' | 'version', boolean>>
   } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error))
+    if (error instanceof CommandLineError) throw new CliUsageError(error.message)
+    throw error
   }
 }
 

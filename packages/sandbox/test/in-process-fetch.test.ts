@@ -39,7 +39,7 @@ async function inProcessRelynt(options: { listen?: boolean } = {}) {
     sandbox.fetch(`${sandbox.url}/v1/agent-tool-call`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${agentId}:${secret}`,
+        authorization: `Bearer ${secret}`,
         'content-type': 'application/json',
         'idempotency-key': crypto.randomUUID(),
       },

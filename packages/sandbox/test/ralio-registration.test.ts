@@ -95,6 +95,12 @@ describe('registration', () => {
     expect(result.body.detail.error).toBe('invalid_scope')
   })
 
+  it('never grants audits:read: not in a ticket, not in a binding (422 invalid_scope)', async () => {
+    expect(() => sandbox.mintTicket({ scopeCeiling: ['audits:read'] as never })).toThrow(/audits:read/)
+    const { body } = await freshRequest({ requested_scopes: ['agents:execute', 'audits:read'] })
+    expect((await register(body)).body.detail.error).toBe('invalid_scope')
+  })
+
   it('refuses unknown scopes with 422 invalid_scope', async () => {
     const { body } = await freshRequest({ requested_scopes: ['payments:write'] })
     expect((await register(body)).body.detail.error).toBe('invalid_scope')

@@ -48,9 +48,7 @@ describe('agent authentication', () => {
     const { secret } = fixture.sandbox.rotateSecret(fixture.agentId)
     expect(secret).not.toBe(fixture.secret)
     expect((await toolCall(fixture, body)).status).toBe(401)
-    expect(
-      (await toolCall(fixture, body, { authorization: `Bearer ${fixture.agentId}:${secret}` })).status,
-    ).toBe(200)
+    expect((await toolCall(fixture, body, { authorization: `Bearer ${secret}` })).status).toBe(200)
   })
 
   it('rotates through the admin API too', async () => {
@@ -60,15 +58,13 @@ describe('agent authentication', () => {
     })
     const { secret } = (await response.json()) as { secret: string }
     expect((await toolCall(fixture, body)).status).toBe(401)
-    expect(
-      (await toolCall(fixture, body, { authorization: `Bearer ${fixture.agentId}:${secret}` })).status,
-    ).toBe(200)
+    expect((await toolCall(fixture, body, { authorization: `Bearer ${secret}` })).status).toBe(200)
   })
 
   it('answers 403 forbidden for an agent of another organisation', async () => {
     const outsider = fixture.sandbox.createAgent({ organizationId: 'org_other' })
     const response = await toolCall(fixture, body, {
-      authorization: `Bearer ${outsider.agentId}:${outsider.secret}`,
+      authorization: `Bearer ${outsider.secret}`,
     })
     expect(response.status).toBe(403)
     expect(await response.json()).toMatchObject({ error: { code: 'forbidden' } })
@@ -94,8 +90,8 @@ describe('agent authentication', () => {
     })
     expect(response.status).toBe(201)
     const { agent_id, secret } = (await response.json()) as { agent_id: string; secret: string }
-    expect((await toolCall(fixture, body, { authorization: `Bearer ${agent_id}:${secret}` })).status).toBe(
-      200,
-    )
+    // The one string the dashboard shows: the whole value after `Bearer `.
+    expect(secret.startsWith(`${agent_id}:`)).toBe(true)
+    expect((await toolCall(fixture, body, { authorization: `Bearer ${secret}` })).status).toBe(200)
   })
 })

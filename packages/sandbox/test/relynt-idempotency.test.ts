@@ -62,7 +62,7 @@ describe('idempotency', () => {
     await toolCall(fixture, dealUpdate({ amount: 1 }), { idempotencyKey: key })
     const response = await toolCall(fixture, dealUpdate({ amount: 2 }), {
       idempotencyKey: key,
-      authorization: `Bearer ${other.agentId}:${other.secret}`,
+      authorization: `Bearer ${other.secret}`,
     })
     expect(response.status).toBe(200)
     expect(fixture.sandbox.stats().receipts).toBe(2)

@@ -83,7 +83,7 @@ describe('receipts', () => {
     const deny = (await toolCallJson(fixture, dealUpdate({ owner_id: 'x' }, 'crm:deal:777'))).body.receipt_id
     const pending = (await toolCallJson(fixture, dealUpdate({ stage: 'closed_won' }))).body.receipt_id
     const other = fixture.sandbox.createAgent()
-    const otherAuthorization = `Bearer ${other.agentId}:${other.secret}`
+    const otherAuthorization = `Bearer ${other.secret}`
     const othersReceipt = (
       await toolCallJson(fixture, dealUpdate({ amount: 2 }), { authorization: otherAuthorization })
     ).body.receipt_id

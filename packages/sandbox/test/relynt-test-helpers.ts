@@ -16,7 +16,7 @@ export interface RelyntFixture {
 export async function startFixture(options: RelyntSandboxOptions = {}): Promise<RelyntFixture> {
   const sandbox = await startRelyntSandbox({ port: 0, ...options })
   const { agentId, secret } = sandbox.createAgent({ name: 'test-agent' })
-  return { sandbox, agentId, secret, authorization: `Bearer ${agentId}:${secret}` }
+  return { sandbox, agentId, secret, authorization: `Bearer ${secret}` }
 }
 
 export interface CallOptions {

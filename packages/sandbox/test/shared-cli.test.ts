@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CliUsageError, runCli } from '../src/run-cli.js'
 
@@ -44,7 +46,7 @@ describe('x-sandbox command', () => {
       const call = await fetch(`${env.RELYNT_API_BASE_URL}/v1/agent-tool-call`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${env.RELYNT_AGENT_ID}:${env.RELYNT_AGENT_SECRET}`,
+          authorization: `Bearer ${env.RELYNT_AGENT_SECRET}`,
           'idempotency-key': 'cli-test',
           'content-type': 'application/json',
         },
@@ -83,5 +85,27 @@ describe('x-sandbox command', () => {
     await expect(runCli(['--ralio-port', 'abc'], () => {})).rejects.toThrow(CliUsageError)
     await expect(runCli(['--unknown'], () => {})).rejects.toThrow(CliUsageError)
     await expect(runCli(['--relynt-connector', 'not a url'], () => {})).rejects.toThrow(/relynt-connector/)
+  })
+})
+
+describe('the x-sandbox process', () => {
+  const bin = fileURLToPath(new URL('../bin/x-sandbox.js', import.meta.url))
+  const runBin = (args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 20_000 })
+
+  it('prints its version with --version and its usage with --help, exiting 0 without starting', () => {
+    const version = runBin(['--version'])
+    expect(version.status).toBe(0)
+    expect(version.stdout).toMatch(/^x-sandbox \d+\.\d+\.\d+ \(Node v\d+/)
+    const help = runBin(['--help'])
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain('--version')
+  })
+
+  it('exits 2 on a misspelt option, suggesting the one meant, with no parser text', () => {
+    const result = runBin(['--relynt-prot', '0'])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(/^x-sandbox: unknown option --relynt-prot; did you mean --relynt-port\?\n/)
+    expect(result.stderr).not.toContain('positional argument')
   })
 })

@@ -29,6 +29,7 @@ export function aiSdkTools(
       description: agentTool.description,
       // No validate here: the tool checks its input itself and answers a mismatch with a result the model can fix.
       inputSchema: jsonSchema<unknown>(agentTool.inputJsonSchema as JSONSchema7),
+      outputSchema: jsonSchema<ToolOutcome>(agentTool.outputJsonSchema as JSONSchema7),
       execute: (input: unknown, { toolCallId, abortSignal }): Promise<ToolOutcome> =>
         agentTool.run(input, {
           toolCallId,

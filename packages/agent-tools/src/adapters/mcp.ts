@@ -80,6 +80,7 @@ export function registerMcpTools(
         title: agentTool.annotations.title,
         description: agentTool.description,
         inputSchema: agentTool.input,
+        outputSchema: agentTool.output,
         annotations: agentTool.annotations,
       },
       async (input: unknown, extra): Promise<CallToolResult> => {

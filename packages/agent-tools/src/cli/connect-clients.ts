@@ -45,7 +45,7 @@ const relyntSetup: Record<string, string> = {
   missing_base_url:
     'No Relynt gateway: set RELYNT_API_BASE_URL (e.g. https://gateway.example.com), or try it locally with x-mcp --sandbox.',
   missing_credentials:
-    'No Relynt agent credential: set RELYNT_AGENT_ID and RELYNT_AGENT_SECRET (or RELYNT_AGENT_SECRET as <agentId>:<secret>).',
+    'No Relynt agent credential: set RELYNT_AGENT_SECRET to the credential the dashboard shows, <agent_id>:<secret>.',
 }
 
 /** The Relynt client checks its URL (https, or loopback) and credential in its constructor; say it in the command's words. */

@@ -1,9 +1,12 @@
-import { parseArgs } from 'node:util'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import { parseCommandLine as parseFlags } from '@x/core/internal/terminal'
+import { VERSION as RALIO_VERSION } from '@x/ralio'
+import { VERSION as RELYNT_VERSION } from '@x/relynt'
 import { createMcpServer, type McpServerOptions } from '../adapters/mcp.js'
 import { isObservedOutcome, type ToolOutcome } from '../agent-tool.js'
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from '../guarded-tool.js'
 import { createAgentTools } from '../tools/create-agent-tools.js'
+import { VERSION } from '../version.js'
 import { connectClients, type Environment } from './connect-clients.js'
 import { openStore } from './open-store.js'
 import { selectTools } from './select-tools.js'
@@ -39,6 +42,7 @@ Options:
                           process) or redis://host:port, shared by replicas and restarts, so
                           relynt_check_approval finishes a call on any of them, exactly once
   -h, --help              Show this help
+  --version               Print the version of x-mcp and of the SDKs it uses
 
 Environment (as for the SDKs; ignored with --sandbox):
   RALIO_API_URL, RALIO_CONFIG_DIR          the Ralio API and the binding register() saved
@@ -67,6 +71,12 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
   const options = parseCommandLine(argv)
   if (options.help) {
     io.log(usage)
+    return undefined
+  }
+  if (options.version) {
+    io.log(
+      `x-mcp ${VERSION} (@x/ralio ${RALIO_VERSION}, @x/relynt ${RELYNT_VERSION}, Node ${process.version})`,
+    )
     return undefined
   }
   const closers: Array<() => Promise<void> | void> = []
@@ -166,6 +176,7 @@ export async function runXMcp(argv: string[], io: XMcpIo): Promise<RunningXMcp |
 
 interface CommandLine {
   help: boolean
+  version: boolean
   http: boolean
   port: number
   sandbox: boolean
@@ -181,24 +192,20 @@ interface CommandLine {
 function parseCommandLine(argv: string[]): CommandLine {
   let values: Record<string, string | boolean | undefined>
   try {
-    ;({ values } = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        http: { type: 'boolean' },
-        port: { type: 'string' },
-        sandbox: { type: 'boolean' },
-        defer: { type: 'boolean' },
-        'approval-timeout': { type: 'string' },
-        store: { type: 'string' },
-        tools: { type: 'string' },
-        'read-only': { type: 'boolean' },
-        'max-sessions': { type: 'string' },
-        'session-idle': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }))
+    ;({ values } = parseFlags(argv, {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+      http: { type: 'boolean' },
+      port: { type: 'string' },
+      sandbox: { type: 'boolean' },
+      defer: { type: 'boolean' },
+      'approval-timeout': { type: 'string' },
+      store: { type: 'string' },
+      tools: { type: 'string' },
+      'read-only': { type: 'boolean' },
+      'max-sessions': { type: 'string' },
+      'session-idle': { type: 'string' },
+    }) as { values: Record<string, string | boolean | undefined> })
   } catch (error) {
     throw new UsageError((error as Error).message, { code: 'usage' })
   }
@@ -238,6 +245,7 @@ function parseCommandLine(argv: string[]): CommandLine {
     maxSessions,
     sessionIdleMs: idle === undefined ? undefined : idle * 1000,
     help: values.help === true,
+    version: values.version === true,
     http: values.http === true,
     port,
     sandbox: values.sandbox === true,

@@ -12,6 +12,7 @@ export function maybeGuardedTool<Input, Result>(
     name: options.name,
     description: options.description,
     input: options.input,
+    output: options.output,
     annotations: { openWorldHint: true, ...options.annotations },
     execute: (input, context) => options.execute(input, { ...context, authorization: undefined }),
   })

@@ -1,5 +1,6 @@
 import { createLogger, type Logger, type LogLevel } from '@x/core/internal'
 import type { PaymentIntent } from '@x/ralio'
+import * as z from 'zod/mini'
 import { type ObservedEffect, observedEffect } from '../observed-effect.js'
 import { canonicalPayee, payeeProblem } from '../payee/canonical-payee.js'
 import type { RalioToolsClient } from './ralio-client-like.js'
@@ -15,6 +16,34 @@ export interface AuthorisedPayment {
 
 /** What `ralio_pay` reports, read back from Ralio after the payment agent's turn. */
 export type PaymentStatus = 'paid' | 'awaiting_owner_approval' | 'processing' | 'not_executed' | 'mismatch'
+
+const payment = z.object({
+  amount: z.string(),
+  currency: z.string(),
+  payee: z.string(),
+  reference: z.string(),
+})
+
+/** The statuses and fields of a `ralio_pay` result, for its output schema. */
+export const paymentEffectOutput = {
+  statuses: ['paid', 'awaiting_owner_approval', 'processing', 'not_executed', 'mismatch'],
+  fields: {
+    conversationId: z.string(),
+    reply: z.string(),
+    paymentIntentId: z.string(),
+    paymentIntentIds: z.array(z.string()),
+    transactionId: z.string(),
+    approvalStatus: z.string(),
+    executionStatus: z.string(),
+    reason: z.string(),
+    authorised: payment,
+    executed: z.object({
+      amount: z.optional(z.string()),
+      currency: z.optional(z.string()),
+      payees: z.array(z.string()),
+    }),
+  },
+} satisfies { statuses: PaymentStatus[]; fields: Record<string, unknown> }
 
 /** The fields of a `ralio_pay` result besides its status and message. */
 export interface PaymentEffectFields {

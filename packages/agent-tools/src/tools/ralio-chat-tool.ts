@@ -65,6 +65,13 @@ export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, 
       input.conversationId === undefined
         ? { message: input.message }
         : { message: input.message, conversation_id: input.conversationId },
+    output: {
+      result: z.object({ reply: z.string(), conversationId: z.string() }),
+      effects: {
+        statuses: ['unguarded_payment'],
+        fields: { conversationId: z.string(), reply: z.string(), paymentIntentIds: z.array(z.string()) },
+      },
+    },
     annotations: { title: 'Chat with the Ralio payment agent', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,

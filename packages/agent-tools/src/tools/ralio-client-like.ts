@@ -7,7 +7,7 @@ import type { PendingCallStore } from '../pending-call-store.js'
 /** What the Ralio tools need of a client (a `RalioClient` has it all). */
 export interface RalioToolsClient {
   readonly chat: Pick<RalioClient['chat'], 'send'>
-  readonly agents: Pick<RalioClient['agents'], 'list'>
+  readonly agents: Pick<RalioClient['agents'], 'pinned'>
   readonly transactions: Pick<RalioClient['transactions'], 'list'>
   readonly paymentIntents: Pick<RalioClient['paymentIntents'], 'list'>
 }
@@ -61,23 +61,9 @@ export function guardOf(options: RalioToolsOptions, toolName: string): GuardClie
   )
 }
 
-/** The agent a binding is pinned to, looked up once (a failed look-up is retried by the next call). */
+/** The agent the tools talk to: the one given, or the one the binding is pinned to (Ralio looks it up once). */
 export function agentIdResolver(options: RalioToolsOptions): (signal?: AbortSignal) => Promise<string> {
-  let agentId: Promise<string> | undefined =
-    options.agentId === undefined ? undefined : Promise.resolve(options.agentId)
-  return (signal) => {
-    agentId ??= options.ralio.agents.list({ signal }).then((agents) => {
-      if (agents.length !== 1) {
-        throw new AgentToolsError(
-          `This Ralio binding sees ${agents.length} agents; pass { agentId } to choose the one the tools talk to.`,
-          { code: 'agent_ambiguous' },
-        )
-      }
-      return agents[0]!.id
-    })
-    agentId.catch(() => {
-      agentId = undefined
-    })
-    return agentId
-  }
+  const { agentId } = options
+  if (agentId !== undefined) return async () => agentId
+  return async (signal) => (await options.ralio.agents.pinned({ signal })).id
 }

@@ -5,7 +5,7 @@ import { defineTool } from '../define-tool.js'
 import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
 
 const listInput = z.object({
-  page: z.optional(z.int().check(z.minimum(1), z.describe('1-based page; default 1.'))),
+  page: z.optional(z.int().check(z.minimum(1), z.maximum(10_000), z.describe('1-based page; default 1.'))),
   perPage: z.optional(
     z.int().check(z.minimum(1), z.maximum(100), z.describe('Items per page, 1–100; default 20.')),
   ),
@@ -34,6 +34,7 @@ export function ralioListTransactionsTool(
   guardOf(options, 'ralio_list_transactions')
   return listTool(
     'ralio_list_transactions',
+    'List Ralio transactions',
     'List the payments (transactions) the Ralio agent made, newest first. Amounts are decimal strings. Read-only.',
     (params) => options.ralio.transactions.list({ ...params, agentId: options.agentId }),
   )
@@ -46,6 +47,7 @@ export function ralioListPaymentIntentsTool(
   guardOf(options, 'ralio_list_payment_intents')
   return listTool(
     'ralio_list_payment_intents',
+    'List Ralio payment intents',
     'List the payment intents of the Ralio agent (what it proposed to pay, whether it was approved and executed), ' +
       'newest first. Read-only.',
     (params) => options.ralio.paymentIntents.list({ ...params, agentId: options.agentId }),
@@ -60,8 +62,17 @@ interface PageLike<T> {
   hasNextPage(): boolean
 }
 
+const listResult = z.object({
+  items: z.array(z.looseObject({ id: z.string() })),
+  page: z.number(),
+  perPage: z.number(),
+  total: z.number(),
+  hasMore: z.boolean().check(z.describe('Another page follows: call again with page + 1.')),
+})
+
 function listTool<T>(
   name: string,
+  title: string,
   description: string,
   list: (params: { page: number; perPage: number; signal?: AbortSignal }) => PromiseLike<PageLike<T>>,
 ): AgentTool<ListInput, ListResult<T>> {
@@ -69,7 +80,8 @@ function listTool<T>(
     name,
     description,
     input: listInput,
-    annotations: { readOnlyHint: true, openWorldHint: true },
+    output: { result: listResult },
+    annotations: { title, readOnlyHint: true, openWorldHint: true },
     async execute(input, { signal }) {
       const page = await list({ page: input.page ?? 1, perPage: input.perPage ?? 20, signal })
       return {

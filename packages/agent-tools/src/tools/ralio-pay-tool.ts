@@ -4,7 +4,12 @@ import type { ObservedEffect } from '../observed-effect.js'
 import { type canonicalPayee, payeeProblem, textProblem } from '../payee/canonical-payee.js'
 import { paymentInstruction } from '../payee/payment-instruction.js'
 import { maybeGuardedTool } from './maybe-guarded-tool.js'
-import { observePayment, type PaymentEffectFields, type PaymentStatus } from './payment-effect.js'
+import {
+  observePayment,
+  type PaymentEffectFields,
+  type PaymentStatus,
+  paymentEffectOutput,
+} from './payment-effect.js'
 import { guardOf, type RalioToolsOptions } from './ralio-client-like.js'
 import { authorisedPayment, RALIO_PAY_ACTION, ralioPayRequest } from './ralio-pay-payload.js'
 
@@ -64,6 +69,7 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
     payload: (input) => ralioPayRequest(input).payload,
     // Reconciliation rebuilds this request from the executed payment to check the receipt's hash.
     payloadToolCallId: false,
+    output: { effects: paymentEffectOutput },
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,

@@ -32,6 +32,16 @@ export function relyntSimulateTool(
       'Ask what the organisation policy would decide for an action (allow, deny, or needs approval) without doing ' +
       'anything: no receipt, no approval request. Use it to plan, not to get permission.',
     input: simulateInput,
+    output: {
+      result: z.looseObject({
+        decision: z.string(),
+        requiresApproval: z.boolean(),
+        riskLevel: z.optional(z.string()),
+        reason: z.optional(z.string()),
+        policyVersion: z.optional(z.string()),
+        matchedRule: z.nullable(z.looseObject({})),
+      }),
+    },
     annotations: { title: 'Simulate a policy decision', readOnlyHint: true, openWorldHint: true },
     execute: (input, { signal }) => relynt.simulate({ ...input, signal }),
   })
@@ -66,6 +76,18 @@ export function relyntVerifyReceiptTool(
       'Verify a signed Relynt receipt (from the receiptId of an earlier result): whether its signature is valid, and ' +
       'what was decided, on what, and by whom. Read-only.',
     input: verifyInput,
+    output: {
+      result: z.object({
+        receiptId: z.string(),
+        valid: z.boolean(),
+        decision: z.string(),
+        action: z.string(),
+        resource: z.string(),
+        createdAt: z.string(),
+        approver: z.optional(z.string()),
+        reason: z.optional(z.string()),
+      }),
+    },
     annotations: { title: 'Verify a receipt', readOnlyHint: true, openWorldHint: true },
     async execute({ receiptId }, { signal }) {
       const [valid, receipt] = await Promise.all([

@@ -10,7 +10,7 @@ export interface Services extends Sandboxes {
   newRelyntClient(options?: RelyntClientOptions): RelyntClient
   /** Approves as a person would, through the sandbox's admin HTTP API (not the agent's client). */
   approve(approvalId: string, approver?: string): Promise<void>
-  deny(approvalId: string, approver?: string): Promise<void>
+  deny(approvalId: string, approver?: string, reason?: string): Promise<void>
 }
 
 /** Both sandboxes with `sandboxPolicy`, a registered Ralio binding, and clients for them. */
@@ -33,7 +33,7 @@ export async function startServices(options: { ralio?: RalioSandboxOptions } = {
   const relyntClient = newRelyntClient()
   const decide =
     (verb: 'approve' | 'deny') =>
-    async (approvalId: string, approver = 'slack:finance-lead') => {
+    async (approvalId: string, approver = 'slack:finance-lead', reason?: string) => {
       const url = new URL(
         `/__admin/approvals/${encodeURIComponent(approvalId)}/${verb}`,
         env.RELYNT_API_BASE_URL,
@@ -44,7 +44,7 @@ export async function startServices(options: { ralio?: RalioSandboxOptions } = {
           'content-type': 'application/json',
           authorization: `Bearer ${sandboxes.relynt.adminToken}`,
         },
-        body: JSON.stringify({ approver }),
+        body: JSON.stringify({ approver, reason }),
       })
       if (!response.ok)
         throw new Error(`${verb} ${approvalId}: HTTP ${response.status} ${await response.text()}`)

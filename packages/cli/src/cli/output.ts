@@ -1,14 +1,8 @@
 import { type Colors, createColors } from './colors.js'
+import type { OutputStream } from './output-stream.js'
 import { type Spinner, startSpinner } from './spinner.js'
 
-export type { Colors }
-
-/** A writable terminal-or-pipe stream: `process.stdout` or `process.stderr`. */
-export interface OutputStream {
-  write(text: string): unknown
-  isTTY?: boolean
-  columns?: number
-}
+export type { Colors, OutputStream }
 
 /** Where a command writes, and how. */
 export interface Output {

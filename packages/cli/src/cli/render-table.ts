@@ -1,12 +1,18 @@
-import type { Colors } from './output.js'
+import { visibleText } from '@x/core/internal/terminal'
+import type { Colors } from './colors.js'
 
-/** Aligned columns with a dimmed heading; cells are single lines. */
+/**
+ * Aligned columns with a dimmed heading; cells are single lines, and what a server sent in
+ * them is shown with its control characters made visible.
+ */
 export function renderTable<T>(
   columns: readonly (readonly [heading: string, cell: (item: T) => string])[],
   items: readonly T[],
   color: Colors,
 ): string {
-  const cells = items.map((item) => columns.map(([, cell]) => cell(item).replace(/\s+/g, ' ')))
+  const cells = items.map((item) =>
+    columns.map(([, cell]) => visibleText(cell(item).replace(/[ \t\r\n]+/g, ' '))),
+  )
   const widths = columns.map(([heading], index) =>
     Math.max(heading.length, ...cells.map((row) => row[index]!.length)),
   )

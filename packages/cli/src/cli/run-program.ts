@@ -1,3 +1,4 @@
+import { CommandLineError, closestMatch, parseCommandLine, visibleText } from '@x/core/internal/terminal'
 import { VERSION } from '../version.js'
 import { CommandFailure } from './command-failure.js'
 import {
@@ -11,10 +12,6 @@ import { ExitCode } from './exit-codes.js'
 import { commandHelp, programHelp } from './help-text.js'
 import { createOutput, type Output, type OutputStream } from './output.js'
 import { UsageError } from './usage-error.js'
-
-// Not `import … from 'node:util'`: building the ESM namespace of node:util cost about 4 ms
-// of CPU at every start, more than anything else the command adds to Node's own start-up.
-const { parseArgs } = process.getBuiltinModule('node:util')
 
 export interface ProgramIo {
   stdout: OutputStream
@@ -50,9 +47,10 @@ export async function runProgram(program: ProgramSpec, argv: string[], io: Progr
 
   let parsed: { values: CommandContext['values']; positionals: string[] }
   try {
-    parsed = parseCommandLine(command, program, rest)
+    parsed = readCommandLine(command, program, rest)
   } catch (error) {
-    return reportUsage(program, command, (error as Error).message, plain)
+    if (!(error instanceof CommandLineError || error instanceof UsageError)) throw error
+    return reportUsage(program, command, error.message, plain)
   }
   if (parsed.values.help === true) {
     io.stdout.write(commandHelp(program, command, plain.color))
@@ -123,27 +121,41 @@ function unknownCommand(program: ProgramSpec, argv: string[], output: Output): n
     // `x-relynt receipts` or `x-relynt receipts --help`: list what the group holds.
     const asked = next === '--help' || next === '-h'
     const list = members.map((command) => `  ${program.name} ${command.name.padEnd(18)}${command.summary}`)
-    const text = `${asked ? '' : `${program.name} ${group}: ${next === undefined ? 'which one?' : `unknown subcommand "${next}"`}\n\n`}Commands:\n${list.join('\n')}\n\nRun '${program.name} ${members[0]!.name} --help' for a command's options.\n`
+    const unknown =
+      next === undefined
+        ? 'which one?'
+        : `unknown subcommand "${visibleText(next)}"${didYouMean(
+            next,
+            members.map((command) => command.name.split(' ')[1]!),
+            (word) => `${group} ${word}`,
+          )}`
+    const text = `${asked ? '' : `${program.name} ${group}: ${unknown}\n\n`}Commands:\n${list.join('\n')}\n\nRun '${program.name} ${members[0]!.name} --help' for a command's options.\n`
     ;(asked ? output.stdout : output.stderr).write(text)
     return asked ? ExitCode.ok : ExitCode.usage
   }
+  const words = [...new Set(program.commands.map((command) => command.name.split(' ')[0]!))]
+  const what = group!.startsWith('-') ? 'option' : 'command'
   output.note(
-    `${program.name}: unknown command "${group}". Commands: ${program.commands
-      .map((command) => command.name)
-      .join(', ')}.\nRun '${program.name} --help' for usage.`,
+    `${program.name}: unknown ${what} "${visibleText(group!)}"${didYouMean(group!, what === 'option' ? ['--help', '--version'] : words)}\nCommands: ${program.commands.map((command) => command.name).join(', ')}.\nRun '${program.name} --help' for usage.`,
   )
   return ExitCode.usage
 }
 
-function parseCommandLine(command: CommandSpec, program: ProgramSpec, args: string[]) {
+/** `; did you mean "receipts"?` for `reciepts`, or nothing when no command is close. */
+function didYouMean(typed: string, candidates: string[], spell = (word: string) => word): string {
+  const match = closestMatch(typed, candidates)
+  return match === undefined ? '' : `; did you mean "${spell(match)}"?`
+}
+
+function readCommandLine(command: CommandSpec, program: ProgramSpec, args: string[]) {
   const specs: OptionSpecs = {
     ...command.options,
     ...program.sharedOptions,
     ...commonOptions,
   }
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine(
     args,
-    options: Object.fromEntries(
+    Object.fromEntries(
       Object.entries(specs).map(([name, spec]) => [
         name,
         {
@@ -153,9 +165,8 @@ function parseCommandLine(command: CommandSpec, program: ProgramSpec, args: stri
         },
       ]),
     ),
-    allowPositionals: true,
-    strict: true,
-  })
+    { allowPositionals: true },
+  )
   if (values.help !== true && values.version !== true) {
     const missing = Object.entries(specs)
       .filter(([name, spec]) => spec.required && values[name] === undefined)
@@ -173,7 +184,7 @@ function parseCommandLine(command: CommandSpec, program: ProgramSpec, args: stri
       )
     }
   }
-  return { values: values as CommandContext['values'], positionals }
+  return { values, positionals }
 }
 
 function reportUsage(program: ProgramSpec, command: CommandSpec, message: string, output: Output): number {
@@ -196,10 +207,9 @@ const usageCodes = new Set([
   'missing_base_url',
   'missing_credentials',
   'invalid_credentials',
-  'insecure_transport',
   'missing_ticket',
-  'invalid_base_url',
-  'insecure_base_url',
+  'invalid_url',
+  'insecure_url',
 ])
 
 async function reportFailure(program: ProgramSpec, error: unknown, output: Output): Promise<number> {
@@ -230,7 +240,10 @@ async function reportFailure(program: ProgramSpec, error: unknown, output: Outpu
   return exitCode
 }
 
-/** Errors are one paragraph: line breaks inside a message become spaces. */
+/**
+ * Errors are one paragraph: line breaks inside a message become spaces. A message may quote
+ * a server or an agent, so any control character left is shown, not acted on.
+ */
 function oneParagraph(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim()
+  return visibleText(text.replace(/\s*\n\s*/g, ' ').trim())
 }

@@ -1,4 +1,5 @@
-import type { Colors, OutputStream } from './output.js'
+import type { Colors } from './colors.js'
+import type { OutputStream } from './output-stream.js'
 
 const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 const frameIntervalMs = 80
@@ -20,7 +21,7 @@ export function startSpinner(stream: OutputStream, text: string, color: Colors):
   const draw = () => {
     // `columns` is 0 or undefined when the terminal does not report a size.
     const width = Math.max(20, (stream.columns || 80) - 3)
-    stream.write(`\r\x1b[2K${color.cyan(frames[frame % frames.length]!)} ${current.slice(0, width)}`)
+    stream.write(`\r\x1b[2K${color.cyan(frames[frame % frames.length]!)} ${fitToWidth(current, width)}`)
     frame += 1
   }
   draw()
@@ -39,4 +40,22 @@ export function startSpinner(stream: OutputStream, text: string, color: Colors):
       stream.write('\r\x1b[2K')
     },
   }
+}
+
+// An id such as `apr_905f87f03bb64572a2beab5337ee0eb4` or a UUID: a run of 16 or more letters,
+// digits and dashes holding at least one digit, after an optional `prefix_`.
+const longId = /\b([a-z]+_)?(?=[\w-]*\d)([a-z0-9][a-z0-9-]{15,})\b/gi
+
+/**
+ * `text` in at most `width` columns, so the spinner never wraps (a wrapped line cannot be
+ * redrawn in place). Long ids shrink first (`apr_905f…0eb4`), which keeps the status after
+ * them; only then is the end cut.
+ */
+export function fitToWidth(text: string, width: number): string {
+  if (text.length <= width) return text
+  const shorter = text.replace(
+    longId,
+    (_, prefix = '', body: string) => `${prefix}${body.slice(0, 4)}…${body.slice(-4)}`,
+  )
+  return shorter.length <= width ? shorter : `${shorter.slice(0, width - 1)}…`
 }

@@ -1,3 +1,4 @@
+import { visibleText } from '@x/core/internal/terminal'
 import { RalioClient } from '@x/ralio'
 import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
@@ -34,25 +35,28 @@ export async function run(context: CommandContext): Promise<number> {
       spinner = undefined
       switch (event.event) {
         case 'tool_started':
-          spinner = output.spinner(`Running ${event.data.toolName}…`)
+          spinner = output.spinner(`Running ${visibleText(event.data.toolName ?? 'a tool')}…`)
           break
         case 'tool_completed':
-          output.note(errorColor.dim(`  ${errorColor.green('✔')} ${event.data.toolName}`))
+          output.note(
+            errorColor.dim(`  ${errorColor.green('✔')} ${visibleText(event.data.toolName ?? 'a tool')}`),
+          )
           break
         case 'tool_failed':
           output.note(
             errorColor.dim(
-              `  ${errorColor.red('✖')} ${event.data.toolName}: ${describeToolError(event.data.error)}`,
+              `  ${errorColor.red('✖')} ${visibleText(`${event.data.toolName}: ${describeToolError(event.data.error)}`)}`,
             ),
           )
           break
         case 'text_delta':
-          output.stdout.write(event.text)
+          // The agent's words, line breaks and all; anything that would drive the terminal is shown.
+          output.stdout.write(visibleText(event.text, { multiline: true }))
           streamedText = true
           break
         case 'reply':
           // The reply repeats the deltas; print it only when nothing was streamed.
-          output.line(streamedText ? '' : event.text)
+          output.line(streamedText ? '' : visibleText(event.text, { multiline: true }))
           break
       }
     }
@@ -60,10 +64,9 @@ export async function run(context: CommandContext): Promise<number> {
     spinner?.stop()
   }
   if (!output.json && stream.conversationId !== undefined) {
+    const conversationId = visibleText(stream.conversationId)
     output.note(
-      errorColor.dim(
-        `Conversation ${stream.conversationId} — continue with: x-ralio chat -c ${stream.conversationId} "…"`,
-      ),
+      errorColor.dim(`Conversation ${conversationId} — continue with: x-ralio chat -c ${conversationId} "…"`),
     )
   }
   return ExitCode.ok

@@ -1,20 +1,29 @@
 import { RalioError } from '@x/ralio'
+import { type CliWording, describeSdkError } from '../cli/describe-sdk-error.js'
 
-/**
- * The SDK's messages speak to programmers (`pass overwrite: true`); for the errors a
- * command-line user fixes with a flag, say the flag. Everything else is the SDK's message.
- */
-const rephrase: Record<string, (message: string) => string> = {
-  missing_ticket: () =>
-    'No registration ticket: pass --ticket ralio-reg-… or set RALIO_REGISTRATION_TICKET (the owner mints one in the console, Settings → Credentials; it is single use and lives 15 minutes).',
-  credentials_exist: (message) => message.replace(/pass overwrite: true/, 'add --overwrite'),
-  credentials_missing: (message) =>
-    `${message.replace(/\s*Register this host first.*$/, '')} Register this host first: x-ralio register --ticket ralio-reg-… (or point --config-dir at the folder that holds them).`,
-  insecure_base_url: (message) => message.replace(/, or pass allowInsecureHttp: true.*$/, '.'),
-  invalid_argument: (message) => message.replace(/^perPage\b/, '--per-page').replace(/^page\b/, '--page'),
+const wording: CliWording = {
+  given: { baseUrl: '--api-url (or RALIO_API_URL)' },
+  mustBe: {
+    perPage: '--per-page must be a positive integer (items per page).',
+    page: '--page must be a positive integer (1 is the first page).',
+    message: 'The message is empty: give it as the argument, or - to read it from standard input.',
+  },
 }
 
+/**
+ * Says what to do in the command line's terms (flags, variables), from the error's `code`,
+ * `param` and `summary`; everything else is the SDK's own message.
+ */
 export function describe(error: unknown): string | undefined {
   if (!RalioError.isInstance(error)) return undefined
-  return rephrase[error.code]?.(error.message)
+  switch (error.code) {
+    case 'missing_ticket':
+      return 'No registration ticket: pass --ticket ralio-reg-… or set RALIO_REGISTRATION_TICKET (the owner mints one in the console, Settings → Credentials; it is single use and lives 15 minutes).'
+    case 'credentials_exist':
+      return `${error.summary}; add --overwrite to replace them (the old binding stays active until revoked in the console).`
+    case 'credentials_missing':
+      return `${error.summary}. Register this host first: x-ralio register --ticket ralio-reg-… (or point --config-dir at the folder that holds them).`
+    default:
+      return describeSdkError(error, wording)
+  }
 }

@@ -4,7 +4,7 @@ import { exitCodeHelp } from '../cli/exit-codes.js'
 const listOptions: OptionSpecs = {
   all: { type: 'boolean', help: 'Every page, fetched one page at a time (default: one page)' },
   page: { type: 'string', value: 'N', help: 'The page to show, from 1 (default 1)' },
-  'per-page': { type: 'string', short: 'n', value: 'N', help: 'Items per page, 1–200 (default 50)' },
+  'per-page': { type: 'string', short: 'n', value: 'N', help: 'Items per page (default 50)' },
 }
 
 /** `x-ralio`: registration, status, chat and the read-only lists of the Ralio API. */
@@ -40,7 +40,7 @@ export const ralioProgram: ProgramSpec = {
         ticket: {
           type: 'string',
           value: 'TICKET',
-          help: 'The ralio-reg-… ticket the owner minted (default RALIO_REGISTRATION_TICKET)',
+          help: 'The ralio-reg-… ticket the owner minted, or - to read it from standard input (default RALIO_REGISTRATION_TICKET)',
         },
         scopes: {
           type: 'string',
@@ -54,11 +54,13 @@ export const ralioProgram: ProgramSpec = {
         'A P-256 key is generated here and only its public half is sent; the binding is active when this returns. ' +
         'The credentials go where the official `ralio auth agent` puts them (<config-dir>/credentials.json and ' +
         '<config-dir>/keys/<jkt>.pem, mode 0600), so either tool can use what the other registered. ' +
-        'Existing credentials are never replaced without --overwrite, and that is checked before the ticket is spent.',
+        'Existing credentials are never replaced without --overwrite, and that is checked before the ticket is spent. ' +
+        'A ticket given on the command line is visible in the process list, so it prints a warning: prefer --ticket - ' +
+        '(standard input) or RALIO_REGISTRATION_TICKET.',
       examples: [
-        'x-ralio register --ticket ralio-reg-7yX4mPqR3wL',
+        'x-ralio register --ticket - < ticket.txt',
         'RALIO_REGISTRATION_TICKET=ralio-reg-… x-ralio register --scopes agents:execute --json',
-        'x-ralio register --ticket ralio-reg-… --config-dir ./ci-credentials --overwrite',
+        'x-ralio register --ticket - --config-dir ./ci-credentials --overwrite < ticket.txt',
       ],
       load: () => import('./register-command.js'),
     },

@@ -1,3 +1,4 @@
+import { visibleText } from '@x/core/internal/terminal'
 import { type Agent, FileCredentialStore, RalioClient, type StoredTokens } from '@x/ralio'
 import { CommandFailure } from '../cli/command-failure.js'
 import type { CommandContext } from '../cli/command-spec.js'
@@ -47,10 +48,14 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
     })
   } else {
     const { color } = output
-    output.line(`${color.bold('Binding')}      ${credentials.clientId}`)
+    output.line(`${color.bold('Binding')}      ${visibleText(credentials.clientId ?? '(none)')}`)
     if (agent !== undefined)
-      output.line(`${color.bold('Agent')}        ${agent.name ?? '(unnamed)'} (${agent.id})`)
-    output.line(`${color.bold('Scopes')}       ${scopes.join(', ') || '(unknown until a token is minted)'}`)
+      output.line(
+        `${color.bold('Agent')}        ${visibleText(`${agent.name ?? '(unnamed)'} (${agent.id})`)}`,
+      )
+    output.line(
+      `${color.bold('Scopes')}       ${visibleText(scopes.join(', ')) || '(unknown until a token is minted)'}`,
+    )
     output.line(`${color.bold('Key')}          ${credentials.kid} (RFC 7638 thumbprint)`)
     output.line(`${color.bold('Access token')} ${describeToken(token, color)}`)
     output.line(`${color.bold('Folder')}       ${store.configDir}`)

@@ -1,8 +1,8 @@
+import { interpretDecision } from '@x/relynt'
 import type { CommandContext } from '../cli/command-spec.js'
-import { ExitCode } from '../cli/exit-codes.js'
 import { duration } from '../cli/parse-values.js'
 import { withSpinner } from '../cli/with-spinner.js'
-import { approvalExitCode, waitForDecision } from './approval-outcome.js'
+import { verdictExitCode, waitForDecision } from './approval-outcome.js'
 import { relyntClient } from './relynt-client.js'
 import { printApproval } from './render-decision.js'
 
@@ -13,7 +13,7 @@ export async function waitForApproval(context: CommandContext): Promise<number> 
   const approval = await waitForDecision(client, context, positionals[0]!, timeoutMs)
   if (output.json) output.writeJson(approval)
   else printApproval(output, approval)
-  return approvalExitCode(approval)
+  return verdictExitCode(interpretDecision({ approval }))
 }
 
 /** One check; exits like `approval wait`, or 5 while it is still pending. */
@@ -24,5 +24,5 @@ export async function getApproval({ values, positionals, signal, output }: Comma
   )
   if (output.json) output.writeJson(approval)
   else printApproval(output, approval)
-  return approval.status === 'pending' ? ExitCode.pendingApproval : approvalExitCode(approval)
+  return verdictExitCode(interpretDecision({ approval }))
 }

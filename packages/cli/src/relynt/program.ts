@@ -42,7 +42,7 @@ export const relyntProgram: ProgramSpec = {
     ['RELYNT_AGENT_ID', 'the agent id; --agent-id wins'],
     [
       'RELYNT_AGENT_SECRET',
-      'the agent secret, or <agentId>:<secret>; read from the environment only, never a flag, so it stays out of shell history and process lists',
+      'the credential as the dashboard shows it, <agent_id>:<secret>; read from the environment only, never a flag, so it stays out of shell history and process lists',
     ],
     ['NO_COLOR', 'set to anything to turn colour off (colour is only ever used on a terminal)'],
   ],

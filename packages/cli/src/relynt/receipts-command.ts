@@ -1,3 +1,4 @@
+import { visibleText } from '@x/core/internal/terminal'
 import type { ReceiptListFilters, ReceiptSummary } from '@x/relynt'
 import { CommandFailure } from '../cli/command-failure.js'
 import type { CommandContext } from '../cli/command-spec.js'
@@ -61,7 +62,7 @@ export async function getReceipt({ values, positionals, signal, output }: Comman
     output.writeJson(receipt)
     return ExitCode.ok
   }
-  output.line(`${paintDecision(receipt.decision, output)}  receipt ${receipt.receiptId}`)
+  output.line(`${paintDecision(receipt.decision, output)}  receipt ${visibleText(receipt.receiptId)}`)
   printFields(output, [
     ['created', receipt.createdAt],
     ['action', receipt.action],

@@ -1,10 +1,10 @@
-import { type ActionResult, type Approval, ApprovalTimeoutError } from '@x/relynt'
+import { visibleText } from '@x/core/internal/terminal'
+import { type ActionResult, type Approval, ApprovalTimeoutError, interpretDecision } from '@x/relynt'
 import type { CommandContext } from '../cli/command-spec.js'
-import { ExitCode } from '../cli/exit-codes.js'
 import { duration } from '../cli/parse-values.js'
 import { withSpinner } from '../cli/with-spinner.js'
 import { actionInput } from './action-input.js'
-import { approvalExitCode, waitForDecision } from './approval-outcome.js'
+import { verdictExitCode, waitForDecision } from './approval-outcome.js'
 import { relyntClient } from './relynt-client.js'
 import { paintDecision, printApproval, printFields } from './render-decision.js'
 
@@ -37,27 +37,24 @@ export async function run(context: CommandContext): Promise<number> {
     }
     if (output.json) output.writeJson({ ...report, approval })
     else printApproval(output, approval)
-    return approvalExitCode(approval)
+    return verdictExitCode(interpretDecision({ result, approval }))
   }
 
   if (output.json) output.writeJson(report)
   else printResult(context, result, client.instanceId)
-  switch (result.decision) {
-    case 'allow':
-      return ExitCode.ok
-    case 'pending_approval':
-      output.note(
-        output.errorColor.dim(`Not waited for; wait with: x-relynt approval wait ${result.approvalId}`),
-      )
-      return ExitCode.pendingApproval
-    default:
-      // deny, or a decision this version does not know: not authorised.
-      return ExitCode.denied
+  const verdict = interpretDecision({ result })
+  if (verdict.kind === 'pending') {
+    output.note(
+      output.errorColor.dim(
+        `Not waited for; wait with: x-relynt approval wait ${visibleText(verdict.approvalId)}`,
+      ),
+    )
   }
+  return verdictExitCode(verdict)
 }
 
 function printResult({ output }: CommandContext, result: ActionResult, instanceId: string): void {
-  output.line(`${paintDecision(result.decision, output)}  ${result.reason ?? ''}`.trimEnd())
+  output.line(`${paintDecision(result.decision, output)}  ${visibleText(result.reason ?? '')}`.trimEnd())
   printFields(output, [
     ['receipt', result.receiptId],
     ['approval', result.approvalId],

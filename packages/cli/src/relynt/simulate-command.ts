@@ -1,3 +1,4 @@
+import { visibleText } from '@x/core/internal/terminal'
 import type { CommandContext } from '../cli/command-spec.js'
 import { ExitCode } from '../cli/exit-codes.js'
 import { withSpinner } from '../cli/with-spinner.js'
@@ -13,7 +14,9 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
   )
   if (output.json) output.writeJson(simulation)
   else {
-    output.line(`${paintDecision(simulation.decision, output)}  ${simulation.reason ?? ''}`.trimEnd())
+    output.line(
+      `${paintDecision(simulation.decision, output)}  ${visibleText(simulation.reason ?? '')}`.trimEnd(),
+    )
     const rule = simulation.matchedRule
     printFields(output, [
       ['risk', simulation.riskLevel],
@@ -23,7 +26,7 @@ export async function run({ values, signal, output }: CommandContext): Promise<n
         'matched rule',
         rule === null
           ? 'none (the policy default applied)'
-          : `#${rule.index} ${rule.action} ${rule.resourcePattern}`,
+          : `#${rule.index} ${visibleText(`${rule.action} ${rule.resourcePattern}`)}`,
       ],
     ])
     output.note(output.errorColor.dim('Simulated: nothing ran, no receipt or approval was made.'))

@@ -39,6 +39,11 @@ export function start(
     env: { ...base, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
+  // A command may exit without reading its input (a usage error, a refusal): the pipe then
+  // breaks, which is the command's choice, not a failure of the test.
+  child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
   child.stdin.end(input)
   let stdout = ''
   let stderr = ''

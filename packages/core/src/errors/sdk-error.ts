@@ -1,7 +1,14 @@
 /** Options of the `SdkError` constructor. */
 export interface SdkErrorOptions {
-  /** Stable, machine-readable code. */
+  /** Stable, machine-readable code (see `ErrorCode` for the ones every SDK shares). */
   code?: string
+  /** The option or argument at fault (`baseUrl`, `perPage`, `receiptId`), when one is. */
+  param?: string
+  /**
+   * What to do, in the SDK's terms, as the message's last sentence(s) says it: tools that
+   * word errors their own way (a CLI naming its flags) replace it instead of parsing text.
+   */
+  hint?: string
   cause?: unknown
 }
 
@@ -25,10 +32,16 @@ export class SdkError extends Error {
   static readonly brand: symbol = Symbol.for('x.error.SdkError')
 
   readonly code: string
+  /** The option or argument at fault, when one is. */
+  readonly param: string | undefined
+  /** What to do, in the SDK's terms; the message ends with it. */
+  readonly hint: string | undefined
 
   constructor(message: string, options: SdkErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = options.code ?? 'sdk_error'
+    this.param = options.param
+    this.hint = options.hint
     let name: string | undefined
     for (
       let current = new.target as unknown as BrandedClass | null;
@@ -56,6 +69,19 @@ export class SdkError extends Error {
 
   /** The error as JSON for logs: name, code and message (never a secret; subclasses add their safe fields). */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message }
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.param !== undefined && { param: this.param }),
+      ...(this.hint !== undefined && { hint: this.hint }),
+    }
+  }
+
+  /** The message without its `hint`: what happened, for a caller that says what to do its own way. */
+  get summary(): string {
+    const hint = this.hint
+    if (hint === undefined || !this.message.endsWith(hint)) return this.message
+    return this.message.slice(0, this.message.length - hint.length).replace(/[\s;:,.]+$/, '')
   }
 }

@@ -58,6 +58,7 @@ export {
 } from '../transport/create-transport.js'
 export { MAX_HEADER_VALUE_LENGTH } from '../transport/header-value.js'
 export { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/read-limited-body.js'
+export { callOptions } from '../transport/request-call-options.js'
 export type { ResponseSchema, ResponseSchemaResult } from '../transport/response-schema.js'
 export {
   parseRetryAfter,
@@ -70,10 +71,11 @@ export {
 export { createIdempotencyKey } from '../util/idempotency-key.js'
 export { inspectable } from '../util/inspectable.js'
 export { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
-export { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
+export { createLogger, envLogLevel, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
+export { type ArgumentErrorDetails, pathSegment } from '../util/path-segment.js'
 export { readEnv } from '../util/read-env.js'
 export { isSecretName, redact, redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'
 export { createSecretScope, MIN_SECRET_LENGTH, type SecretScope } from '../util/secret-scope.js'
-export { isLoopbackHost, type SecureUrlOptions, secureUrl } from '../util/secure-url.js'
+export { isLoopbackHost, type SecureUrlOptions, secureUrl, type UrlErrorDetails } from '../util/secure-url.js'
 export { sleep } from '../util/sleep.js'
 export { runtimeName, userAgent } from '../util/user-agent.js'

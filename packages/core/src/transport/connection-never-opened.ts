@@ -30,3 +30,22 @@ export function connectionNeverOpened(error: unknown): boolean {
   }
   return false
 }
+
+/** DNS failures: the name did not resolve, so nothing was sent anywhere. */
+const HOST_NOT_FOUND_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL'])
+
+/** True when a fetch failure is the host name not resolving (not a refused connection). */
+export function hostNotFound(error: unknown): boolean {
+  let current: unknown = error
+  for (let depth = 0; current && depth < 5; depth++) {
+    const record = current as { code?: unknown; message?: unknown; cause?: unknown }
+    if (typeof record.code === 'string' && HOST_NOT_FOUND_CODES.has(record.code)) return true
+    if (
+      typeof record.message === 'string' &&
+      /getaddrinfo|failed to lookup address|dns error/i.test(record.message)
+    )
+      return true
+    current = record.cause
+  }
+  return false
+}

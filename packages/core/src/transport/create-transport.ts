@@ -1,5 +1,6 @@
 import ky, { isNetworkError } from 'ky'
 import { ClientClosedError, ResponseValidationError, UserAbortError } from '../errors/connection-error.js'
+import { ErrorCode } from '../errors/error-code.js'
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
 import { SdkError } from '../errors/sdk-error.js'
 import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
@@ -11,7 +12,7 @@ import type { SecretScope } from '../util/secret-scope.js'
 import { sleep } from '../util/sleep.js'
 import { userAgent } from '../util/user-agent.js'
 import { requestIdOf } from './api-promise.js'
-import { connectionNeverOpened } from './connection-never-opened.js'
+import { connectionNeverOpened, hostNotFound } from './connection-never-opened.js'
 import { Exchange, TIMED_OUT } from './exchange.js'
 import { headerValueProblem } from './header-value.js'
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js'
@@ -671,9 +672,19 @@ class HttpTransport implements Transport {
     // Request (credentials included); only the scrubbed fetch error is kept as the cause.
     const fetchError = isNetworkError(error) ? error.cause : error
     const refused = connectionNeverOpened(fetchError)
+    const unresolved = hostNotFound(fetchError)
+    const what = unresolved
+      ? `could not resolve host ${plan.url.hostname}`
+      : refused
+        ? 'the connection was refused'
+        : 'the connection failed'
     return new this.#errors.connection({
-      message: `${plan.label} failed: ${refused ? 'the connection was refused' : 'the connection failed'} (${redactText(describeCause(fetchError))}).`,
-      code: refused ? 'connection_refused' : 'connection_error',
+      message: `${plan.label} failed: ${what} (${redactText(describeCause(fetchError))}).`,
+      code: unresolved
+        ? ErrorCode.hostNotFound
+        : refused
+          ? ErrorCode.connectionRefused
+          : ErrorCode.connectionError,
       cause: redactError(fetchError),
     })
   }

@@ -1,3 +1,4 @@
+import { readEnv } from './read-env.js'
 import { redact, redactText } from './redact.js'
 
 /** How much the SDK logs: `off`, or the most detailed level to keep (`error` < `warn` < `info` < `debug`). */
@@ -56,4 +57,13 @@ function consoleSink(name: string): Logger {
       else console[method](`[${name}] ${message}`, fields)
     }
   return { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') }
+}
+
+/**
+ * The log level an environment variable names (`RALIO_LOG=debug`), or `undefined` when it
+ * is unset or names no level. An explicit `logger` option wins over it.
+ */
+export function envLogLevel(name: string): LogLevel | undefined {
+  const value = readEnv(name)?.trim().toLowerCase()
+  return isLogLevel(value) ? value : undefined
 }

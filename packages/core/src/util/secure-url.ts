@@ -1,4 +1,12 @@
+import { ErrorCode } from '../errors/error-code.js'
 import type { Logger } from './logger.js'
+
+/** What `secureUrl` hands its error factory: the shared code, the option, what to do. */
+export interface UrlErrorDetails {
+  code: typeof ErrorCode.invalidUrl | typeof ErrorCode.insecureUrl
+  param: string
+  hint: string
+}
 
 export interface SecureUrlOptions {
   /** The option the value came from, named in every message (`baseUrl`, `approvalPath`). */
@@ -12,10 +20,11 @@ export interface SecureUrlOptions {
   /** What the credentials are, for the messages: "tokens and payment instructions". */
   protects: string
   /**
-   * The family's config error: `invalid` for a value that is not a usable URL (bad syntax,
-   * scheme, user name, query), `insecure` for plain HTTP that was not allowed.
+   * The family's config error, given the message and its structured fields: `invalid_url`
+   * for a value that is not a usable URL (bad syntax, scheme, user name, query),
+   * `insecure_url` for plain HTTP that was not allowed.
    */
-  error: (message: string, kind: 'invalid' | 'insecure') => Error
+  error: (message: string, details: UrlErrorDetails) => Error
 }
 
 /**
@@ -26,30 +35,33 @@ export interface SecureUrlOptions {
  */
 export function secureUrl(value: string | URL, options: SecureUrlOptions): URL {
   const { name } = options
+  const fail = (what: string, hint: string, code: UrlErrorDetails['code'] = ErrorCode.invalidUrl) =>
+    options.error(`${what} ${hint}`, { code, param: name, hint })
   let url: URL
   try {
     url = new URL(value)
   } catch {
     // The value itself is not repeated: it may be a secret pasted into the wrong option.
-    throw options.error(`${name} is not an absolute URL; use e.g. https://api.example.com.`, 'invalid')
+    throw fail(`${name} is not an absolute URL;`, 'use e.g. https://api.example.com.')
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw options.error(`${name} must use https:// (got ${url.protocol}//).`, 'invalid')
+    throw fail(`${name} must use https:// (got ${url.protocol}//).`, 'Use an https:// URL.')
   }
   if (url.username !== '' || url.password !== '') {
-    throw options.error(
-      `${name} must not contain a user name or password: it would be sent with every request and shown wherever the URL is printed. Remove the "user:password@" part.`,
-      'invalid',
+    throw fail(
+      `${name} must not contain a user name or password: it would be sent with every request and shown wherever the URL is printed.`,
+      'Remove the "user:password@" part.',
     )
   }
   if (!options.allowQuery && (url.search !== '' || url.hash !== '')) {
-    throw options.error(`${name} must not carry a query or fragment (?… or #…).`, 'invalid')
+    throw fail(`${name} must not carry a query or fragment (?… or #…).`, 'Remove them.')
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     if (!options.allowInsecureHttp) {
-      throw options.error(
-        `Refusing plain HTTP for ${name} ${url.host}: ${options.protects} would travel unencrypted. Use https://, or pass allowInsecureHttp: true if this network is trusted (plain HTTP is only allowed to this machine otherwise).`,
-        'insecure',
+      throw fail(
+        `Refusing plain HTTP for ${name} ${url.host}: ${options.protects} would travel unencrypted.`,
+        'Use https://, or pass allowInsecureHttp: true if this network is trusted (plain HTTP is only allowed to this machine otherwise).',
+        ErrorCode.insecureUrl,
       )
     }
     options.logger?.warn(
@@ -61,16 +73,14 @@ export function secureUrl(value: string | URL, options: SecureUrlOptions): URL {
 }
 
 /**
- * True for a host name that can only mean this machine: `localhost` and `*.localhost`
- * (RFC 6761), `127.0.0.0/8`, `::1`, and IPv4-mapped `::ffff:127.x.y.z` (which URL parsing
- * turns into hex, `[::ffff:7f00:1]`).
+ * True for a host that can only mean this machine: `localhost` itself, `127.0.0.0/8`,
+ * `::1`, and IPv4-mapped `::ffff:127.x.y.z` (which URL parsing turns into hex,
+ * `[::ffff:7f00:1]`). Not `*.localhost`: RFC 6761 asks resolvers to keep those on this
+ * machine, but many send them to DNS, where anyone may answer. Not `localhost.` either.
  */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '')
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  if (host === 'localhost') return true
   if (/^127(\.\d{1,3}){3}$/.test(host)) return true
   // URL parsing already compressed `0:0:0:0:0:0:0:1` to `::1`.
   if (host === '::1') return true

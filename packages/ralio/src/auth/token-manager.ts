@@ -173,12 +173,14 @@ export class TokenManager {
     }))
   }
 
-  #refresh(binding: Binding, refreshToken: string): Promise<TokenState> {
-    return this.#tokenRequest('refresh', binding, async () => ({
+  async #refresh(binding: Binding, refreshToken: string): Promise<TokenState> {
+    const state = await this.#tokenRequest('refresh', binding, async () => ({
       grant_type: 'refresh_token',
       refresh_token: refreshToken,
       client_id: binding.clientId,
     }))
+    // A server that does not rotate answers without refresh_token: the current one stays valid.
+    return { ...state, refreshToken: state.refreshToken ?? refreshToken }
   }
 
   /**

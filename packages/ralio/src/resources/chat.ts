@@ -1,17 +1,16 @@
-import { APIPromise } from '@x/core'
-import type { Telemetry, Transport } from '@x/core/internal'
+import { APIPromise, type RequestCallOptions } from '@x/core'
+import { callOptions, type Telemetry, type Transport } from '@x/core/internal'
 import { RalioConfigError } from '../errors.js'
 import { type ChatResponse, chatResponseSchema } from '../schemas/chat.js'
 import { ChatStream } from './chat-stream.js'
 
 /** A message to the agent, for `chat.send()`. */
-export interface ChatParams {
+export interface ChatParams extends RequestCallOptions {
   message: string
   /** Continue this conversation; omit to start a new one. */
   conversationId?: string
   /** Default: the one agent the binding is pinned to (looked up once). */
   agentId?: string
-  signal?: AbortSignal
 }
 
 /** A message to the agent, for `chat.stream()`. */
@@ -59,8 +58,8 @@ export class Chat {
       path: '/api/chat',
       json: await this.#body(params),
       schema: chatResponseSchema,
-      signal: params.signal,
       timeoutMs,
+      ...callOptions(params),
     })
   }
 
@@ -74,8 +73,8 @@ export class Chat {
           method: 'POST',
           path: '/api/chat/stream',
           json: await this.#body(params),
-          signal: params.signal,
           timeoutMs,
+          ...callOptions(params),
           terminalEvents: ['reply'],
           errorEvent: 'error',
           idleTimeoutMs: params.idleTimeoutMs ?? Number.POSITIVE_INFINITY,
@@ -87,7 +86,10 @@ export class Chat {
 
   async #body(params: ChatParams): Promise<Record<string, string | undefined>> {
     if (typeof params.message !== 'string' || params.message.trim() === '') {
-      throw new RalioConfigError('chat needs a non-empty message', { code: 'invalid_argument' })
+      throw new RalioConfigError('chat needs a non-empty message', {
+        code: 'invalid_argument',
+        param: 'message',
+      })
     }
     return {
       agent_id: params.agentId ?? (await this.#options.agentId(params.signal)),

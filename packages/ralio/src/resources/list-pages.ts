@@ -1,5 +1,5 @@
 import { type PagePromise, pagePromise } from '@x/core'
-import type { ResponseSchema, Transport } from '@x/core/internal'
+import { callOptions, type ResponseSchema, type Transport } from '@x/core/internal'
 import { toPageData, type WirePage } from '../schemas/page-response.js'
 import { checkListParams, type ListParams } from './list-params.js'
 
@@ -23,7 +23,7 @@ export function listPages<T>(
           path,
           query: { page, per_page: perPage, agent_id: params.agentId },
           schema: pageSchema,
-          signal: params.signal,
+          ...callOptions(params),
         })
         .then(({ data, response }) => ({ ...toPageData(data, { page, perPage }), response })),
     firstPage,

@@ -1,15 +1,15 @@
-import { createIdempotencyKey, type Transport } from '@x/core/internal'
+import type { RequestCallOptions } from '@x/core'
+import { callOptions, createIdempotencyKey, type Transport } from '@x/core/internal'
 import { type ActionResult, actionResultSchema } from '../schemas/action-result.js'
 import { type ActionInput, actionBody, invalid } from './validate-request.js'
 
-export interface ActionRequest extends ActionInput {
+export interface ActionRequest extends ActionInput, RequestCallOptions {
   /**
    * One key per logical call; generated when omitted. Every retry of this call sends the
    * same key, so the gateway runs the action (and its connector) at most once. Pass the
    * `idempotencyKey` of an earlier result to retry that call later.
    */
   idempotencyKey?: string
-  signal?: AbortSignal
 }
 
 export class Actions {
@@ -34,7 +34,7 @@ export class Actions {
       json: body,
       idempotencyKey,
       schema: actionResultSchema,
-      signal: request.signal,
+      ...callOptions(request),
     })
     return { data: { ...data, idempotencyKey, instanceId: body.instance_id }, response }
   }

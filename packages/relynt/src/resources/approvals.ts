@@ -1,5 +1,6 @@
-import { APIPromise, UserAbortError } from '@x/core'
+import { APIPromise, type RequestCallOptions, UserAbortError } from '@x/core'
 import {
+  callOptions,
   type Logger,
   noTelemetry,
   parseRetryAfter,
@@ -10,7 +11,7 @@ import {
 import { type PollTiming, pollUntilDecided } from '../poll-until-decided.js'
 import { type Approval, approvalSchema } from '../schemas/approval.js'
 import type { ApprovalStatus } from '../schemas/wire-values.js'
-import { invalid } from './validate-request.js'
+import { idSegment, invalid } from './validate-request.js'
 
 /** Options of `pollApproval()`: which approval, how long to wait, what to call on each check. */
 export interface PollApprovalOptions {
@@ -23,10 +24,8 @@ export interface PollApprovalOptions {
   onPoll?: (status: ApprovalStatus, attempt: number, approval: Approval) => void | Promise<void>
 }
 
-/** Options every request method takes. */
-export interface RequestSignalOptions {
-  signal?: AbortSignal
-}
+/** Options every request method takes: `{ signal, timeoutMs, maxRetries, headers }`, for that call. */
+export type RequestSignalOptions = RequestCallOptions
 
 const DEFAULT_APPROVAL_TIMEOUT_MS = 300_000
 
@@ -66,7 +65,7 @@ export class Approvals {
    */
   get(approvalId: string, options: RequestSignalOptions = {}): APIPromise<Approval> {
     return new APIPromise(
-      this.#check(approvalId, options.signal).then(({ approval, response }) => ({
+      this.#check(approvalId, options).then(({ approval, response }) => ({
         data: approval,
         response,
       })),
@@ -79,11 +78,15 @@ export class Approvals {
    * `ApprovalTimeoutError` only when `timeoutMs` runs out while still waiting. A status this
    * client does not know throws a `RelyntError` with code `invalid_response`.
    */
-  async poll(options: PollApprovalOptions): Promise<Approval> {
+  async poll(options: PollApprovalOptions | string): Promise<Approval> {
+    if (typeof options === 'string') options = { approvalId: options }
     const approvalId = checkApprovalId(options?.approvalId, 'pollApproval')
     const timeoutMs = options.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw invalid('pollApproval: timeoutMs must be a finite number of milliseconds, 0 or more.')
+      throw invalid(
+        'pollApproval: timeoutMs must be a finite number of milliseconds, 0 or more.',
+        'timeoutMs',
+      )
     }
     const attributes = { 'relynt.approval_id': approvalId, 'relynt.approval.timeout_ms': timeoutMs }
     return this.#telemetry.span('relynt.approval.wait', attributes, async (span) => {
@@ -114,7 +117,7 @@ export class Approvals {
             }
             await options.onPoll?.(status, attempt, approval)
           },
-          check: () => this.#check(approvalId, options.signal),
+          check: () => this.#check(approvalId, { signal: options.signal }),
           timing: this.#timing,
           logger: this.#logger,
         })
@@ -135,14 +138,14 @@ export class Approvals {
 
   async #check(
     approvalId: string,
-    signal: AbortSignal | undefined,
+    options: RequestCallOptions,
   ): Promise<{ approval: Approval; retryAfterMs: number | undefined; response: Response }> {
     const id = checkApprovalId(approvalId, 'approvals.get')
     const { data, response } = await this.#transport.requestWithResponse({
       method: 'GET',
       path: this.#pathTemplate.replaceAll('{approvalId}', encodeURIComponent(id)),
       schema: approvalSchema,
-      signal,
+      ...callOptions(options),
     })
     const { approvalId: reportedId, ...rest } = data
     return {
@@ -154,8 +157,12 @@ export class Approvals {
 }
 
 function checkApprovalId(approvalId: unknown, method: string): string {
-  if (typeof approvalId !== 'string' || approvalId.trim() === '') {
-    throw invalid(`${method} needs an approvalId (from a pending_approval result of requestAction).`)
-  }
-  return approvalId
+  // Checked for the path now, so pollApproval refuses `..` before its first request too.
+  idSegment(
+    approvalId,
+    'approvalId',
+    method,
+    'an approvalId (from a pending_approval result of requestAction)',
+  )
+  return approvalId as string
 }

@@ -1,5 +1,12 @@
-import { APIPromise, type CursorPage, type CursorPageData, cursorPagePromise, PagePromise } from '@x/core'
-import type { Transport } from '@x/core/internal'
+import {
+  APIPromise,
+  type CursorPage,
+  type CursorPageData,
+  cursorPagePromise,
+  PagePromise,
+  type RequestCallOptions,
+} from '@x/core'
+import { callOptions, type Transport } from '@x/core/internal'
 import { invalidResponse } from '../invalid-response.js'
 import { computeRequestHash } from '../request-hash.js'
 import {
@@ -11,10 +18,10 @@ import {
 } from '../schemas/receipt.js'
 import type { ReceiptDecision, RiskLevel } from '../schemas/wire-values.js'
 import type { RequestSignalOptions } from './approvals.js'
-import { type ActionInput, actionBody, invalid } from './validate-request.js'
+import { type ActionInput, actionBody, idSegment, invalid } from './validate-request.js'
 
 /** Filters of `receipts.list()`. */
-export interface ReceiptListFilters {
+export interface ReceiptListFilters extends RequestCallOptions {
   decision?: ReceiptDecision
   riskLevel?: RiskLevel
   agentId?: string
@@ -26,7 +33,6 @@ export interface ReceiptListFilters {
   search?: string
   /** Receipts per page to ask for, sent as `limit`; default: the gateway's page size. */
   limit?: number
-  signal?: AbortSignal
 }
 
 /** Empty pages that point on to another page, followed before giving up on the gateway. */
@@ -51,9 +57,9 @@ export class Receipts {
       (async () =>
         this.#transport.requestWithResponse({
           method: 'GET',
-          path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.get'))}`,
+          path: `/v1/receipts/${checkReceiptId(receiptId, 'receipts.get')}`,
           schema: receiptSchema,
-          signal: options.signal,
+          ...callOptions(options),
         }))(),
     )
   }
@@ -68,9 +74,9 @@ export class Receipts {
       (async () =>
         this.#transport.requestWithResponse({
           method: 'GET',
-          path: `/v1/receipts/${encodeURIComponent(checkReceiptId(receiptId, 'receipts.verify'))}/verify`,
+          path: `/v1/receipts/${checkReceiptId(receiptId, 'receipts.verify')}/verify`,
           schema: receiptVerificationSchema,
-          signal: options.signal,
+          ...callOptions(options),
         }))(),
     )
   }
@@ -100,7 +106,7 @@ export class Receipts {
           path: '/v1/receipts',
           query: { ...query, cursor },
           schema: receiptPageSchema,
-          signal: filters.signal,
+          ...callOptions(filters),
         })
         // A cursor that already led to this page or an earlier one would make the listing loop.
         const next = nextCursor(wire, (candidate) => candidate === cursor || followed(candidate))
@@ -138,11 +144,9 @@ export class Receipts {
   }
 }
 
+/** The receipt id, checked and encoded for the path. */
 function checkReceiptId(receiptId: unknown, method: string): string {
-  if (typeof receiptId !== 'string' || receiptId.trim() === '') {
-    throw invalid(`${method} needs a receipt id (the receiptId of a requestAction result).`)
-  }
-  return receiptId
+  return idSegment(receiptId, 'receiptId', method, 'a receipt id (the receiptId of a requestAction result)')
 }
 
 function listQuery(filters: ReceiptListFilters): Record<string, string | number | undefined> {
@@ -188,7 +192,7 @@ function nextCursor(
 function pageSize(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined
   if (!Number.isInteger(limit) || limit < 1) {
-    throw invalid(`receipts.list: limit must be a whole number, 1 or more (got ${String(limit)}).`)
+    throw invalid(`receipts.list: limit must be a whole number, 1 or more (got ${String(limit)}).`, 'limit')
   }
   return limit
 }
@@ -197,7 +201,7 @@ function instant(value: Date | string | undefined, name: string): string | undef
   if (value === undefined) return undefined
   const date = value instanceof Date ? value : new Date(value)
   if (Number.isNaN(date.getTime())) {
-    throw invalid(`receipts.list: ${name} must be a Date or an ISO 8601 string.`)
+    throw invalid(`receipts.list: ${name} must be a Date or an ISO 8601 string.`, name)
   }
   return value instanceof Date ? value.toISOString() : value
 }

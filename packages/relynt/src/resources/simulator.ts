@@ -1,10 +1,9 @@
-import type { Transport } from '@x/core/internal'
+import type { RequestCallOptions } from '@x/core'
+import { callOptions, type Transport } from '@x/core/internal'
 import { type Simulation, simulationSchema } from '../schemas/simulation.js'
 import { type ActionInput, actionBody } from './validate-request.js'
 
-export interface SimulateRequest extends ActionInput {
-  signal?: AbortSignal
-}
+export interface SimulateRequest extends ActionInput, RequestCallOptions {}
 
 export class Simulator {
   readonly #transport: Transport
@@ -26,7 +25,7 @@ export class Simulator {
       path: '/v1/policy-simulator',
       json: body,
       schema: simulationSchema,
-      signal: request.signal,
+      ...callOptions(request),
       // Nothing happens server-side, so a 5xx or a dropped connection is safe to retry.
       retry: 'idempotent',
     })

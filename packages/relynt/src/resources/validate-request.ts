@@ -1,3 +1,5 @@
+import { ErrorCode } from '@x/core'
+import { pathSegment } from '@x/core/internal'
 import { RelyntError } from '../errors.js'
 
 /** The fields every gateway-shaped request shares (`requestAction`, `simulate`, `guard`). */
@@ -33,23 +35,37 @@ export function actionBody(input: ActionInput, clientInstanceId: string, method:
   }
   const instanceId = input.instanceId ?? clientInstanceId
   if (typeof instanceId !== 'string' || instanceId.trim() === '') {
-    throw invalid(`${method}: instanceId must be a non-empty string (one id per agent run) when given.`)
+    throw invalid(
+      `${method}: instanceId must be a non-empty string (one id per agent run) when given.`,
+      'instanceId',
+    )
   }
   if (typeof input.action !== 'string' || input.action.trim() === '') {
-    throw invalid(`${method} needs an action (a non-empty string such as 'update_deal').`)
+    throw invalid(`${method} needs an action (a non-empty string such as 'update_deal').`, 'action')
   }
   if (typeof input.resource !== 'string' || input.resource.trim() === '') {
-    throw invalid(`${method} needs a resource (a non-empty string such as 'crm:deal:123').`)
+    throw invalid(`${method} needs a resource (a non-empty string such as 'crm:deal:123').`, 'resource')
   }
   const payload = input.payload
   if (payload !== undefined && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
-    throw invalid(`${method}: payload must be a plain object when given.`)
+    throw invalid(`${method}: payload must be a plain object when given.`, 'payload')
   }
   const body: ActionBody = { instance_id: instanceId, action: input.action, resource: input.resource }
   if (payload !== undefined) body.payload = payload
   return body
 }
 
-export function invalid(message: string): RelyntError {
-  return new RelyntError(message, { code: 'invalid_argument' })
+/** A bad argument (`invalid_argument`), naming it in `param` when it is one option. */
+export function invalid(message: string, param?: string): RelyntError {
+  return new RelyntError(message, { code: ErrorCode.invalidArgument, ...(param !== undefined && { param }) })
+}
+
+/** Checks and encodes an id that goes into a URL path (see core's `pathSegment`). */
+export function idSegment(value: unknown, param: string, method: string, what: string): string {
+  return pathSegment(value, {
+    param,
+    method,
+    what,
+    error: (message, details) => new RelyntError(message, details),
+  })
 }

@@ -16,6 +16,8 @@ export interface Approval {
   toolResponse?: unknown
   /** Set when the approval went through but the gateway's connector then failed. */
   error?: { code: string; message: string }
+  /** What the person who decided wrote, e.g. why they denied it (`decision_reason`), when they did. */
+  decisionReason?: string
 }
 
 /** `approvalId` is filled from the request path when a gateway leaves it out of the body. */
@@ -27,6 +29,7 @@ export const approvalSchema = z.lazy(() =>
       decided_by: optionalText,
       decided_at: optionalText,
       receipt_id: optionalText,
+      decision_reason: optionalText,
       tool_response: z.optional(z.unknown()),
       error: z.catch(
         z.optional(
@@ -47,6 +50,7 @@ export const approvalSchema = z.lazy(() =>
         receiptId: wire.receipt_id,
         toolResponse: wire.tool_response ?? undefined,
         error: wire.error,
+        decisionReason: wire.decision_reason,
       }),
     ),
   ),

@@ -1,5 +1,8 @@
-/** Scopes a credential binding can hold. `agents:config` is human-only and never grantable. */
-export const grantableScopes = ['agents:execute', 'transactions:read', 'audits:read'] as const
+/**
+ * Scopes a credential binding can hold. `agents:config` is human-only and never
+ * grantable; `audits:read` is not a binding's to hold either.
+ */
+export const grantableScopes = ['agents:execute', 'transactions:read'] as const
 
 export type GrantableScope = (typeof grantableScopes)[number]
 

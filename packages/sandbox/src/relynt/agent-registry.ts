@@ -17,7 +17,11 @@ const digest = (value: string) => createHash('sha256').update(value).digest()
 // Compared against when the agent is unknown, so a miss costs the same as a wrong secret.
 const decoyDigest = digest(randomBytes(32).toString('hex'))
 
-/** Agents and their single live secret. Secrets are only ever returned at creation or rotation. */
+/**
+ * Agents and their single live secret. Secrets are only ever returned at creation or
+ * rotation, as the one string the dashboard shows: `<agent_id>:<secret>`, exactly what
+ * goes after `Bearer ` (so `new RelyntClient({ baseUrl, agentSecret })` is all it takes).
+ */
 export class AgentRegistry {
   readonly #agents = new Map<string, StoredAgent>()
   readonly #now: () => string
@@ -36,7 +40,7 @@ export class AgentRegistry {
       createdAt: this.#now(),
       secretDigest: digest(secret),
     })
-    return { agentId, secret }
+    return { agentId, secret: `${agentId}:${secret}` }
   }
 
   /** Issues a new secret; the previous one stops working immediately. */
@@ -45,7 +49,7 @@ export class AgentRegistry {
     if (agent === undefined) throw new RelyntApiError(404, 'not_found', `No agent ${agentId}`)
     const secret = newSecret()
     agent.secretDigest = digest(secret)
-    return { secret }
+    return { secret: `${agentId}:${secret}` }
   }
 
   list(): RelyntAgent[] {

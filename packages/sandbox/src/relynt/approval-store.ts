@@ -17,6 +17,8 @@ export interface ApprovalView {
   tool_response?: unknown
   /** Set when the approved call's connector failed (the final receipt's decision is `error`). */
   error?: { code: string; message: string }
+  /** What the person who decided wrote, when they did [inferred: the wire names no field for it]. */
+  decision_reason?: string
   created_at: string
   expires_at: string
   agent_id: string
@@ -142,5 +144,6 @@ export function approvalView(record: ApprovalRecord): ApprovalView {
   if (settled && record.finalReceiptId !== undefined) view.receipt_id = record.finalReceiptId
   if (settled && record.hasToolResponse) view.tool_response = record.toolResponse
   if (settled && record.error !== undefined) view.error = record.error
+  if (settled && record.decisionReason !== undefined) view.decision_reason = record.decisionReason
   return view
 }

@@ -111,9 +111,12 @@ export interface RelyntSandbox {
   organizationId: string
   /** Stops the server and the approval timers; state is dropped. */
   close(): Promise<void>
-  /** Creates an agent credential; the secret is shown only here. */
+  /**
+   * Creates an agent credential; the secret is shown only here, as the dashboard shows it:
+   * `<agent_id>:<secret>`, the whole value to send after `Bearer `.
+   */
   createAgent(options?: { name?: string; organizationId?: string }): { agentId: string; secret: string }
-  /** A new secret for the agent; the previous one is rejected from now on. */
+  /** A new secret for the agent (`<agent_id>:<secret>`); the previous one is rejected from now on. */
   rotateSecret(agentId: string): { secret: string }
   /** Replaces the policy (validated; throws a TypeError naming the bad field). Without a version, the next `vN`. */
   setPolicy(rules: PolicyRule[], version?: string): void

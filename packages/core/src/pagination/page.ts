@@ -67,7 +67,10 @@ export abstract class AbstractPage<T, Request> implements Iterable<T> {
  * Collects items from `pages` until `limit` are held (every item when it is omitted); stops
  * fetching as soon as it has enough, so a limit also bounds the requests sent.
  */
-async function collect<T>(pages: AsyncIterable<AbstractPage<T, unknown>>, options: ToArrayOptions): Promise<T[]> {
+async function collect<T>(
+  pages: AsyncIterable<AbstractPage<T, unknown>>,
+  options: ToArrayOptions,
+): Promise<T[]> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY
   if (options.limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw new RangeError(`toArray: limit must be a whole number, 1 or more (got ${String(options.limit)}).`)

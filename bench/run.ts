@@ -6,6 +6,7 @@ import { benchCliStartUp } from './cli-start-up.ts'
 import { benchColdStart } from './cold-start.ts'
 import { benchManyWaits } from './many-waits.ts'
 import { benchPeerTransport } from './peer-transport.ts'
+import { benchPendingCallMemory } from './pending-call-memory.ts'
 import { benchRalioRequestOverhead } from './ralio-request-overhead.ts'
 import { benchReconcilePayments } from './reconcile-payments.ts'
 import { benchRelyntRequestAction } from './relynt-request-action.ts'
@@ -35,6 +36,7 @@ const benchmarks: { name: string; run: (sandbox: () => Promise<SandboxProcess>) 
     { name: 'cli', run: () => benchCliStartUp(options) },
     { name: 'bundle', run: () => benchBundleSize() },
     { name: 'reconcile', run: () => benchReconcilePayments(options) },
+    { name: 'pending-calls', run: () => benchPendingCallMemory(options) },
   ]
 
 const started = performance.now()

@@ -15,6 +15,7 @@ const owners: Record<string, string> = {
   '@x/relynt': 'packages/relynt',
   '@x/sandbox': 'packages/sandbox',
   '@x/agent-tools': 'packages/agent-tools',
+  '@redis/client': 'packages/agent-tools',
   unhomoglyph: 'packages/agent-tools',
   ky: 'packages/core',
   zod: 'packages/core',

@@ -41,6 +41,12 @@ export interface ToolCallOptions {
    * so a retried call is decided (and executed) once. A random id when omitted.
    */
   toolCallId?: string
+  /**
+   * The conversation or connection the call belongs to (an MCP session). Call ids are scoped
+   * to it: the same `toolCallId` in two sessions is two calls. Default: the Relynt client's
+   * instance id (one agent run).
+   */
+  sessionId?: string
   /** Aborts the gateway call, the wait for approval and the tool's own work. */
   signal?: AbortSignal
   /** Called while the tool waits for an approval. */
@@ -91,6 +97,8 @@ export interface PendingApprovalOutcome {
   approvalId: string
   receiptId: string
   reason?: string
+  /** How long to wait before asking the approval check tool again. */
+  checkAgainAfterSeconds: number
   /** Tells the model how to finish the call later (the approval check tool). */
   message: string
 }

@@ -13,10 +13,12 @@ const checkInput = z.object({
 })
 
 /**
- * The companion of guarded tools: finishes a call they left `pending_approval`. It checks
- * the approval once; if a person approved, the original call runs with its original input
- * (the model cannot change it) and its result comes back; if not yet decided, it says so.
- * It knows the calls of the tools it is given, made in this process.
+ * The companion of guarded tools: finishes a call they left `pending_approval`, from the
+ * approval id alone. It checks the approval once; if a person approved, the original call
+ * runs with its original input (the model cannot change it), exactly once however often and
+ * wherever it is asked, and its result comes back; if not yet decided, it says when to ask
+ * again. It knows the calls of the tools it is given that are in their pending-call store:
+ * made in this process, or in any process sharing the store (Redis).
  */
 export function approvalCheckTool(tools: readonly GuardedTool[]): AgentTool<{ approvalId: string }, unknown> {
   if (!Array.isArray(tools) || tools.some((tool) => typeof tool?.finishApproval !== 'function')) {
@@ -27,7 +29,8 @@ export function approvalCheckTool(tools: readonly GuardedTool[]): AgentTool<{ ap
     name: CHECK_APPROVAL_TOOL_NAME,
     description:
       'Finish a tool call that returned status "pending_approval": checks whether the person approved it and, if so, ' +
-      'carries out the original request and returns its result. If it is still pending, try again later.',
+      'carries out the original request exactly once and returns its result. Takes only the approvalId. ' +
+      'If it is still pending, call it again later (the result says how long to wait).',
     input: checkInput,
     inputJsonSchema: inputJsonSchema(CHECK_APPROVAL_TOOL_NAME, checkInput),
     output: output.zod,
@@ -46,8 +49,9 @@ export function approvalCheckTool(tools: readonly GuardedTool[]): AgentTool<{ ap
         error: {
           code: 'unknown_approval',
           message:
-            `No call of these tools is waiting on approval ${approvalId}. Use the approvalId of a ` +
-            'pending_approval result from this session; if the session restarted, make the request again.',
+            `No call of these tools is waiting on approval ${approvalId}: nothing was done. Use the approvalId ` +
+            'of a pending_approval result exactly as it was returned; if it is older than a day or this server ' +
+            'keeps pending calls in memory and restarted, make the request again.',
         },
       }
     },

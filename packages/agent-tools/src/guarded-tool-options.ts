@@ -4,6 +4,7 @@ import type { ToolAnnotations } from './agent-tool.js'
 import type { ExecuteContext } from './define-tool.js'
 import type { ObservedEffect } from './observed-effect.js'
 import type { ToolOutputSpec } from './outcome-schema.js'
+import type { PendingCallStore } from './pending-call-store.js'
 
 /** What a guarded tool needs of a Relynt client (a `RelyntClient` has it all). */
 export type GuardClient = Pick<RelyntClient, 'instanceId' | 'requestAction' | 'pollApproval'> & {
@@ -60,8 +61,19 @@ export interface GuardedToolOptions<Input, Result> {
    * call still pending is finished later by the approval check tool.
    */
   pending?: 'wait' | 'defer'
-  /** How long `'wait'` waits for a person. Default 120 000 (2 min): model calls have timeouts too. */
+  /**
+   * How long `'wait'` waits for a person before answering `pending_approval`. Default 40 000
+   * (40 s): inside the 60 s an MCP client gives a call by default, so the model still learns
+   * the approval id.
+   */
   approvalTimeoutMs?: number
+  /**
+   * Where calls left pending are kept for the approval check tool. Default: in memory, this
+   * process only. Share a Redis store between replicas so any of them finishes a call.
+   */
+  pendingCalls?: PendingCallStore
+  /** How long a pending call is kept. Default 24 h (the gateway does not say when an approval expires). */
+  pendingCallTtlMs?: number
   /** What `execute` returns (the `result` schema, or the observed effects it reports), for the output schema. */
   output?: ToolOutputSpec
   annotations?: ToolAnnotations

@@ -3,6 +3,8 @@ import { invalidTool } from './errors.js'
 import { GuardedCalls } from './guarded-calls.js'
 import type { GuardClient, GuardedToolOptions } from './guarded-tool-options.js'
 import { outcomeSchema } from './outcome-schema.js'
+import { DEFAULT_PENDING_CALL_TTL_MS, MemoryPendingCallStore } from './pending-call-store.js'
+import { PendingCalls } from './pending-calls.js'
 import { checkDescription, checkToolName, inputJsonSchema } from './tool-input.js'
 
 export type {
@@ -24,13 +26,15 @@ export interface GuardedTool<Input = unknown, Result = unknown> extends AgentToo
   finishApproval(approvalId: string, options?: ToolCallOptions): Promise<ToolOutcome<Result> | undefined>
 }
 
-const DEFAULT_APPROVAL_TIMEOUT_MS = 120_000
+/** The default wait for a person: answers before an MCP client's 60 s request timeout. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 40_000
 
 /**
  * A tool that asks the Relynt gateway before it runs. Allowed → `execute` runs and the
  * result comes back with the receipt id; denied → `{ status: 'denied', reason, receiptId }`;
  * approval needed → waits for the person, or (with `pending: 'defer'`) returns
- * `pending_approval` for the approval check tool to finish later. The gateway's answer is
+ * `pending_approval` for the approval check tool to finish later (from the pending-call store,
+ * so in another process too when the store is shared). The gateway's answer is
  * read by Relynt's `interpretDecision`, as `guard()` reads it: an approval whose connector
  * failed is `failed` and `execute` does not run.
  */
@@ -39,7 +43,11 @@ export function guardedTool<Input, Result>(
   options: GuardedToolOptions<Input, Result>,
 ): GuardedTool<Input, Result> {
   const checked = checkGuardedToolOptions(relynt, options)
-  const calls = new GuardedCalls(relynt, { ...options, name: checked.name }, checked)
+  const pendingCalls = new PendingCalls(
+    options.pendingCalls ?? new MemoryPendingCallStore(),
+    checked.pendingCallTtlMs,
+  )
+  const calls = new GuardedCalls(relynt, { ...options, name: checked.name }, { ...checked, pendingCalls })
   const output = outcomeSchema(checked.name, true, options.output)
   return {
     name: checked.name,
@@ -65,6 +73,7 @@ function checkGuardedToolOptions<Input, Result>(
   inputJsonSchema: JsonObjectSchema
   mode: 'wait' | 'defer'
   approvalTimeoutMs: number
+  pendingCallTtlMs: number
 } {
   if (typeof relynt?.requestAction !== 'function' || typeof relynt.pollApproval !== 'function') {
     throw invalidTool('guardedTool needs a RelyntClient as its first argument.')
@@ -88,5 +97,9 @@ function checkGuardedToolOptions<Input, Result>(
   if (!Number.isFinite(approvalTimeoutMs) || approvalTimeoutMs < 0) {
     throw invalidTool(`${name}: approvalTimeoutMs must be a finite number of milliseconds, 0 or more.`)
   }
-  return { name, description, inputJsonSchema: inputJson, mode, approvalTimeoutMs }
+  const pendingCallTtlMs = options.pendingCallTtlMs ?? DEFAULT_PENDING_CALL_TTL_MS
+  if (!Number.isFinite(pendingCallTtlMs) || pendingCallTtlMs <= 0) {
+    throw invalidTool(`${name}: pendingCallTtlMs must be a positive number of milliseconds.`)
+  }
+  return { name, description, inputJsonSchema: inputJson, mode, approvalTimeoutMs, pendingCallTtlMs }
 }

@@ -22,6 +22,7 @@ export { type DefineToolOptions, defineTool, type ExecuteContext } from './defin
 export { AgentToolsError } from './errors.js'
 export {
   CHECK_APPROVAL_TOOL_NAME,
+  DEFAULT_APPROVAL_TIMEOUT_MS,
   type GuardClient,
   type GuardedExecuteContext,
   type GuardedTool,
@@ -48,6 +49,13 @@ export {
   receiptIdIn,
   receiptLink,
 } from './payee/payment-instruction.js'
+export {
+  DEFAULT_PENDING_CALL_TTL_MS,
+  MemoryPendingCallStore,
+  type PendingCall,
+  type PendingCallStore,
+  PendingCallStoreError,
+} from './pending-call-store.js'
 export type {
   AuthorisationRecord,
   AuthorisesPayment,
@@ -62,6 +70,10 @@ export {
   type ReconcileRelyntClient,
   reconcilePayments,
 } from './reconcile/reconcile-payments.js'
+export {
+  createRedisPendingCallStore,
+  type RedisPendingCallStoreOptions,
+} from './redis-pending-call-store.js'
 export {
   AGENT_TOOL_NAMES,
   type AgentToolName,

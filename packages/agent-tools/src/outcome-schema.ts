@@ -56,6 +56,9 @@ export function outcomeSchema(toolName: string, guarded: boolean, spec?: ToolOut
             z.string().check(z.describe('The signed Relynt receipt; check it with relynt_verify_receipt.')),
           ),
           approvalId: z.optional(z.string()),
+          checkAgainAfterSeconds: z.optional(
+            z.number().check(z.describe('With pending_approval: when to call relynt_check_approval.')),
+          ),
           approvedBy: z.optional(z.string()),
           decidedBy: z.optional(z.string()),
           decisionReason: z.optional(z.string().check(z.describe('What the person who denied it wrote.'))),

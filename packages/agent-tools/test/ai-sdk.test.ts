@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aiSdkTools } from '../src/adapters/ai.js'
 import { createAgentTools } from '../src/index.js'
 import { modelCalling, toolOutputSentBack } from './support/scripted-model.js'
-import { observeWaits, type Services, startServices } from './support/services.js'
+import { observeWaits, paymentsFor, type Services, startServices } from './support/services.js'
 
 let services: Services
 beforeAll(async () => {
@@ -104,8 +104,6 @@ describe('AI SDK adapter', () => {
     expect(
       services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
     ).toContain(approvalId)
-    expect(
-      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'aborted by the host'),
-    ).toEqual([])
+    expect(paymentsFor(services, 'aborted by the host')).toEqual([])
   })
 })

@@ -4,7 +4,7 @@ import { UserAbortError } from '@x/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openAIAgentsTools } from '../src/adapters/openai-agents.js'
 import { createAgentTools } from '../src/index.js'
-import { observeWaits, type Services, startServices } from './support/services.js'
+import { observeWaits, paymentsFor, type Services, startServices } from './support/services.js'
 
 let services: Services
 beforeAll(async () => {
@@ -131,8 +131,6 @@ describe('OpenAI Agents SDK adapter', () => {
     expect(
       services.relynt.listApprovals({ status: 'pending' }).map((approval) => approval.approval_id),
     ).toContain(approvalId)
-    expect(
-      services.ralio.stats().paymentIntents.filter((intent) => intent.reference === 'agents sdk aborted'),
-    ).toEqual([])
+    expect(paymentsFor(services, 'agents sdk aborted')).toEqual([])
   })
 })

@@ -42,7 +42,7 @@ describe('ready tools', () => {
     expect(services.relynt.listReceipts()).toHaveLength(before)
     expect(services.ralio.stats().paymentIntents).toContainEqual(
       expect.objectContaining({
-        id: (outcome as ObservedOutcome).paymentIntentId,
+        id: (outcome as unknown as ObservedOutcome).paymentIntentId,
         creditor: 'Acme Stationery',
         reference: 'unguarded pens',
       }),

@@ -25,6 +25,7 @@ export {
   type PageData,
   PagePromise,
   pagePromise,
+  type ToArrayOptions,
 } from './pagination/page.js'
 export type { SseEvent } from './sse/read-sse.js'
 export type {

@@ -230,3 +230,31 @@ describe('CursorPage', () => {
     expect(requestId).toBe('req_cursor')
   })
 })
+
+describe('toArray', () => {
+  it('collects every item of every page when no limit is given', async () => {
+    const { items, fetchPage } = catalogue()
+    expect(await pagePromise(fetchPage).toArray()).toEqual(items)
+    expect(fetchPage).toHaveBeenCalledTimes(3)
+  })
+
+  it('stops at the limit and never fetches the pages past it', async () => {
+    const { items, fetchPage } = catalogue()
+    expect(await pagePromise(fetchPage).toArray({ limit: 4 })).toEqual(items.slice(0, 4))
+    expect(fetchPage).toHaveBeenCalledTimes(2)
+  })
+
+  it('collects from a page onwards, limited to what it holds', async () => {
+    const { items, fetchPage } = catalogue()
+    const first = await pagePromise(fetchPage)
+    expect(await first.toArray({ limit: 2 })).toEqual(items.slice(0, 2))
+    expect(fetchPage).toHaveBeenCalledTimes(1)
+  })
+
+  it('refuses a limit that is not a whole number of 1 or more, before fetching anything past the first page', async () => {
+    const { fetchPage } = catalogue()
+    await expect(pagePromise(fetchPage).toArray({ limit: 0 })).rejects.toThrow(RangeError)
+    await expect(pagePromise(fetchPage).toArray({ limit: 2.5 })).rejects.toThrow(/whole number/)
+    expect(fetchPage).toHaveBeenCalledTimes(2)
+  })
+})

@@ -44,7 +44,7 @@ describe('x-sandbox talking to a running sandbox', () => {
     return fetch(`${env.RELYNT_API_BASE_URL}/v1/agent-tool-call`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${env.RELYNT_AGENT_ID}:${env.RELYNT_AGENT_SECRET}`,
+        authorization: `Bearer ${env.RELYNT_AGENT_SECRET}`,
         'idempotency-key': crypto.randomUUID(),
         'content-type': 'application/json',
       },
@@ -59,7 +59,7 @@ describe('x-sandbox talking to a running sandbox', () => {
 
   function approval(id: string) {
     return fetch(`${env.RELYNT_API_BASE_URL}/v1/approvals/${id}`, {
-      headers: { authorization: `Bearer ${env.RELYNT_AGENT_ID}:${env.RELYNT_AGENT_SECRET}` },
+      headers: { authorization: `Bearer ${env.RELYNT_AGENT_SECRET}` },
     }).then((response) => response.json() as Promise<{ status: string; decided_by: string }>)
   }
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { register } from '@x/ralio'
-import type { RalioSandbox, RelyntSandbox } from '@x/sandbox'
+import type { RalioSandbox, RalioSandboxOptions, RelyntSandbox } from '@x/sandbox'
 import { AgentToolsError } from '../errors.js'
 import { sandboxPolicy, sandboxPolicyVersion } from './sandbox-policy.js'
 
@@ -24,7 +24,7 @@ export interface Sandboxes {
  * Both sandboxes in this process: a Ralio binding registered into a temporary directory, a
  * Relynt agent, and `sandboxPolicy`. Everything goes away on `close()`.
  */
-export async function startSandboxes(): Promise<Sandboxes> {
+export async function startSandboxes(options: { ralio?: RalioSandboxOptions } = {}): Promise<Sandboxes> {
   let sandbox: typeof import('@x/sandbox')
   try {
     sandbox = await import('@x/sandbox')
@@ -40,7 +40,7 @@ export async function startSandboxes(): Promise<Sandboxes> {
   }
   try {
     // Above the policy's approval threshold: what the gateway authorised is paid without a second ask.
-    const ralio = await sandbox.startRalioSandbox({ spendLimit: '100000.00' })
+    const ralio = await sandbox.startRalioSandbox({ spendLimit: '100000.00', ...options.ralio })
     closers.push(() => ralio.close())
     // Given the Ralio sandbox, the approvals console shows its payments too.
     const relynt = await sandbox.startRelyntSandbox({ ralio })

@@ -3,6 +3,7 @@ import type { AgentTool } from '../agent-tool.js'
 import { approvalCheckTool } from '../approval-check-tool.js'
 import { AgentToolsError } from '../errors.js'
 import type { GuardClient, GuardedTool } from '../guarded-tool.js'
+import { MemoryPendingCallStore, type PendingCallStore } from '../pending-call-store.js'
 import { ralioChatTool } from './ralio-chat-tool.js'
 import type { RalioToolsClient, RalioToolsOptions } from './ralio-client-like.js'
 import { ralioListPaymentIntentsTool, ralioListTransactionsTool } from './ralio-list-tools.js'
@@ -58,8 +59,19 @@ export interface AgentToolsOptions {
   agentId?: string
   /** When a person must approve: `'wait'` (default, up to `approvalTimeoutMs`) or `'defer'`. */
   pending?: 'wait' | 'defer'
-  /** How long `'wait'` waits for a person. Default 120 000. */
+  /**
+   * How long `'wait'` waits for a person before answering `pending_approval`. Default 40 000:
+   * inside the 60 s an MCP client gives a call by default.
+   */
   approvalTimeoutMs?: number
+  /**
+   * Where calls left pending are kept for `relynt_check_approval`. Default: one in-memory store
+   * for these tools. Pass a Redis store (`createRedisPendingCallStore`) so every replica
+   * sharing it can finish any call.
+   */
+  pendingCalls?: PendingCallStore
+  /** How long a pending call is kept. Default 24 h. */
+  pendingCallTtlMs?: number
   /** Where `mismatch` and `unguarded_payment` are logged at error level (default: the console). */
   logger?: Logger | LogLevel
 }
@@ -98,7 +110,12 @@ export function createAgentTools(options: AgentToolsOptions): AgentTool[] {
   const tools: AgentTool[] = []
   const guarded: GuardedTool[] = []
   if (ralio !== undefined) {
-    const ralioOptions = { ...options, ralio }
+    const ralioOptions = {
+      ...options,
+      ralio,
+      // One store for every guarded tool, so relynt_check_approval finds any of their calls.
+      pendingCalls: options.pendingCalls ?? new MemoryPendingCallStore(),
+    }
     for (const [name, build] of Object.entries(ralioBuilders)) {
       if (!selected.has(name)) continue
       const tool = build(ralioOptions)

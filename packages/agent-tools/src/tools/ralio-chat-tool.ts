@@ -75,6 +75,8 @@ export function ralioChatTool(options: RalioToolsOptions): AgentTool<ChatInput, 
     annotations: { title: 'Chat with the Ralio payment agent', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,
+    pendingCalls: options.pendingCalls,
+    pendingCallTtlMs: options.pendingCallTtlMs,
     async execute(input, { signal, authorization }) {
       const agent = await agentId(signal)
       // Only the intents made since this turn began: a continued conversation's earlier ones are not its doing.

@@ -2,6 +2,7 @@ import { createLogger, type Logger, type LogLevel } from '@x/core/internal'
 import type { RalioClient } from '@x/ralio'
 import { AgentToolsError } from '../errors.js'
 import type { GuardClient } from '../guarded-tool.js'
+import type { PendingCallStore } from '../pending-call-store.js'
 
 /** What the Ralio tools need of a client (a `RalioClient` has it all). */
 export interface RalioToolsClient {
@@ -25,8 +26,12 @@ export interface RalioToolsOptions {
   agentId?: string
   /** What a guarded tool does when a person must approve: `'wait'` (default) or `'defer'`. */
   pending?: 'wait' | 'defer'
-  /** How long `'wait'` waits for a person. Default 120 000. */
+  /** How long `'wait'` waits for a person. Default 40 000, inside an MCP client's 60 s timeout. */
   approvalTimeoutMs?: number
+  /** Where calls left pending are kept (default in memory); share a Redis store between replicas. */
+  pendingCalls?: PendingCallStore
+  /** How long a pending call is kept. Default 24 h. */
+  pendingCallTtlMs?: number
   /**
    * Where a payment that differs from its authorisation (or was made outside `ralio_pay`) is
    * logged, at `error` level: a level for the console (default `'error'`), `'off'`, or your

@@ -73,6 +73,8 @@ export function ralioPayTool(options: RalioToolsOptions): AgentTool<PayInput, Pa
     annotations: { title: 'Pay with Ralio', destructiveHint: true, readOnlyHint: false },
     pending: options.pending,
     approvalTimeoutMs: options.approvalTimeoutMs,
+    pendingCalls: options.pendingCalls,
+    pendingCallTtlMs: options.pendingCallTtlMs,
     async execute(input, { signal, authorization }) {
       const payment = authorisedPayment(input)
       const receiptId = authorization?.receiptId

@@ -1,5 +1,6 @@
 import { RalioClient } from '@x/ralio'
 import { RelyntClient, type RelyntClientOptions } from '@x/relynt'
+import type { RalioSandboxOptions } from '@x/sandbox'
 import { type Sandboxes, startSandboxes } from '../../src/cli/start-sandboxes.js'
 
 export interface Services extends Sandboxes {
@@ -13,8 +14,8 @@ export interface Services extends Sandboxes {
 }
 
 /** Both sandboxes with `sandboxPolicy`, a registered Ralio binding, and clients for them. */
-export async function startServices(): Promise<Services> {
-  const sandboxes = await startSandboxes()
+export async function startServices(options: { ralio?: RalioSandboxOptions } = {}): Promise<Services> {
+  const sandboxes = await startSandboxes(options)
   const { env } = sandboxes
   const newRelyntClient = (options: RelyntClientOptions = {}) =>
     new RelyntClient({
@@ -85,4 +86,16 @@ export function observeWaits(relynt: RelyntClient) {
     },
   }
   return { relynt: observed, waitEnded }
+}
+
+/**
+ * The payment intents the Ralio sandbox holds for `reference`: the pay tool appends the receipt
+ * link (` [relynt:<receipt id>]`) to the reference the payment agent reads.
+ */
+export function paymentsFor(services: Pick<Services, 'ralio'>, reference: string) {
+  return services.ralio
+    .stats()
+    .paymentIntents.filter(
+      (intent) => intent.reference === reference || intent.reference?.startsWith(`${reference} [relynt:`),
+    )
 }

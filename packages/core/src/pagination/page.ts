@@ -47,6 +47,11 @@ export abstract class AbstractPage<T, Request> implements Iterable<T> {
     }
   }
 
+  /** The items of this page and the pages after it, up to `limit`. */
+  toArray(options: ToArrayOptions = {}): Promise<T[]> {
+    return collect(this.iterPages(), options)
+  }
+
   /** This page's items, in order. */
   [Symbol.iterator](): Iterator<T> {
     return this.data[Symbol.iterator]()
@@ -56,6 +61,35 @@ export abstract class AbstractPage<T, Request> implements Iterable<T> {
   protected describe(): string {
     return 'This page'
   }
+}
+
+/**
+ * Collects items from `pages` until `limit` are held (every item when it is omitted); stops
+ * fetching as soon as it has enough, so a limit also bounds the requests sent.
+ */
+async function collect<T>(
+  pages: AsyncIterable<AbstractPage<T, unknown>>,
+  options: ToArrayOptions,
+): Promise<T[]> {
+  const limit = options.limit ?? Number.POSITIVE_INFINITY
+  if (options.limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw new RangeError(`toArray: limit must be a whole number, 1 or more (got ${String(options.limit)}).`)
+  }
+  const items: T[] = []
+  for await (const page of pages) {
+    for (const item of page.data) {
+      if (items.length >= limit) return items
+      items.push(item)
+    }
+    if (items.length >= limit) return items
+  }
+  return items
+}
+
+/** Options of `toArray()`. */
+export interface ToArrayOptions {
+  /** Most items to collect; pages past it are never fetched. Default: every item of every page. */
+  limit?: number
 }
 
 /** One page of a numbered list as the server sent it, already mapped to SDK names. */
@@ -234,6 +268,14 @@ export class PagePromise<T, P extends AbstractPage<T, unknown> = Page<T>>
   /** Every item of every page, fetching the next page only when the loop reaches it. */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for await (const page of (await this.#first()).iterPages()) yield* page.data
+  }
+
+  /**
+   * Every item of every page in one array, or the first `limit` of them (`{ limit: 500 }`);
+   * pages past the limit are never fetched.
+   */
+  async toArray(options: ToArrayOptions = {}): Promise<T[]> {
+    return (await this.#first()).toArray(options)
   }
 }
 

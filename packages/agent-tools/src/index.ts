@@ -31,6 +31,7 @@ export {
   type ToolAuthorization,
 } from './guarded-tool.js'
 export { isObservedEffect, type ObservedEffect, observedEffect } from './observed-effect.js'
+export type { ToolOutputSpec } from './outcome-schema.js'
 export {
   type CanonicalPayee,
   canonicalPayee,

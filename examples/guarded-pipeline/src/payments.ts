@@ -1,11 +1,4 @@
-import {
-  type AuthorisedPayment,
-  canonicalPayee,
-  canonicalText,
-  paymentInstruction,
-  RALIO_PAY_ACTION,
-  ralioPayRequest,
-} from '@x/agent-tools'
+import { authorisedPayment, paymentInstruction, RALIO_PAY_ACTION, ralioPayRequest } from '@x/agent-tools'
 
 /** A supplier payment the accounts-payable agent is asked to make. */
 export interface Payment {
@@ -50,15 +43,8 @@ export const paymentAroundTheGateway: Payment = {
   reference: 'a payment nobody authorised',
 }
 
-/** What was authorised, as `observePayment` compares it with what Ralio did. */
-export function authorisedPayment(payment: Payment): AuthorisedPayment {
-  return {
-    amount: payment.amount,
-    currency: payment.currency,
-    payee: canonicalPayee(payment.payee).name,
-    reference: canonicalText(payment.reference, 'reference'),
-  }
-}
+// What was authorised, as `observePayment` compares it with what Ralio did: `ralio_pay`'s own form.
+export { authorisedPayment }
 
 /**
  * The instruction to the Ralio agent: exactly the authorised fields, each in its own JSON string,

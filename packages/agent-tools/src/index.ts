@@ -104,7 +104,12 @@ export {
   ralioListPaymentIntentsTool,
   ralioListTransactionsTool,
 } from './tools/ralio-list-tools.js'
-export { type PaymentFields, RALIO_PAY_ACTION, ralioPayRequest } from './tools/ralio-pay-payload.js'
+export {
+  authorisedPayment,
+  type PaymentFields,
+  RALIO_PAY_ACTION,
+  ralioPayRequest,
+} from './tools/ralio-pay-payload.js'
 export { type PayInput, type PayResult, ralioPayTool } from './tools/ralio-pay-tool.js'
 export {
   type RelyntToolsClient,

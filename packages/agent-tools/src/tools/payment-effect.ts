@@ -144,29 +144,31 @@ export async function intentsOfTurn(
   // Intents made while we read push older ones onto later pages: the same id may come twice.
   const found = new Map<string, PaymentIntent>()
   let read = 0
-  let pageIsOld = true
   try {
-    for await (const intent of ralio.paymentIntents.list({
+    const newest = await ralio.paymentIntents.list({
       perPage,
       ...(turn.agentId === undefined ? {} : { agentId: turn.agentId }),
       signal: turn.signal,
-    })) {
-      if (
-        intent.conversationId === turn.conversationId &&
-        !(turn.continued && before(intent, began?.exact))
-      ) {
-        found.set(intent.id, intent)
+    })
+    for await (const page of newest.iterPages()) {
+      let pageIsOld = true
+      for (const intent of page.data) {
+        if (
+          intent.conversationId === turn.conversationId &&
+          !(turn.continued && before(intent, began?.exact))
+        ) {
+          found.set(intent.id, intent)
+        }
+        pageIsOld &&= before(intent, began?.readTo)
       }
-      pageIsOld &&= before(intent, began?.readTo)
-      if (++read % perPage !== 0) continue
+      read += page.data.length
       if (pageIsOld) return oldestFirst(found)
-      if (read >= maxRead) {
+      if (read >= maxRead && page.hasNextPage()) {
         throw effectUnknown(
           turn.conversationId,
           `the turn is not within the newest ${maxRead} payment intents of the account`,
         )
       }
-      pageIsOld = true
     }
   } catch (error) {
     if (turn.signal?.aborted || UserAbortError.isInstance(error) || AgentToolsError.isInstance(error))

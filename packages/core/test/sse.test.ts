@@ -405,7 +405,7 @@ describe('batches()', () => {
     const batches: number[][] = []
     const events = readSse(sseResponse(['data: 1\n\ndata: 2\n\n']), {
       errors: defaultErrorMap,
-      map: (event) => Number(event.raw) * 10,
+      map: (message) => Number(message.data) * 10,
     })
     for await (const batch of events.batches()) batches.push(batch)
     expect(batches).toEqual([[10, 20]])

@@ -1,8 +1,8 @@
-import type { SseEvent } from '@x/core'
+import type { SseMessage } from '@x/core/internal'
 import { describe, expect, it } from 'vitest'
-import { ChatStream, type ChatStreamEvent } from '../src/resources/chat-stream.js'
+import { ChatStream, type ChatStreamEvent, plainText } from '../src/resources/chat-stream.js'
 
-function streamOf(events: SseEvent[]): ChatStream {
+function streamOf(events: SseMessage[]): ChatStream {
   return new ChatStream(async (map) => ({
     response: Promise.resolve(new Response(null)),
     abort() {},
@@ -15,10 +15,10 @@ function streamOf(events: SseEvent[]): ChatStream {
   }))
 }
 
-const sse = (event: string, data: unknown): SseEvent => ({
+/** An event as the parser hands it over: its name and its data text. */
+const sse = (event: string, data: unknown): SseMessage => ({
   event,
-  data,
-  raw: typeof data === 'string' ? data : JSON.stringify(data),
+  data: typeof data === 'string' ? data : JSON.stringify(data),
 })
 
 async function collect(stream: ChatStream): Promise<ChatStreamEvent[]> {
@@ -73,5 +73,103 @@ describe('chat stream events', () => {
     ])
     await expect(stream.finalReply()).resolves.toEqual({ reply: 'ok', conversationId: 'conv_9' })
     expect(stream.conversationId).toBe('conv_9')
+  })
+
+  it('an event named after an Object property (`constructor`, `__proto__`, `toString`) is unknown, not a crash', async () => {
+    const events = await collect(
+      streamOf([sse('constructor', { a: 1 }), sse('__proto__', { b: 2 }), sse('toString', 'x')]),
+    )
+    expect(events.map((event) => [event.event, event.name])).toEqual([
+      ['unknown', 'constructor'],
+      ['unknown', '__proto__'],
+      ['unknown', 'toString'],
+    ])
+  })
+
+  it('an event without a name is `message`, surfaced as unknown', async () => {
+    const [event] = await collect(streamOf([{ data: '{"x":1}' }]))
+    expect(event).toMatchObject({ event: 'unknown', name: 'message', data: { x: 1 } })
+  })
+
+  it('text deltas read with and without JSON.parse are the same event', async () => {
+    const wire = [
+      '{"text":"plain"}',
+      '{"text": "spaced as Python writes it"}',
+      '{"text":"with \\"quotes\\" and \\\\ and \\n"}',
+      '{"text":"\\u00e9t\\u00e9"}',
+      '{"text":"été, 東京, 🙂"}',
+      '{"text":""}',
+      '{"text":"a","extra":1}',
+      '{ "text":"other spacing" }',
+    ]
+    const events = await collect(streamOf(wire.map((data) => ({ event: 'text_delta', data }))))
+    expect(events).toEqual(
+      wire.map((data) => {
+        const { text } = JSON.parse(data) as { text: string }
+        return { event: 'text_delta', name: 'text_delta', data: { text }, raw: data, text }
+      }),
+    )
+  })
+})
+
+describe('plainText: the text of `{"text":"…"}` without JSON.parse', () => {
+  const characters = [
+    'a',
+    ' ',
+    '"',
+    '\\',
+    '/',
+    '\n',
+    '\t',
+    '\u0000',
+    '\u001f',
+    '\u007f',
+    'é',
+    '\u2028',
+    '🙂',
+    '\ud800',
+    '}',
+    '{',
+  ]
+
+  it('returns exactly what JSON.parse would, or undefined, for every string of up to 3 of these characters', () => {
+    const strings = ['']
+    for (let length = 1; length <= 3; length++) {
+      for (const prefix of strings.filter((s) => [...s].length === length - 1)) {
+        for (const character of characters) strings.push(prefix + character)
+      }
+    }
+    let fast = 0
+    for (const text of strings) {
+      for (const raw of [
+        `{"text":"${text}"}`,
+        `{"text": "${text}"}`,
+        JSON.stringify({ text }),
+        `{"text":${JSON.stringify(text)}}`,
+      ]) {
+        const read = plainText(raw)
+        if (read === undefined) continue
+        fast++
+        expect(read, raw).toBe((JSON.parse(raw) as { text: string }).text)
+      }
+    }
+    // The fast path is taken for most texts: the test is not vacuous.
+    expect(fast).toBeGreaterThan(strings.length / 2)
+  })
+
+  it('leaves every malformed or differently shaped text to JSON.parse', () => {
+    for (const raw of [
+      '{"text":"}',
+      '{"text":"',
+      '{"text":"a"',
+      '{"text":"a"}x',
+      '{"text":"a" }',
+      '{"text":"a"}}',
+      '{"text":1}',
+      '"text"',
+      '',
+    ]) {
+      expect(plainText(raw), raw).toBeUndefined()
+    }
   })
 })

@@ -24,10 +24,13 @@ export {
 export { parseWwwAuthenticate, primaryChallenge } from '../errors/www-authenticate.js'
 export {
   DEFAULT_MAX_EVENT_LENGTH,
+  parseSseData,
   type ReadSseOptions,
   readSse,
   type SseIterator,
+  type SseMessage,
   type SseOptions,
+  sseEventName,
 } from '../sse/read-sse.js'
 export {
   type AttemptResult,

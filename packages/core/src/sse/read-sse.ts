@@ -1,4 +1,4 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser'
+import { createParser } from 'eventsource-parser'
 import { ClientClosedError, UserAbortError } from '../errors/connection-error.js'
 import { createApiError, type ErrorMap } from '../errors/error-map.js'
 import type { SdkError } from '../errors/sdk-error.js'
@@ -13,6 +13,19 @@ export interface SseEvent {
   /** `data` exactly as received (multi-line data joined with `\n`). */
   raw: string
   id?: string
+}
+
+/**
+ * One event as the parser read it, before its data is parsed: what a stream's `map`
+ * receives, so a protocol reads its own events' data (`parseSseData` for the general rule)
+ * without an intermediate event object per event.
+ */
+export interface SseMessage {
+  /** The `event:` field; absent or empty when the server sent none (the event is then `message`). */
+  readonly event?: string | undefined
+  /** The `data:` lines as received, joined with `\n`. */
+  readonly data: string
+  readonly id?: string | undefined
 }
 
 export interface SseOptions {
@@ -49,9 +62,11 @@ export interface ReadSseOptions<T = SseEvent> extends SseOptions {
   onClose?: (() => void) | undefined
   /**
    * Turns each event into what the caller yields, inside the one iterator: a wrapper
-   * generator per layer would cost a promise round-trip per event each.
+   * generator per layer would cost a promise round-trip per event each. It receives the
+   * message before its data is parsed; `parseSseData` reads data the way `SseEvent` does.
+   * The error event never reaches it.
    */
-  map?: ((event: SseEvent) => T) | undefined
+  map?: ((message: SseMessage) => T) | undefined
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined })
@@ -87,9 +102,15 @@ class SseReader<T> implements SseIterator<T> {
   readonly #options: ReadSseOptions<T>
   readonly #label: string
   readonly #terminalEvents: readonly string[]
+  /**
+   * Event names that end the stream: the terminal ones and the error event. An array, not a
+   * Set: each event's name is a fresh string, and a Set would hash it every time.
+   */
+  readonly #special: readonly string[]
   readonly #idleTimeoutMs: number
   readonly #reader: ReadableStreamDefaultReader<string> | undefined
-  readonly #queue: SseEvent[] = []
+  /** Parsed, not yet handed out: the parser's own message objects, nothing copied. */
+  readonly #queue: SseMessage[] = []
   readonly #maxEventLength: number
   readonly #parser: ReturnType<typeof createParser>
   #tooLong = false
@@ -109,11 +130,13 @@ class SseReader<T> implements SseIterator<T> {
     this.#options = options
     this.#label = options.requestLabel ?? 'the event stream'
     this.#terminalEvents = options.terminalEvents ?? []
+    this.#special =
+      options.errorEvent === undefined ? this.#terminalEvents : [...this.#terminalEvents, options.errorEvent]
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000
     this.#maxEventLength = options.maxEventLength ?? DEFAULT_MAX_EVENT_LENGTH
     // The parser's own bound covers the unfinished line and the data gathered for the event.
     this.#parser = createParser({
-      onEvent: (message) => this.#queue.push(toEvent(message)),
+      onEvent: (message) => this.#queue.push(message),
       maxBufferSize: this.#maxEventLength,
       onError: (error) => {
         if (error.type === 'max-buffer-size-exceeded') this.#tooLong = true
@@ -136,6 +159,23 @@ class SseReader<T> implements SseIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
+    // The hot path, one event of a fast stream: queued, ordinary, nothing being read.
+    const message = this.#queue[this.#head]
+    if (
+      message !== undefined &&
+      this.#reading === undefined &&
+      !this.#special.includes(sseEventName(message))
+    ) {
+      if (++this.#head === this.#queue.length) {
+        this.#queue.length = 0
+        this.#head = 0
+      }
+      try {
+        return Promise.resolve({ done: false, value: this.#deliver(message) })
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
     return this.#next(this.#takeOne)
   }
 
@@ -187,7 +227,7 @@ class SseReader<T> implements SseIterator<T> {
     if (!this.#hasQueued()) return this.#closed ? DONE : undefined
     const batch: T[] = [this.#take()]
     while (!this.#closed && this.#head < this.#queue.length) {
-      if (this.#queue[this.#head]!.event === this.#options.errorEvent) break
+      if (sseEventName(this.#queue[this.#head]!) === this.#options.errorEvent) break
       batch.push(this.#take())
     }
     return { done: false, value: batch }
@@ -208,19 +248,25 @@ class SseReader<T> implements SseIterator<T> {
 
   /** The next queued event (there is one), mapped; the error event throws, a terminal one closes. */
   #take(): T {
-    const event = this.#queue[this.#head++]!
+    const message = this.#queue[this.#head++]!
     if (this.#head === this.#queue.length) {
       this.#queue.length = 0
       this.#head = 0
     }
-    if (event.event === this.#options.errorEvent) {
+    const name = sseEventName(message)
+    if (name === this.#options.errorEvent) {
       this.#close()
-      throw this.#streamError(event)
+      throw this.#streamError(message)
     }
     // The protocol's last event: nothing after it is read.
-    if (this.#terminalEvents.includes(event.event)) this.#close()
+    if (this.#terminalEvents.includes(name)) this.#close()
+    return this.#deliver(message)
+  }
+
+  /** What the caller gets for a message: `map`'s value, or the event with its data parsed. */
+  #deliver(message: SseMessage): T {
     const map = this.#options.map
-    return map ? map(event) : (event as T)
+    return map ? map(message) : (toEvent(message) as T)
   }
 
   async #read<R>(take: () => IteratorResult<R> | undefined): Promise<IteratorResult<R>> {
@@ -287,6 +333,9 @@ class SseReader<T> implements SseIterator<T> {
   #close(): void {
     if (this.#closed) return
     this.#closed = true
+    // Whatever was parsed after the end is never handed out.
+    this.#queue.length = 0
+    this.#head = 0
     clearTimeout(this.#idleTimer)
     clearTimeout(this.#durationTimer)
     if (this.#reader) {
@@ -317,28 +366,34 @@ class SseReader<T> implements SseIterator<T> {
     })
   }
 
-  #streamError(event: SseEvent): SdkError {
+  #streamError(message: SseMessage): SdkError {
     return createApiError(this.#options.errors, {
       status: this.#response.status,
       headers: this.#response.headers,
-      text: event.raw,
+      text: message.data,
       defaultCode: 'stream_error',
       defaultMessage: 'The server reported an error in the stream.',
     })
   }
 }
 
-function toEvent(message: EventSourceMessage): SseEvent {
+/** The event's name: its `event:` field, `message` when the server sent none. */
+export function sseEventName(message: SseMessage): string {
+  return message.event || 'message'
+}
+
+function toEvent(message: SseMessage): SseEvent {
   const event: SseEvent = {
-    event: message.event || 'message',
-    data: parseData(message.data),
+    event: sseEventName(message),
+    data: parseSseData(message.data),
     raw: message.data,
   }
   if (message.id !== undefined) event.id = message.id
   return event
 }
 
-function parseData(raw: string): unknown {
+/** An event's data as `SseEvent.data` holds it: JSON-parsed when it is JSON, else the text as sent. */
+export function parseSseData(raw: string): unknown {
   // Only attempt JSON for text that can be JSON; a plain-text delta stays text.
   const first = raw.charCodeAt(0)
   const maybeJson = first === 123 || first === 91 || first === 34 // { [ "

@@ -3,7 +3,7 @@ import { ClientClosedError, ResponseValidationError, UserAbortError } from '../e
 import { ErrorCode } from '../errors/error-code.js'
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
 import { SdkError } from '../errors/sdk-error.js'
-import { readSse, type SseEvent, type SseOptions } from '../sse/read-sse.js'
+import { readSse, type SseEvent, type SseMessage, type SseOptions } from '../sse/read-sse.js'
 import { noTelemetry, type Telemetry } from '../telemetry/create-telemetry.js'
 import { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
 import { createLogger, type Logger } from '../util/logger.js'
@@ -136,8 +136,11 @@ export interface RequestOptions<T> {
 
 export type StreamRequestOptions<T = SseEvent> = Omit<RequestOptions<never>, 'schema'> &
   SseOptions & {
-    /** Maps each event to what the stream yields (validation, renaming) in the same iterator. */
-    map?: ((event: SseEvent) => T) | undefined
+    /**
+     * Maps each event, as the parser read it, to what the stream yields (validation,
+     * renaming) in the same iterator; `parseSseData` reads its data as `SseEvent` would.
+     */
+    map?: ((message: SseMessage) => T) | undefined
   }
 
 /** A server-sent event stream. Iterate it once; `break` or `abort()` closes the connection. */

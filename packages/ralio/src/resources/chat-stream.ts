@@ -1,9 +1,11 @@
-import type { SseEvent } from '@x/core'
 import {
   lazyAsyncIterator,
   noTelemetry,
+  parseSseData,
   type SpanScope,
+  type SseMessage,
   type SseStream,
+  sseEventName,
   type Telemetry,
 } from '@x/core/internal'
 import { RalioConnectionError } from '../errors.js'
@@ -48,7 +50,7 @@ export interface ChatStreamResult {
  */
 export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   readonly #telemetry: Telemetry
-  readonly #open: (map: (event: SseEvent) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>
+  readonly #open: (map: (message: SseMessage) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>
   #stream: Promise<SseStream<ChatStreamEvent>> | undefined
   #iterated = false
   #conversationId: string | undefined
@@ -58,7 +60,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * The stream is one span, `ralio.chat.stream`, from the request to the final event.
    */
   constructor(
-    open: (map: (event: SseEvent) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>,
+    open: (map: (message: SseMessage) => ChatStreamEvent) => Promise<SseStream<ChatStreamEvent>>,
     telemetry: Telemetry = noTelemetry,
   ) {
     this.#telemetry = telemetry
@@ -104,8 +106,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   ): AsyncIterableIterator<R> {
     if (this.#iterated) throw new TypeError('A chat stream can be read only once')
     this.#iterated = true
-    const map = (event: SseEvent): ChatStreamEvent => {
-      const mapped = toChatStreamEvent(event)
+    const map = (message: SseMessage): ChatStreamEvent => {
+      const mapped = toChatStreamEvent(message)
       if (mapped.event === 'conversation') this.#conversationId = mapped.data.conversationId
       return mapped
     }
@@ -191,30 +193,56 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   }
 }
 
-function toChatStreamEvent(event: SseEvent): ChatStreamEvent {
+function toChatStreamEvent(message: SseMessage): ChatStreamEvent {
+  const name = sseEventName(message)
+  const raw = message.data
   // The hot path: a long reply is mostly text deltas, so they skip the schema when well formed.
-  if (event.event === 'text_delta' || event.event === 'reply') {
-    const text = (event.data as { text?: unknown } | null)?.text
-    if (typeof text === 'string')
-      return { event: event.event, name: event.event, data: { text }, raw: event.raw, text }
+  if (name === 'text_delta' || name === 'reply') {
+    const text = plainText(raw)
+    if (text !== undefined) return { event: name, name, data: { text }, raw, text }
   }
-  const schema = chatStreamEventSchemas[event.event]
-  if (schema === undefined) return unknownEvent(event)
-  const parsed = schema.safeParse(event.data)
+  const data = parseSseData(raw)
+  if (name === 'text_delta' || name === 'reply') {
+    const text = (data as { text?: unknown } | null)?.text
+    if (typeof text === 'string') return { event: name, name, data: { text }, raw, text }
+  }
+  // Own names only: an event called `constructor` or `__proto__` is an unknown event, not Object's.
+  const schema = Object.hasOwn(chatStreamEventSchemas, name) ? chatStreamEventSchemas[name] : undefined
+  if (schema === undefined) return unknownEvent(name, data, raw)
+  const parsed = schema.safeParse(data)
   // A known event with an unexpected shape still reaches the caller, as sent.
-  if (!parsed.success) return unknownEvent(event)
-  const data = parsed.data as Record<string, unknown>
-  const known = { event: event.event, name: event.event, data, raw: event.raw }
-  return (typeof data.text === 'string' ? { ...known, text: data.text } : known) as ChatStreamEvent
+  if (!parsed.success) return unknownEvent(name, data, raw)
+  const known = { event: name, name, data: parsed.data as Record<string, unknown>, raw }
+  return (
+    typeof known.data.text === 'string' ? { ...known, text: known.data.text } : known
+  ) as ChatStreamEvent
 }
 
-function unknownEvent(event: SseEvent): ChatStreamEvent {
-  const text = (event.data as { text?: unknown } | null)?.text
+/**
+ * The text of data written `{"text":"…"}` (or `{"text": "…"}`, as Python's encoder spaces
+ * it), read without `JSON.parse` when the text holds no quote, backslash or control
+ * character — exactly what `JSON.parse(raw).text` would return. Anything else (escapes,
+ * other fields, other spacing) is `undefined`, and the caller parses the JSON.
+ */
+export function plainText(raw: string): string | undefined {
+  const start = raw.startsWith('{"text":"') ? 9 : raw.startsWith('{"text": "') ? 10 : 0
+  const end = raw.length - 2
+  if (start === 0 || end < start || !raw.endsWith('"}')) return undefined
+  for (let index = start; index < end; index++) {
+    const code = raw.charCodeAt(index)
+    // A control character, `"` or a backslash: only JSON.parse knows what the text is.
+    if (code < 0x20 || code === 0x22 || code === 0x5c) return undefined
+  }
+  return raw.slice(start, end)
+}
+
+function unknownEvent(name: string, data: unknown, raw: string): ChatStreamEvent {
+  const text = (data as { text?: unknown } | null)?.text
   return {
     event: 'unknown',
-    name: event.event,
-    data: event.data,
-    raw: event.raw,
+    name,
+    data,
+    raw,
     ...(typeof text === 'string' && { text }),
   }
 }

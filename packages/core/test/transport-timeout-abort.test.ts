@@ -267,3 +267,63 @@ describe('close and dispose', () => {
     )
   })
 })
+
+describe('the runtime fetch takes the attempt signal in init (no fetch option)', () => {
+  // The transport hands the runtime's fetch the attempt's signal itself, not through ky: these
+  // prove every way an attempt ends still reaches a real connection.
+  const platformTransport = (url: string, options: Partial<TransportOptions> = {}) =>
+    createTransport({ baseUrl: url, userAgent: 'test/1.0.0', logger: quiet, maxRetries: 0, ...options })
+  const waitForRequest = async (local: LocalServer) => {
+    while (local.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+
+  it('the timeout cuts a server that never answers', async () => {
+    server = await startServer(() => {})
+    const error = await platformTransport(server.url, { timeoutMs: 50 })
+      .request({ method: 'GET', path: '/stall' })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'timeout' })
+    await server.connectionClosed
+  })
+
+  it('the timeout cuts a body that stalls after the headers', async () => {
+    server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.write('{"partial":')
+    })
+    const error = await platformTransport(server.url, { timeoutMs: 80 })
+      .request({ method: 'GET', path: '/stall' })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'timeout' })
+    await server.connectionClosed
+  })
+
+  it("the caller's signal and close() cut a request in flight", async () => {
+    server = await startServer(() => {})
+    const controller = new AbortController()
+    const transport = platformTransport(server.url)
+    const aborted = transport.request({ method: 'GET', path: '/a', signal: controller.signal })
+    await waitForRequest(server)
+    controller.abort()
+    await expect(aborted).rejects.toSatisfy(UserAbortError.isInstance.bind(UserAbortError))
+    const closed = transport.request({ method: 'GET', path: '/b' })
+    while (server.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+    transport.close()
+    await expect(closed).rejects.toSatisfy(ClientClosedError.isInstance.bind(ClientClosedError))
+  })
+
+  it('a request that succeeds leaves no listener on a long-lived caller signal', async () => {
+    server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end('{"ok":true}')
+    })
+    const controller = new AbortController()
+    const transport = platformTransport(server.url)
+    for (let index = 0; index < 3; index++) {
+      await expect(
+        transport.request({ method: 'GET', path: '/ok', signal: controller.signal }),
+      ).resolves.toEqual({ ok: true })
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
+})

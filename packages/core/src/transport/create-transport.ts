@@ -6,7 +6,7 @@ import { SdkError } from '../errors/sdk-error.js'
 import { readSse, type SseEvent, type SseMessage, type SseOptions } from '../sse/read-sse.js'
 import { noTelemetry, type Telemetry } from '../telemetry/create-telemetry.js'
 import { lazyAsyncIterator } from '../util/lazy-async-iterator.js'
-import { createLogger, type Logger } from '../util/logger.js'
+import { createLogger, type Logger, logs } from '../util/logger.js'
 import { redactError, redactHeaders, redactText, redactUrl } from '../util/redact.js'
 import type { SecretScope } from '../util/secret-scope.js'
 import { sleep } from '../util/sleep.js'
@@ -251,6 +251,14 @@ class HttpTransport implements Transport {
   readonly #baseUrl: string
   readonly #baseHeaders: Record<string, string> = {}
   readonly #fetch: typeof globalThis.fetch
+  /**
+   * Whether `fetch` is the runtime's own (not given, or given as `globalThis.fetch`), which
+   * takes the attempt's signal in its `init` (the Fetch standard: it replaces the Request's).
+   * ky is then given no signal, so it derives none: an `AbortSignal.any` per attempt, about a
+   * fifth of the transport's CPU per call. Another fetch may read only the Request ky hands
+   * it, so it gets the signal through ky.
+   */
+  readonly #signalInInit: boolean
   readonly #policy: RetryPolicy
   readonly #timeoutMs: number
   readonly #maxChallenges: number
@@ -273,12 +281,13 @@ class HttpTransport implements Transport {
     this.#idempotencyHeader = options.idempotencyHeader ?? 'Idempotency-Key'
     this.#telemetry = options.telemetry ?? noTelemetry
     for (const [name, value] of Object.entries(options.headers ?? {})) {
-      this.#setHeader(this.#baseHeaders, name, value, `headers['${name}']`)
+      this.#setHeader(this.#baseHeaders, name, value)
     }
     this.#baseHeaders['user-agent'] = userAgent(options.userAgent)
     const injected = options.fetch
     // Looked up per call so a replaced globalThis.fetch is honoured.
     this.#fetch = (input, init) => (injected ?? globalThis.fetch)(input, init)
+    this.#signalInInit = injected === undefined || injected === globalThis.fetch
   }
 
   get closed(): boolean {
@@ -401,12 +410,18 @@ class HttpTransport implements Transport {
       this.#setHeader(headers, this.#idempotencyHeader, options.idempotencyKey, 'idempotencyKey')
     }
     for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (value !== undefined) this.#setHeader(headers, name, value, `headers['${name}']`)
+      if (value !== undefined) this.#setHeader(headers, name, value)
     }
+    let label: string | undefined
     return {
       method,
       url,
-      label: `${method} ${redactUrl(url)}`,
+      // Made when a message or log line needs it: redacting the URL is work a request that
+      // succeeds quietly never uses.
+      get label() {
+        label ??= `${method} ${redactUrl(url)}`
+        return label
+      },
       headers,
       body: bodySource(options),
       signal: options.signal,
@@ -470,30 +485,31 @@ class HttpTransport implements Transport {
   ): Promise<{ kind: 'response'; response: Response } | Failure> {
     const body = await plan.body()
     exchange.startTimer(plan.timeoutMs)
-    const started = Date.now()
+    const debug = logs(this.#logger, 'debug')
+    const started = debug ? Date.now() : 0
     let response: Response
     try {
-      this.#logger.debug(`→ ${plan.label}`, { attempt })
+      if (debug) this.#logger.debug(`→ ${plan.label}`, { attempt })
       // Retries, timeouts, redirects and status handling are the transport's own; ky makes one attempt.
       response = await ky(plan.url, {
         method: plan.method,
         headers,
         body,
-        signal: exchange.signal,
+        signal: this.#signalInInit ? undefined : exchange.signal,
         // A redirect would re-send the body, the proof and the idempotency key to wherever
         // the server points; it becomes an error instead (see #redirectError).
         redirect: 'manual',
         timeout: false,
         retry: 0,
         throwHttpErrors: false,
-        fetch: exchange.fetchThrough(this.#fetch),
+        fetch: exchange.fetchThrough(this.#fetch, this.#signalInInit),
       })
     } catch (error) {
       const failure = this.#noResponseError(error, plan, exchange.signal)
       if (isFinal(failure)) return { kind: 'final', error: failure }
       return { kind: 'no-response', error: failure, sent: !connectionNeverOpened(error) }
     }
-    this.#logger.debug(`← ${response.status} ${plan.label}`, { ms: Date.now() - started })
+    if (debug) this.#logger.debug(`← ${response.status} ${plan.label}`, { ms: Date.now() - started })
     return { kind: 'response', response }
   }
 
@@ -603,15 +619,21 @@ class HttpTransport implements Transport {
     return url
   }
 
-  /** Sets a header the caller chose, refusing a name or value fetch would reject or a server misread. */
-  #setHeader(headers: Record<string, string>, name: string, value: string, option: string): void {
+  /**
+   * Sets a header the caller chose, refusing a name or value fetch would reject or a server
+   * misread; `option` names where it came from (default `headers['<name>']`, made only for
+   * the error: this runs per header per request).
+   */
+  #setHeader(headers: Record<string, string>, name: string, value: string, option?: string): void {
     if (!HEADER_NAME.test(name)) {
       throw this.#configError(
-        `${option}: '${redactText(name)}' is not a valid header name. Nothing was sent.`,
+        `${option ?? `headers['${name}']`}: '${redactText(name)}' is not a valid header name. Nothing was sent.`,
       )
     }
     const problem = headerValueProblem(value)
-    if (problem !== undefined) throw this.#configError(`${option} ${problem}. Nothing was sent.`)
+    if (problem !== undefined) {
+      throw this.#configError(`${option ?? `headers['${name}']`} ${problem}. Nothing was sent.`)
+    }
     headers[name.toLowerCase()] = value
   }
 

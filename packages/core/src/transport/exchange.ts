@@ -36,11 +36,14 @@ export class Exchange {
     return this.#controller.signal
   }
 
-  /** `fetch`, holding on to what it is handed for as long as this exchange lives. */
-  fetchThrough(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+  /**
+   * `fetch`, holding on to what it is handed for as long as this exchange lives; with
+   * `signalInInit`, handing it the attempt's signal in `init`, which replaces the Request's.
+   */
+  fetchThrough(fetch: typeof globalThis.fetch, signalInInit: boolean): typeof globalThis.fetch {
     return (input, init) => {
       this.#request = input
-      return fetch(input, init)
+      return fetch(input, signalInInit ? { ...init, signal: this.#controller.signal } : init)
     }
   }
 

@@ -39,7 +39,7 @@ export function createLogger(
   for (const method of METHODS) {
     logger[method] =
       LEVELS[method] > threshold
-        ? () => {}
+        ? disabled
         : (message, fields) => {
             const safeMessage = redactText(message)
             if (fields === undefined) sink[method](safeMessage)
@@ -47,6 +47,17 @@ export function createLogger(
           }
   }
   return logger
+}
+
+/** What a level below the threshold logs with: nothing. */
+const disabled = (): void => {}
+
+/**
+ * Whether `logger` keeps `level` lines: false only for a level `createLogger` turned off. For
+ * a hot path that would build a message nobody reads (a line per request at `debug`).
+ */
+export function logs(logger: Logger, level: Exclude<LogLevel, 'off'>): boolean {
+  return logger[level] !== disabled
 }
 
 function consoleSink(name: string): Logger {

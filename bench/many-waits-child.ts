@@ -161,7 +161,9 @@ process.stdout.write(
     windowSeconds,
     cpuMsPerSecond: (cpu.user + cpu.system) / 1000 / windowSeconds,
     pollsPerWait: pollsInWindow / count,
-    rssPerWaitKb: (during.rss - before.rss) / 1024 / count,
+    // The peak over the window: after a GC the allocator may hand pages back below the
+    // baseline, which made small sizes read negative.
+    rssPerWaitKb: (Math.max(peakRss, during.rss) - before.rss) / 1024 / count,
     heapPerWaitKb: (during.heap - before.heap) / 1024 / count,
     peakRssGrowthMb: (Math.max(peakRss, during.rss) - before.rss) / 2 ** 20,
     before,

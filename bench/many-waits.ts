@@ -81,15 +81,18 @@ export async function benchManyWaits(sandbox: SandboxProcess, options: BenchOpti
     const factor = last.count / first.count
     return (
       `${label[kind]}: from ${first.count.toLocaleString('en-GB')} to ${last.count.toLocaleString('en-GB')} (×${factor}), ` +
-      `RSS grows ×${((last.rssPerWaitKb * last.count) / Math.max(1, first.rssPerWaitKb * first.count)).toFixed(0)}, ` +
-      `CPU per second ×${(last.cpuMsPerSecond / Math.max(0.1, first.cpuMsPerSecond)).toFixed(0)}, ` +
+      `RSS ×${(last.peakRssGrowthMb / Math.max(0.1, first.peakRssGrowthMb)).toFixed(1)} ` +
+      `(${first.peakRssGrowthMb.toFixed(1)} → ${last.peakRssGrowthMb.toFixed(1)} MB; ${first.rssPerWaitKb.toFixed(0)} → ${last.rssPerWaitKb.toFixed(0)} KB a wait), ` +
+      `CPU per second ×${(last.cpuMsPerSecond / Math.max(0.1, first.cpuMsPerSecond)).toFixed(1)} ` +
+      `(${((first.cpuMsPerSecond / first.count) * 1000).toFixed(0)} → ${((last.cpuMsPerSecond / last.count) * 1000).toFixed(0)} ms a second per 1,000 waits), ` +
       `polls per wait ×${(last.pollsPerWait / first.pollsPerWait).toFixed(2)}`
     )
   }
+  const largestPolls = Math.max(...runs.filter((run) => run.kind === 'poll').map((run) => run.count))
   const markdown = [
     `Method: for each size, a fresh child process (\`--expose-gc\`) creates an agent on the Relynt sandbox (its own process, loopback HTTP) and, for \`pollApproval\`, that many pending approvals ` +
       '(`refund_payment` always needs a person in the default policy); it then collects garbage, takes a baseline (RSS, heap, active timers and sockets, CPU time), starts every wait at once ' +
-      `and lets them wait ${windowMs / 1000} s. RSS and heap per wait are measured after a GC at the end of that window, against the baseline; CPU is the child's user + system time over the window, ` +
+      `and lets them wait ${windowMs / 1000} s. RSS per wait is the highest RSS over that window (sampled every 250 ms) less the baseline; heap per wait is measured after a GC at the end of the window; both are divided by the waits. CPU is the child's user + system time over the window, ` +
       "so it includes answering nothing but the client's own polls and parsing their responses. Poll requests are counted at the client's `fetch`. " +
       'Then every pending approval is approved through the admin API, each wait ends at its next poll, the client is closed, and the child watches the active timers and sockets until they are back at the baseline ' +
       "(keep-alive connections close when the sandbox's server idles them out, 5 s). Guarded tool calls are @x/agent-tools `guardedTool` calls in the default `pending: 'wait'` mode: `requestAction`, then `pollApproval`, then `execute` once approved.",
@@ -112,7 +115,10 @@ export async function benchManyWaits(sandbox: SandboxProcess, options: BenchOpti
       rows,
     ),
     '',
-    `How it grows: ${growth('poll')}; ${growth('guard')}.`,
+    `How it grows: ${growth('poll')}; ${growth('guard')}. ` +
+      `CPU follows the poll traffic: at the documented steady rate of 12 polls a minute, ` +
+      `${largestPolls.toLocaleString('en-GB')} waits make ${(largestPolls / 5).toLocaleString('en-GB')} poll requests a second, each a request and a parsed answer, ` +
+      'so a process holding that many waits spends most of a core polling. The backoff, not the SDK, sets that cost.',
   ].join('\n')
 
   const targets: TargetCheck[] = []

@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events'
+import type { ServerResponse } from 'node:http'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -277,21 +278,18 @@ describe('the runtime fetch takes the attempt signal in init (no fetch option)',
     while (local.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
   }
 
-  it('the timeout cuts a server that never answers', async () => {
-    server = await startServer(() => {})
-    const error = await platformTransport(server.url, { timeoutMs: 50 })
-      .request({ method: 'GET', path: '/stall' })
-      .catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'timeout' })
-    await server.connectionClosed
-  })
-
-  it('the timeout cuts a body that stalls after the headers', async () => {
-    server = await startServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' })
-      response.write('{"partial":')
-    })
-    const error = await platformTransport(server.url, { timeoutMs: 80 })
+  it.each([
+    ['a server that never answers', () => {}],
+    [
+      'a body that stalls after the headers',
+      (_request: unknown, response: ServerResponse) => {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.write('{"partial":')
+      },
+    ],
+  ])('the timeout cuts %s', async (_case, handler) => {
+    server = await startServer(handler)
+    const error = await platformTransport(server.url, { timeoutMs: 60 })
       .request({ method: 'GET', path: '/stall' })
       .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'timeout' })

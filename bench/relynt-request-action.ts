@@ -31,7 +31,8 @@ export async function benchRelyntRequestAction(
     agent_id: string
     secret: string
   }
-  const client = new RelyntClient({ baseUrl, agentId: agent.agent_id, agentSecret: agent.secret })
+  // The sandbox issues the credential as the dashboard shows it: `<agent_id>:<secret>`.
+  const client = new RelyntClient({ baseUrl, agentSecret: agent.secret })
   try {
     const request = {
       action: 'close_ticket',
@@ -43,7 +44,7 @@ export async function benchRelyntRequestAction(
       if (result.decision !== 'allow') throw new Error(`expected allow, got ${result.decision}`)
     }
     const url = `${baseUrl}/v1/agent-tool-call`
-    const authorization = `Bearer ${agent.agent_id}:${agent.secret}`
+    const authorization = `Bearer ${agent.secret}`
     const floorCall = async () => {
       const response = await floorFetch(url, {
         method: 'POST',

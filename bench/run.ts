@@ -17,9 +17,13 @@ import { removeRalioBindings } from './support/ralio-binding.ts'
 import { type SandboxProcess, startSandboxProcess } from './support/sandbox-process.ts'
 import { repositoryRoot } from './support/workspace.ts'
 
-// `pnpm bench` (or `pnpm bench --quick`, `--only=<name>,…`): runs every benchmark and
-// writes bench/RESULTS.md. Figures are ratios against floors measured in the same run.
+// `pnpm bench` (or `pnpm bench --quick`, `--only=<name>,…`, `--report=<file>`): runs every
+// benchmark and writes bench/RESULTS.md (or the report file; with --only, prints the report).
+// Figures are ratios against floors measured in the same run.
 const options: BenchOptions = { quick: process.argv.includes('--quick') }
+const reportPath =
+  process.argv.find((argument) => argument.startsWith('--report='))?.slice('--report='.length) ??
+  join(repositoryRoot, 'bench/RESULTS.md')
 const only = process.argv
   .find((argument) => argument.startsWith('--only='))
   ?.slice('--only='.length)
@@ -104,7 +108,7 @@ const report = [
   '',
   ...sections.flatMap((section) => [`## ${section.title}`, '', section.markdown, '']),
 ].join('\n')
-if (only === undefined) await writeFile(join(repositoryRoot, 'bench/RESULTS.md'), report)
+if (only === undefined) await writeFile(reportPath, report)
 else process.stdout.write(`\n${report}\n`)
 process.stdout.write(
   `bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s; ${targets.filter((target) => target.met).length}/${targets.length} targets met\n`,

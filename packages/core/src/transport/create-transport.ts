@@ -1,4 +1,4 @@
-import ky, { isNetworkError } from 'ky'
+import ky, { isNetworkError, type Options as KyOptions } from 'ky'
 import { ClientClosedError, ResponseValidationError, UserAbortError } from '../errors/connection-error.js'
 import { ErrorCode } from '../errors/error-code.js'
 import { createApiError, defaultErrorMap, type ErrorMap } from '../errors/error-map.js'
@@ -253,12 +253,12 @@ class HttpTransport implements Transport {
   readonly #fetch: typeof globalThis.fetch
   /**
    * Whether `fetch` is the runtime's own (not given, or given as `globalThis.fetch`), which
-   * takes the attempt's signal in its `init` (the Fetch standard: it replaces the Request's).
-   * ky is then given no signal, so it derives none: an `AbortSignal.any` per attempt, about a
-   * fifth of the transport's CPU per call. Another fetch may read only the Request ky hands
-   * it, so it gets the signal through ky.
+   * takes the attempt's headers, signal and redirect mode in its `init` (the Fetch standard:
+   * they replace the Request's). ky then merges no headers and derives no `AbortSignal.any`,
+   * together about a third of the transport's CPU per call. Another fetch may read only the
+   * Request ky hands it, so it gets them on the Request, through ky.
    */
-  readonly #signalInInit: boolean
+  readonly #runtimeFetch: boolean
   readonly #policy: RetryPolicy
   readonly #timeoutMs: number
   readonly #maxChallenges: number
@@ -287,7 +287,7 @@ class HttpTransport implements Transport {
     const injected = options.fetch
     // Looked up per call so a replaced globalThis.fetch is honoured.
     this.#fetch = (input, init) => (injected ?? globalThis.fetch)(input, init)
-    this.#signalInInit = injected === undefined || injected === globalThis.fetch
+    this.#runtimeFetch = injected === undefined || injected === globalThis.fetch
   }
 
   get closed(): boolean {
@@ -496,20 +496,21 @@ class HttpTransport implements Transport {
     let response: Response
     try {
       if (debug) this.#logger.debug(`→ ${plan.label}`, { attempt })
-      // Retries, timeouts, redirects and status handling are the transport's own; ky makes one attempt.
-      response = await ky(plan.url, {
+      // A redirect would re-send the body, the proof and the idempotency key to wherever the
+      // server points; it becomes an error instead (see #redirectError).
+      const attemptInit: RequestInit = { headers, signal: exchange.signal, redirect: 'manual' }
+      // Retries, timeouts, redirects and status handling are the transport's own; ky makes one
+      // attempt. ky merges its options key by key, so only those in use are passed.
+      const options: KyOptions = {
         method: plan.method,
-        headers,
-        body,
-        signal: this.#signalInInit ? undefined : exchange.signal,
-        // A redirect would re-send the body, the proof and the idempotency key to wherever
-        // the server points; it becomes an error instead (see #redirectError).
-        redirect: 'manual',
         timeout: false,
         retry: 0,
         throwHttpErrors: false,
-        fetch: exchange.fetchThrough(this.#fetch, this.#signalInInit),
-      })
+        fetch: exchange.fetchThrough(this.#fetch, this.#runtimeFetch ? attemptInit : undefined),
+      }
+      if (body !== undefined) options.body = body
+      if (!this.#runtimeFetch) Object.assign(options, attemptInit)
+      response = await ky(plan.url, options)
     } catch (error) {
       const failure = this.#noResponseError(error, plan, exchange.signal)
       if (isFinal(failure)) return { kind: 'final', error: failure }

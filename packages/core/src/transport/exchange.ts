@@ -38,12 +38,12 @@ export class Exchange {
 
   /**
    * `fetch`, holding on to what it is handed for as long as this exchange lives; with
-   * `signalInInit`, handing it the attempt's signal in `init`, which replaces the Request's.
+   * `attemptInit`, handing it those fields in `init`, where they replace the Request's.
    */
-  fetchThrough(fetch: typeof globalThis.fetch, signalInInit: boolean): typeof globalThis.fetch {
+  fetchThrough(fetch: typeof globalThis.fetch, attemptInit?: RequestInit): typeof globalThis.fetch {
     return (input, init) => {
       this.#request = input
-      return fetch(input, signalInInit ? { ...init, signal: this.#controller.signal } : init)
+      return fetch(input, attemptInit ? { ...init, ...attemptInit } : init)
     }
   }
 

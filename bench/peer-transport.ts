@@ -29,8 +29,9 @@ const KY_WHY =
   'with an in-memory fetch the transport and ky alone cost the same CPU per call, one at a time and 64 at a time ' +
   '(101 vs 105 µs in a 64-in-flight profile); what it adds is the per-attempt controller, timer and bookkeeping and ' +
   'the size-bounded read, guarantees ky alone does not give. Over loopback, 64 in flight, each round still reads a ' +
-  'few per cent slower: the transport sends a longer User-Agent and an Accept header the server parses, and holds ' +
-  'each response a few microtasks longer before reading its body; the per-round ratios spread wider than the target'
+  'few per cent slower; not explained by client CPU in memory, it is left to the network path (a longer User-Agent ' +
+  'to send and parse, a response held a few microtasks longer before its body is read: suspected, not proven), and ' +
+  'the per-round ratios spread wider than the target'
 
 type Metrics = { latencyMs: number; perSecond: number; cpuMicros: number }
 type Mode = 'sequential' | '64 concurrent'

@@ -203,12 +203,13 @@ describe.skipIf(!redisAvailable)('guarded tools over a Redis store', () => {
     try {
       const count = 1000
       const references = Array.from({ length: count }, (_, index) => `bulk ${index}`)
-      const pending = await Promise.all(
-        references.map((reference, index) =>
-          (index % 2 ? one : two).pay.run(
-            { amount: '1500.00', currency: 'GBP', payee: 'Northwind Logistics', reference },
-            { toolCallId: `call_${index}`, sessionId: `session-${index % 2}` },
-          ),
+      // At most 200 calls in flight: 1 000 connections opened at once overflow the listen backlog
+      // of the in-process sandbox on a busy machine, and a dropped SYN waits out undici's connect
+      // timeout. Every call is still pending at the same time before anyone approves.
+      const pending = await inFlight(200, references, (reference, index) =>
+        (index % 2 ? one : two).pay.run(
+          { amount: '1500.00', currency: 'GBP', payee: 'Northwind Logistics', reference },
+          { toolCallId: `call_${index}`, sessionId: `session-${index % 2}` },
         ),
       )
       const approvalIds = pending.map(approvalIdOf)
@@ -216,10 +217,12 @@ describe.skipIf(!redisAvailable)('guarded tools over a Redis store', () => {
       expect(services.relynt.listApprovals({ status: 'pending' }).length).toBeGreaterThanOrEqual(count)
       for (const approvalId of approvalIds) await services.relynt.approve(approvalId)
 
-      // Both replicas finish every approval at the same time.
-      const finished = await Promise.all(
-        approvalIds.flatMap((approvalId) => [one.check.run({ approvalId }), two.check.run({ approvalId })]),
-      )
+      // Both replicas finish every approval at the same time (100 approvals, 200 requests, in flight).
+      const finished = (
+        await inFlight(100, approvalIds, (approvalId) =>
+          Promise.all([one.check.run({ approvalId }), two.check.run({ approvalId })]),
+        )
+      ).flat()
       // Exactly one of the two finishes of each approval executes it; the other gets its
       // recorded outcome, or is told it is being finished. (Which status the executed one reports
       // is the pay tool's reading of the effect; the ledger below is what counts.)
@@ -277,3 +280,21 @@ describe('approval check tool', () => {
     }
   })
 })
+
+/** `run` over `items` with at most `limit` in flight; results in the order of `items`. */
+async function inFlight<T, R>(
+  limit: number,
+  items: readonly T[],
+  run: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await run(items[index] as T, index)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

@@ -310,6 +310,28 @@ describe('the runtime fetch takes the attempt signal in init (no fetch option)',
     await expect(closed).rejects.toSatisfy(ClientClosedError.isInstance.bind(ClientClosedError))
   })
 
+  it('a replaced globalThis.fetch that reads only the Request still gets the headers and the timeout', async () => {
+    const replaced = scriptedFetch(json(200, { ok: true }), hang)
+    vi.stubGlobal('fetch', replaced)
+    try {
+      const transport = createTransport({
+        baseUrl: 'https://api.example.test',
+        userAgent: 'test/1.0.0',
+        logger: quiet,
+        maxRetries: 0,
+        timeoutMs: 30,
+      })
+      await expect(
+        transport.request({ method: 'GET', path: '/a', headers: { 'x-trace': 't-1' } }),
+      ).resolves.toEqual({ ok: true })
+      expect(replaced.calls[0]?.headers.get('x-trace')).toBe('t-1')
+      const error = await transport.request({ method: 'GET', path: '/b' }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'timeout' })
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('a request that succeeds leaves no listener on a long-lived caller signal', async () => {
     server = await startServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' })

@@ -238,6 +238,9 @@ interface OpenStream {
   label: string
 }
 
+/** The runtime's own fetch, as it was when this module loaded: the one known to honour `init`. */
+const platformFetch = globalThis.fetch
+
 /** An RFC 9110 token: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
@@ -250,15 +253,8 @@ class HttpTransport implements Transport {
   readonly #attempts = new Set<AbortController>()
   readonly #baseUrl: string
   readonly #baseHeaders: Record<string, string> = {}
-  readonly #fetch: typeof globalThis.fetch
-  /**
-   * Whether `fetch` is the runtime's own (not given, or given as `globalThis.fetch`), which
-   * takes the attempt's headers, signal and redirect mode in its `init` (the Fetch standard:
-   * they replace the Request's). ky then merges no headers and derives no `AbortSignal.any`,
-   * together about a third of the transport's CPU per call. Another fetch may read only the
-   * Request ky hands it, so it gets them on the Request, through ky.
-   */
-  readonly #runtimeFetch: boolean
+  /** The `fetch` option; without one, `globalThis.fetch` is looked up per call, so a replaced one is honoured. */
+  readonly #injectedFetch: typeof globalThis.fetch | undefined
   readonly #policy: RetryPolicy
   readonly #timeoutMs: number
   readonly #maxChallenges: number
@@ -284,10 +280,7 @@ class HttpTransport implements Transport {
       this.#setHeader(this.#baseHeaders, name, value)
     }
     this.#baseHeaders['user-agent'] = userAgent(options.userAgent)
-    const injected = options.fetch
-    // Looked up per call so a replaced globalThis.fetch is honoured.
-    this.#fetch = (input, init) => (injected ?? globalThis.fetch)(input, init)
-    this.#runtimeFetch = injected === undefined || injected === globalThis.fetch
+    this.#injectedFetch = options.fetch
   }
 
   get closed(): boolean {
@@ -499,6 +492,12 @@ class HttpTransport implements Transport {
       // A redirect would re-send the body, the proof and the idempotency key to wherever the
       // server points; it becomes an error instead (see #redirectError).
       const attemptInit: RequestInit = { headers, signal: exchange.signal, redirect: 'manual' }
+      // The runtime's own fetch takes these in its `init` (the Fetch standard: they replace the
+      // Request's), so ky merges no headers and derives no AbortSignal.any, together about a
+      // third of the transport's CPU per call. Any other fetch (injected, or a replaced global)
+      // may read only the Request ky hands it, so it gets them on the Request, through ky.
+      const fetch = this.#injectedFetch ?? globalThis.fetch
+      const runtimeFetch = fetch === platformFetch
       // Retries, timeouts, redirects and status handling are the transport's own; ky makes one
       // attempt. ky merges its options key by key, so only those in use are passed.
       const options: KyOptions = {
@@ -506,10 +505,10 @@ class HttpTransport implements Transport {
         timeout: false,
         retry: 0,
         throwHttpErrors: false,
-        fetch: exchange.fetchThrough(this.#fetch, this.#runtimeFetch ? attemptInit : undefined),
+        fetch: exchange.fetchThrough(fetch, runtimeFetch ? attemptInit : undefined),
       }
       if (body !== undefined) options.body = body
-      if (!this.#runtimeFetch) Object.assign(options, attemptInit)
+      if (!runtimeFetch) Object.assign(options, attemptInit)
       response = await ky(plan.url, options)
     } catch (error) {
       const failure = this.#noResponseError(error, plan, exchange.signal)

@@ -166,10 +166,7 @@ class SseReader<T> implements SseIterator<T> {
       this.#reading === undefined &&
       !this.#special.includes(sseEventName(message))
     ) {
-      if (++this.#head === this.#queue.length) {
-        this.#queue.length = 0
-        this.#head = 0
-      }
+      this.#shift()
       try {
         return Promise.resolve({ done: false, value: this.#deliver(message) })
       } catch (error) {
@@ -248,11 +245,7 @@ class SseReader<T> implements SseIterator<T> {
 
   /** The next queued event (there is one), mapped; the error event throws, a terminal one closes. */
   #take(): T {
-    const message = this.#queue[this.#head++]!
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0
-      this.#head = 0
-    }
+    const message = this.#shift()
     const name = sseEventName(message)
     if (name === this.#options.errorEvent) {
       this.#close()
@@ -261,6 +254,16 @@ class SseReader<T> implements SseIterator<T> {
     // The protocol's last event: nothing after it is read.
     if (this.#terminalEvents.includes(name)) this.#close()
     return this.#deliver(message)
+  }
+
+  /** Removes the next queued message (there is one); an emptied queue starts over at 0. */
+  #shift(): SseMessage {
+    const message = this.#queue[this.#head++]!
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0
+      this.#head = 0
+    }
+    return message
   }
 
   /** What the caller gets for a message: `map`'s value, or the event with its data parsed. */

@@ -13,6 +13,7 @@ import {
   type RalioToolsClient,
 } from '../src/index.js'
 import { intentsOfTurn } from '../src/tools/payment-effect.js'
+import { inFlight } from './support/in-flight.js'
 import { modelCalling, toolOutputSentBack } from './support/scripted-model.js'
 import { type Services, startServices } from './support/services.js'
 
@@ -375,14 +376,10 @@ describe.each(Object.entries(harnesses))('ralio_chat through %s', (_name, call) 
 describe('ralio_pay on a busy account', () => {
   /** Other conversations' payments: `count` of them, `width` at a time, each in a new conversation. */
   async function otherPayments(count: number, width = 8) {
-    let next = 0
-    const payOne = async () => {
-      while (next < count) {
-        const n = ++next
-        await services.ralioClient.chat.send({ message: `Pay £0.01 to Busy Payee ${n} for load ${n}` })
-      }
-    }
-    await Promise.all(Array.from({ length: width }, payOne))
+    const numbers = Array.from({ length: count }, (_, index) => index + 1)
+    await inFlight(width, numbers, (n) =>
+      services.ralioClient.chat.send({ message: `Pay £0.01 to Busy Payee ${n} for load ${n}` }),
+    )
   }
 
   it('finds the turn behind 300 newer intents of other conversations and reports paid', async () => {

@@ -15,6 +15,7 @@ import {
   PendingCallStoreError,
   type ToolOutcome,
 } from '../src/index.js'
+import { inFlight } from './support/in-flight.js'
 import { type RedisServer, redisAvailable, startRedisServer } from './support/redis-server.js'
 import { paymentsFor, type Services, startServices } from './support/services.js'
 
@@ -280,21 +281,3 @@ describe('approval check tool', () => {
     }
   })
 })
-
-/** `run` over `items` with at most `limit` in flight; results in the order of `items`. */
-async function inFlight<T, R>(
-  limit: number,
-  items: readonly T[],
-  run: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await run(items[index] as T, index)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
-}
